@@ -1,0 +1,142 @@
+"""The command line: photodedup scan | selftest."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from photodedup import __version__
+
+
+def human_bytes(count: float) -> str:
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if abs(count) < 1000 or unit == "TB":
+            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
+        count /= 1000
+    return f"{count:.1f} TB"
+
+
+def _threshold(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 < value < 2.0:
+        raise argparse.ArgumentTypeError("must be between 0 and 2 (angular distance; smaller is stricter)")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from photodedup.core.group import DEFAULT_THRESHOLD
+
+    parser = argparse.ArgumentParser(
+        prog="photodedup",
+        description="Find duplicate and near-duplicate photos. Nothing is deleted by scanning.",
+    )
+    parser.add_argument("--version", action="version", version=f"photodedup {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    scan = commands.add_parser("scan", help="find groups of duplicate photos under folders")
+    scan.add_argument("roots", nargs="+", metavar="ROOT", help="folder to search (several allowed)")
+    scan.add_argument("--json", type=Path, metavar="FILE", help="write the groups as JSON")
+    scan.add_argument("--csv", type=Path, metavar="FILE", help="write the groups as CSV")
+    scan.add_argument(
+        "--threshold", type=_threshold, default=DEFAULT_THRESHOLD, metavar="T",
+        help=f"largest embedding distance still called a copy (default {DEFAULT_THRESHOLD})",
+    )
+    scan.add_argument("--cache-dir", type=Path, metavar="DIR", help="where the cache lives (default: the user cache folder)")
+    scan.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip files or folders matching GLOB (repeatable)")
+    scan.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+    selftest = commands.add_parser("selftest", help="check the shipped model on the shipped sample photos")
+    selftest.add_argument("--backend", choices=("tflite", "keras"), default="tflite")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "scan":
+        return _scan(parser, args)
+    if args.command == "selftest":
+        return _selftest(args)
+    parser.print_help()
+    return 0
+
+
+def _scan(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from photodedup.core.pipeline import ScanOptions, run_scan
+    from photodedup.core.progress import Cancelled
+    from photodedup.core.report import write_csv, write_json
+    from photodedup.terminal_progress import TerminalProgress
+
+    for root in args.roots:
+        if not os.path.isdir(root):
+            what = "does not exist" if not os.path.exists(root) else "is not a folder"
+            parser.error(f"{root} {what}")
+    for output in (args.json, args.csv):
+        if output is not None and not output.resolve().parent.is_dir():
+            parser.error(f"cannot write {output}: folder {output.resolve().parent} does not exist")
+    options = ScanOptions(roots=args.roots, excludes=args.exclude, threshold=args.threshold, cache_dir=args.cache_dir)
+    progress = TerminalProgress(sys.stderr, quiet=args.quiet)
+    try:
+        result = run_scan(options, progress)
+    except (Cancelled, KeyboardInterrupt):
+        progress.close()
+        print("\nScan stopped. Photos analysed so far stay cached for the next scan.", file=sys.stderr)
+        return 130
+    finally:
+        progress.close()
+    settings = {"threshold": args.threshold, "roots": [os.path.abspath(r) for r in args.roots], "exclude": args.exclude}
+    if args.json:
+        write_json(result, args.json, settings)
+    if args.csv:
+        write_csv(result, args.csv)
+    _print_summary(result, args)
+    return 0
+
+
+def _print_summary(result, args: argparse.Namespace) -> None:
+    stats = result.stats
+    print(
+        f"{stats.files_found} photos scanned in {stats.seconds:.1f} s "
+        f"({stats.cache_hits} from cache, {stats.files_decoded} analysed)."
+    )
+    if result.groups:
+        print(
+            f"{stats.groups} groups of duplicates: {stats.duplicates} copies, "
+            f"{human_bytes(stats.reclaimable_bytes)} could be reclaimed."
+        )
+        for number, group in enumerate(result.groups[:10], start=1):
+            print(f"  group {number}: keep {group.keeper.path}")
+            for member in group.members:
+                if not member.keeper:
+                    print(f"      copy ({member.reason}, {member.distance:.3f}) {member.path}")
+        if len(result.groups) > 10:
+            print(f"  … and {len(result.groups) - 10} more groups" + (" (see the JSON)" if args.json else ""))
+    else:
+        print("No duplicates found.")
+    if result.problems:
+        print(f"{len(result.problems)} problems (files that could not be read):")
+        for problem in result.problems[:10]:
+            print(f"  {problem.path}: {problem.reason}")
+        if len(result.problems) > 10:
+            print(f"  … and {len(result.problems) - 10} more")
+    if args.json:
+        print(f"Report written to {args.json}")
+    if args.csv:
+        print(f"CSV written to {args.csv}")
+
+
+def _selftest(args: argparse.Namespace) -> int:
+    from photodedup.core.selftest import run_selftest
+
+    try:
+        report = run_selftest(args.backend, say=print)
+    except Exception as error:  # the point of a self-test is to say what broke
+        print(f"FAIL the model could not run: {type(error).__name__}: {error}")
+        return 1
+    print("self-test passed" if report.ok else "self-test FAILED")
+    return 0 if report.ok else 1

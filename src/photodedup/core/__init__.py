@@ -1,0 +1,1 @@
+"""The photodedup engine: no Qt anywhere under this package."""

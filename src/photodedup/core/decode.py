@@ -1,0 +1,113 @@
+"""Open a photo safely and reduce it to the small RGB array the model needs."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import BinaryIO
+
+import numpy as np
+from PIL import Image, ImageFile as PILImageFile, UnidentifiedImageError
+
+MODEL_SIZE = 224
+THUMB_SIZE = 32
+_ORIENTATION_TAG = 0x0112
+_TRANSPOSED_ORIENTATIONS = {5, 6, 7, 8}
+
+# A truncated file must fail, not decode into a grey half-picture.
+PILImageFile.LOAD_TRUNCATED_IMAGES = False
+
+
+class DecodeError(Exception):
+    """The file is not a usable image; the message says why, for a person."""
+
+
+@dataclass
+class DecodedImage:
+    """A photo reduced for matching, plus facts about the full-size original."""
+
+    pixels: np.ndarray  # (MODEL_SIZE, MODEL_SIZE, 3) uint8 RGB, the whole picture squashed
+    thumb: np.ndarray  # (THUMB_SIZE, THUMB_SIZE) uint8 grayscale, the whole picture squashed
+    width: int  # as displayed, after EXIF orientation
+    height: int
+    format: str
+
+
+def decode_image(path: str | BinaryIO, size: int = MODEL_SIZE) -> DecodedImage:
+    """Decode ``path`` (a file name or a binary file object) to a size×size RGB array; raise DecodeError with a reason on failure."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                return _reduce(image, size)
+    except DecodeError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise DecodeError(f"image too large to open safely ({error})") from None
+    except UnidentifiedImageError:
+        raise DecodeError("not an image Pillow can read (unknown or corrupt format)") from None
+    except FileNotFoundError:
+        raise DecodeError("file disappeared during the scan") from None
+    except PermissionError:
+        raise DecodeError("permission denied") from None
+    except MemoryError:
+        raise DecodeError("not enough memory to decode this image") from None
+    except (OSError, SyntaxError, ValueError, TypeError, IndexError, KeyError, EOFError) as error:
+        raise DecodeError(f"corrupt or truncated image ({error or type(error).__name__})") from None
+
+
+def _orientation(image: Image.Image) -> int:
+    try:
+        value = image.getexif().get(_ORIENTATION_TAG, 1)
+    except Exception:  # malformed EXIF: show the pixels as stored
+        return 1
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
+def _reduce(image: Image.Image, size: int) -> DecodedImage:
+    image_format = image.format or "unknown"
+    orientation = _orientation(image)
+    width, height = image.size
+    if width <= 0 or height <= 0:
+        raise DecodeError("image has no pixels")
+    if orientation in _TRANSPOSED_ORIENTATIONS:
+        width, height = height, width
+    if image_format == "JPEG":
+        image.draft("RGB", (size, size))  # DCT-domain downscale, still ≥ size on both sides
+    image.load()
+    if orientation != 1:
+        image = _apply_orientation(image, orientation)
+    rgb = _to_rgb(image)
+    squashed = rgb.resize((size, size), Image.Resampling.BILINEAR, reducing_gap=3.0)
+    pixels = np.asarray(squashed, dtype=np.uint8)
+    thumb = np.asarray(squashed.convert("L").resize((THUMB_SIZE, THUMB_SIZE), Image.Resampling.BOX))
+    return DecodedImage(pixels=pixels, thumb=thumb, width=width, height=height, format=image_format)
+
+
+def _apply_orientation(image: Image.Image, orientation: int) -> Image.Image:
+    method = {
+        2: Image.Transpose.FLIP_LEFT_RIGHT,
+        3: Image.Transpose.ROTATE_180,
+        4: Image.Transpose.FLIP_TOP_BOTTOM,
+        5: Image.Transpose.TRANSPOSE,
+        6: Image.Transpose.ROTATE_270,
+        7: Image.Transpose.TRANSVERSE,
+        8: Image.Transpose.ROTATE_90,
+    }[orientation]
+    return image.transpose(method)
+
+
+def _to_rgb(image: Image.Image) -> Image.Image:
+    """RGB with any transparency flattened onto white, 16-bit scaled to 8-bit."""
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        array = np.asarray(image, dtype=np.float32)
+        peak = max(float(array.max()), 1.0)
+        scale = 255.0 / (65535.0 if peak > 255 else 255.0)
+        image = Image.fromarray(np.clip(array * scale, 0, 255).astype(np.uint8), "L")
+    if image.mode == "P":
+        image = image.convert("RGBA")
+    if image.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(background, rgba).convert("RGB")
+    return image.convert("RGB") if image.mode != "RGB" else image

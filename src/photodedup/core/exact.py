@@ -1,0 +1,83 @@
+"""Byte-identical files: size first, then a partial hash, then a full hash."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+
+from photodedup.core.models import ImageFile
+from photodedup.core.progress import NULL_PROGRESS, Progress
+
+PARTIAL_BYTES = 64 * 1024
+_CHUNK = 1 << 20
+
+
+def hash_bytes(data: bytes) -> str:
+    """The content hash stored in the cache and the journal (blake2b, 128 bits)."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def hash_file(path: str) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(_CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _partial_hash(path: str, size: int) -> str:
+    with open(path, "rb") as handle:
+        head = handle.read(PARTIAL_BYTES)
+        if size > 2 * PARTIAL_BYTES:
+            handle.seek(-PARTIAL_BYTES, 2)
+            head += handle.read(PARTIAL_BYTES)
+    return hashlib.blake2b(head, digest_size=16).hexdigest()
+
+
+def find_identical(
+    files: Sequence[ImageFile],
+    known_hashes: Callable[[ImageFile], str | None] = lambda f: None,
+    progress: Progress = NULL_PROGRESS,
+) -> tuple[list[list[int]], dict[int, str]]:
+    """Groups (indices into ``files``) of byte-identical files, and the full hashes computed.
+
+    A file with a unique size is never read. ``known_hashes`` supplies hashes already
+    cached for unchanged files. Unreadable files are left out of every group.
+    """
+    by_size: dict[int, list[int]] = defaultdict(list)
+    for index, file in enumerate(files):
+        if file.size > 0:
+            by_size[file.size].append(index)
+    candidates = [group for group in by_size.values() if len(group) > 1]
+    progress.start("Comparing file contents", sum(len(g) for g in candidates))
+    full: dict[int, str] = {}
+    groups: list[list[int]] = []
+    for same_size in candidates:
+        unknown: dict[str, list[int]] = defaultdict(list)  # partial hash -> indices
+        for index in same_size:
+            progress.check()
+            known = known_hashes(files[index])
+            try:
+                if known is not None:
+                    full[index] = known
+                else:
+                    unknown[_partial_hash(files[index].path, files[index].size)].append(index)
+            except OSError:
+                pass
+            progress.advance()
+        any_known = any(index in full for index in same_size)
+        for members in unknown.values():
+            if len(members) < 2 and not any_known:
+                continue
+            for index in members:
+                try:
+                    full[index] = hash_file(files[index].path)
+                except OSError:
+                    continue
+        by_full: dict[str, list[int]] = defaultdict(list)
+        for index in same_size:
+            if index in full:
+                by_full[full[index]].append(index)
+        groups += [sorted(m) for m in by_full.values() if len(m) > 1]
+    return groups, full

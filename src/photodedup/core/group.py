@@ -1,0 +1,88 @@
+"""Join near-duplicate photos into groups without chaining different photos together."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+
+from photodedup.core.models import Group, GroupMember, ImageInfo
+from photodedup.core.progress import NULL_PROGRESS, Progress
+
+# Angular distance sqrt(2 - 2·cos) between unit embeddings; calibrated in README "Matching".
+DEFAULT_THRESHOLD = 0.45
+MAX_NEIGHBOURS = 16
+
+
+class NeighbourIndex(Protocol):
+    def neighbours(self, item: int, count: int) -> list[tuple[int, float]]: ...
+
+
+def find_clusters(
+    vectors: np.ndarray,
+    index: NeighbourIndex,
+    threshold: float = DEFAULT_THRESHOLD,
+    progress: Progress = NULL_PROGRESS,
+) -> list[list[int]]:
+    """Clusters (lists of row numbers of ``vectors``, 2+ each) of near-identical photos.
+
+    Candidate pairs come from the index; clusters are merged closest pair first and
+    only while every pair inside the merged cluster stays under the threshold
+    (complete linkage), so A~B and B~C never pull a different C into A's group.
+    """
+    count = len(vectors)
+    progress.start("Grouping", count)
+    pairs: dict[tuple[int, int], float] = {}
+    for item in range(count):
+        if item % 256 == 0:
+            progress.check()
+        for other, distance in index.neighbours(item, MAX_NEIGHBOURS):
+            if distance <= threshold:
+                pairs[(min(item, other), max(item, other))] = distance
+        progress.advance()
+    cluster_of = list(range(count))
+    members: dict[int, list[int]] = {i: [i] for i in range(count)}
+    for (a, b), _distance in sorted(pairs.items(), key=lambda kv: (kv[1], kv[0])):
+        ca, cb = cluster_of[a], cluster_of[b]
+        if ca == cb:
+            continue
+        left, right = vectors[members[ca]], vectors[members[cb]]
+        farthest = _distance_matrix(left, right).max()
+        if farthest > threshold:
+            continue
+        keep, drop = (ca, cb) if len(members[ca]) >= len(members[cb]) else (cb, ca)
+        for item in members[drop]:
+            cluster_of[item] = keep
+        members[keep] += members.pop(drop)
+    return [sorted(m) for m in members.values() if len(m) > 1]
+
+
+def _distance_matrix(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    cosines = np.clip(left @ right.T, -1.0, 1.0)
+    return np.sqrt(np.maximum(0.0, 2.0 - 2.0 * cosines))
+
+
+def vector_distance(a: np.ndarray, b: np.ndarray) -> float:
+    return float(_distance_matrix(a[None], b[None])[0, 0])
+
+
+def make_group(infos: Sequence[ImageInfo], keeper: int) -> Group:
+    """A Group of ``infos`` with ``infos[keeper]`` as keeper; each member's distance and reason."""
+    kept = infos[keeper]
+    members = []
+    for position, info in enumerate(infos):
+        if position == keeper:
+            members.append(GroupMember(info, keeper=True, distance=0.0, reason="exact" if _has_exact(infos, info) else "near"))
+            continue
+        if info.content_hash and info.content_hash == kept.content_hash:
+            members.append(GroupMember(info, distance=0.0, reason="exact", detail="byte-identical file"))
+        else:
+            distance = vector_distance(kept.vector, info.vector)
+            members.append(GroupMember(info, distance=distance, reason="near", detail=f"similar picture (distance {distance:.3f})"))
+    return Group(members)
+
+
+def _has_exact(infos: Sequence[ImageInfo], info: ImageInfo) -> bool:
+    """True when every file of the group is byte-identical to ``info``."""
+    return all(other.content_hash == info.content_hash for other in infos)

@@ -1,0 +1,75 @@
+"""Annoy nearest-neighbour index over the embedding vectors (angular metric)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from annoy import AnnoyIndex
+
+from photodedup.core.progress import NULL_PROGRESS, Progress
+
+
+def cosine_to_distance(cosine: float) -> float:
+    """Annoy's angular distance for unit vectors: sqrt(2 - 2·cos)."""
+    return float(np.sqrt(max(0.0, 2.0 - 2.0 * cosine)))
+
+
+class VectorIndex:
+    """Integer ids 0..n-1 are positions in the vector list given to ``build``."""
+
+    def __init__(self, annoy: AnnoyIndex, count: int) -> None:
+        self._annoy = annoy
+        self.count = count
+
+    @classmethod
+    def build(
+        cls,
+        vectors: np.ndarray,
+        folder: Path | None = None,
+        trees: int = 16,
+        progress: Progress = NULL_PROGRESS,
+    ) -> "VectorIndex":
+        """Build the index; with ``folder``, write it atomically there and memory-map it."""
+        count, dim = vectors.shape
+        progress.start("Indexing", count)
+        annoy = AnnoyIndex(dim, "angular")
+        annoy.set_seed(42)
+        for item, vector in enumerate(vectors):
+            if item % 1024 == 0:
+                progress.check()
+            annoy.add_item(item, vector)
+        annoy.build(trees, n_jobs=1)
+        progress.advance(count)
+        if folder is None:
+            return cls(annoy, count)
+        folder.mkdir(parents=True, exist_ok=True)
+        final = folder / "vectors.ann"
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".vectors-", suffix=".ann")
+        os.close(handle)
+        try:
+            annoy.save(temporary)
+            annoy.unload()
+            os.replace(temporary, final)
+        finally:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+        return cls.load(final, dim, count)
+
+    @classmethod
+    def load(cls, path: Path, dim: int, expected_count: int) -> "VectorIndex":
+        """Memory-map a saved index; refuse one whose item count disagrees."""
+        annoy = AnnoyIndex(dim, "angular")
+        annoy.load(str(path), prefault=False)
+        held = annoy.get_n_items()
+        if held != expected_count:
+            annoy.unload()
+            raise ValueError(f"index {path} holds {held} items, expected {expected_count}")
+        return cls(annoy, expected_count)
+
+    def neighbours(self, item: int, count: int) -> list[tuple[int, float]]:
+        """Up to ``count`` nearest other items, closest first, with angular distances."""
+        ids, distances = self._annoy.get_nns_by_item(item, count + 1, include_distances=True)
+        return [(other, distance) for other, distance in zip(ids, distances) if other != item]

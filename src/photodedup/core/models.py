@@ -1,0 +1,101 @@
+"""Plain data passed between the pipeline stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+MatchReason = Literal["exact", "near"]
+
+
+@dataclass(frozen=True)
+class ImageFile:
+    """One real file found by the scan."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    device: int
+    inode: int
+
+    @property
+    def identity(self) -> tuple[int, int]:
+        """(device, inode): the same for every path that reaches this file."""
+        return (self.device, self.inode)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A file or folder that could not be used, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass
+class ImageInfo:
+    """What the pipeline learned about one file: its vector and what the review needs."""
+
+    file: ImageFile
+    width: int
+    height: int
+    format: str
+    content_hash: str
+    vector: "object | None" = None  # numpy float32 (D,), L2-normalised
+
+    @property
+    def pixels(self) -> int:
+        return self.width * self.height
+
+
+@dataclass
+class GroupMember:
+    """A file of a group, with how it matched the group's keeper."""
+
+    info: ImageInfo
+    keeper: bool = False
+    distance: float = 0.0
+    reason: MatchReason = "near"
+    detail: str = ""
+
+    @property
+    def path(self) -> str:
+        return self.info.file.path
+
+
+@dataclass
+class Group:
+    """Files that are copies of one photo; exactly one is the suggested keeper."""
+
+    members: list[GroupMember]
+
+    @property
+    def keeper(self) -> GroupMember:
+        return next(m for m in self.members if m.keeper)
+
+    @property
+    def reclaimable_bytes(self) -> int:
+        return sum(m.info.file.size for m in self.members if not m.keeper)
+
+
+@dataclass
+class ScanStats:
+    """Counts reported after a scan."""
+
+    files_found: int = 0
+    files_decoded: int = 0
+    cache_hits: int = 0
+    problems: int = 0
+    groups: int = 0
+    duplicates: int = 0
+    reclaimable_bytes: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
+class ScanResult:
+    """Everything a scan produced."""
+
+    groups: list[Group] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    stats: ScanStats = field(default_factory=ScanStats)

@@ -1,0 +1,238 @@
+"""The only module that chains the stages: scan → decode → embed → cache → index → group."""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from photodedup.core import cache as cache_module
+from photodedup.core.decode import DecodedImage, DecodeError, decode_image
+from photodedup.core.exact import find_identical, hash_bytes
+from photodedup.core.index import VectorIndex
+from photodedup.core.group import DEFAULT_THRESHOLD, find_clusters, make_group
+from photodedup.core.keeper import choose_keeper
+from photodedup.core.models import Group, ImageFile, ImageInfo, Problem, ScanResult
+from photodedup.core.progress import NULL_PROGRESS, Progress
+from photodedup.core.scan import scan_roots
+
+BATCH_SIZE = 16
+
+
+@dataclass
+class ScanOptions:
+    """What the person asked for."""
+
+    roots: Sequence[str]
+    excludes: Sequence[str] = ()
+    threshold: float = DEFAULT_THRESHOLD
+    cache_dir: Path | None = None
+    workers: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))
+
+
+class EmbedderLike:  # the subset of embed.Embedder the pipeline uses
+    model_id: str
+
+    def embed(self, images: np.ndarray) -> np.ndarray: ...
+
+
+def default_embedder() -> EmbedderLike:
+    from photodedup.core.embed import Embedder
+
+    return Embedder()
+
+
+def default_model_id() -> str:
+    from photodedup.core.embed import model_id
+
+    return model_id()
+
+
+@dataclass
+class _Decoded:
+    file: ImageFile
+    image: DecodedImage | None
+    content_hash: str
+    error: str | None
+
+
+def _read_and_decode(file: ImageFile) -> _Decoded:
+    """Read the file once: hash its bytes, decode them; never raises for a bad file."""
+    try:
+        with open(file.path, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        return _Decoded(file, None, "", f"cannot read file: {error.strerror or error}")
+    if len(data) == 0:
+        return _Decoded(file, None, "", "empty file (0 bytes)")
+    if len(data) != file.size:
+        return _Decoded(file, None, "", "file changed during the scan")
+    content_hash = hash_bytes(data)
+    try:
+        return _Decoded(file, decode_image(io.BytesIO(data)), content_hash, None)
+    except DecodeError as error:
+        return _Decoded(file, None, content_hash, str(error))
+
+
+def _decode_in_parallel(files: Sequence[ImageFile], workers: int, progress: Progress) -> Iterator[_Decoded]:
+    """Decode on a thread pool (Pillow releases the GIL), a bounded number in flight, in order."""
+    in_flight: deque[Future[_Decoded]] = deque()
+    limit = max(2 * BATCH_SIZE, 4 * workers)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="decode") as pool:
+        try:
+            for file in files:
+                while len(in_flight) >= limit:
+                    yield in_flight.popleft().result()
+                progress.check()
+                in_flight.append(pool.submit(_read_and_decode, file))
+            while in_flight:
+                yield in_flight.popleft().result()
+        finally:
+            for future in in_flight:
+                future.cancel()
+
+
+def run_scan(
+    options: ScanOptions,
+    progress: Progress = NULL_PROGRESS,
+    embedder_factory: Callable[[], EmbedderLike] = default_embedder,
+    model_id: str | None = None,
+) -> ScanResult:
+    """Find groups of duplicate photos under ``options.roots``.
+
+    The embedder is only built when some file is not in the cache, so an unchanged
+    library is rescanned without loading the model.
+    """
+    started = time.monotonic()
+    files, problems = scan_roots(options.roots, options.excludes, progress=progress)
+    result = ScanResult(problems=list(problems))
+    result.stats.files_found = len(files)
+    model = model_id or default_model_id()
+    with cache_module.Cache(options.cache_dir, model) as cache:
+        if cache.rebuilt_reason:
+            result.problems.append(Problem(str(cache.path), f"cache rebuilt: {cache.rebuilt_reason}"))
+        infos = _infos_for(files, cache, options, progress, embedder_factory, result)
+    groups = _group(infos, options, progress)
+    result.groups = groups
+    result.problems.sort(key=lambda p: p.path)
+    stats = result.stats
+    stats.problems = len(result.problems)
+    stats.groups = len(groups)
+    stats.duplicates = sum(len(g.members) - 1 for g in groups)
+    stats.reclaimable_bytes = sum(g.reclaimable_bytes for g in groups)
+    stats.seconds = round(time.monotonic() - started, 3)
+    return result
+
+
+def _infos_for(
+    files: list[ImageFile],
+    cache: cache_module.Cache,
+    options: ScanOptions,
+    progress: Progress,
+    embedder_factory: Callable[[], EmbedderLike],
+    result: ScanResult,
+) -> list[ImageInfo]:
+    """Cached facts for unchanged files; decode, hash and embed the rest (cached as they come)."""
+    progress.start("Reading cache", len(files))
+    infos: list[ImageInfo] = []
+    misses: list[ImageFile] = []
+    for number, file in enumerate(files):
+        if number % 512 == 0:
+            progress.check()
+        info = cache.lookup(file)
+        if info is not None:
+            infos.append(info)
+            result.stats.cache_hits += 1
+            continue
+        failure = cache.lookup_failure(file)
+        if failure is not None:
+            result.problems.append(Problem(file.path, failure))
+            continue
+        misses.append(file)
+    progress.advance(len(files))
+    if not misses:
+        return infos
+    embedder = embedder_factory()
+    progress.start("Analysing photos", len(misses))
+    batch: list[_Decoded] = []
+
+    def flush() -> None:
+        if not batch:
+            return
+        vectors = embedder.embed(np.stack([d.image.pixels for d in batch]))
+        for decoded, vector in zip(batch, vectors):
+            image = decoded.image
+            info = ImageInfo(decoded.file, image.width, image.height, image.format, decoded.content_hash, vector)
+            cache.store(info, image.thumb)
+            infos.append(info)
+        cache.commit()
+        result.stats.files_decoded += len(batch)
+        progress.advance(len(batch))
+        batch.clear()
+
+    try:
+        for decoded in _decode_in_parallel(misses, options.workers, progress):
+            if decoded.error is not None:
+                result.problems.append(Problem(decoded.file.path, decoded.error))
+                if decoded.error != "file changed during the scan" and not decoded.error.startswith("cannot read"):
+                    cache.store_failure(decoded.file, decoded.error)
+                progress.advance()
+                continue
+            batch.append(decoded)
+            if len(batch) >= BATCH_SIZE:
+                flush()
+        flush()
+    finally:
+        cache.commit()  # a cancelled scan keeps what it analysed
+    return infos
+
+
+def _group(infos: list[ImageInfo], options: ScanOptions, progress: Progress) -> list[Group]:
+    """Exact copies by content hash, then near copies by embedding distance."""
+    infos = sorted(infos, key=lambda i: i.file.path)
+    by_path = {i.file.path: i for i in infos}
+    identical, _ = find_identical([i.file for i in infos], lambda f: by_path[f.path].content_hash, progress)
+    clusters = _near_clusters(infos, identical, options, progress)
+    groups = []
+    for positions in clusters:
+        members = [infos[p] for p in positions]
+        groups.append(make_group(members, choose_keeper(members)))
+    groups.sort(key=lambda g: (-g.reclaimable_bytes, g.keeper.path))
+    return groups
+
+
+def _near_clusters(
+    infos: list[ImageInfo], identical: list[list[int]], options: ScanOptions, progress: Progress
+) -> list[list[int]]:
+    """Clusters of positions in ``infos``: byte-identical sets count as one photo."""
+    representative_of: dict[int, list[int]] = {}
+    copies = set()
+    for same in identical:
+        representative_of[same[0]] = same
+        copies.update(same[1:])
+    representatives = [p for p in range(len(infos)) if p not in copies]
+    expand = {p: representative_of.get(p, [p]) for p in representatives}
+    if len(representatives) < 2:
+        return [expand[p] for p in representatives if len(expand[p]) > 1]
+    vectors = np.stack([infos[p].vector for p in representatives]).astype(np.float32)
+    with tempfile.TemporaryDirectory(prefix="photodedup-index-") as folder:
+        index = VectorIndex.build(vectors, Path(folder), progress=progress)
+        clusters = find_clusters(vectors, index, options.threshold, progress)
+    clustered = set()
+    result = []
+    for cluster in clusters:
+        positions = [q for row in cluster for q in expand[representatives[row]]]
+        clustered.update(cluster)
+        result.append(sorted(positions))
+    for row, p in enumerate(representatives):
+        if row not in clustered and len(expand[p]) > 1:
+            result.append(expand[p])
+    return result

@@ -1,0 +1,70 @@
+"""The scan result as the JSON and CSV files other tools read (DESIGN.md, Contracts)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from photodedup.core.models import ScanResult
+
+REPORT_VERSION = 1
+CSV_COLUMNS = ("group", "path", "keeper", "distance", "reason", "detail", "size", "width", "height", "format", "content_hash")
+
+
+def result_to_dict(result: ScanResult, settings: dict[str, Any] | None = None) -> dict[str, Any]:
+    groups = []
+    for group in result.groups:
+        files = []
+        for member in group.members:
+            info = member.info
+            files.append(
+                {
+                    "path": os.path.abspath(info.file.path),
+                    "keeper": member.keeper,
+                    "distance": round(float(member.distance), 6),
+                    "reason": member.reason,
+                    "detail": member.detail,
+                    "size": info.file.size,
+                    "mtime_ns": info.file.mtime_ns,
+                    "width": info.width,
+                    "height": info.height,
+                    "format": info.format,
+                    "content_hash": info.content_hash,
+                }
+            )
+        groups.append({"files": files, "reclaimable_bytes": group.reclaimable_bytes})
+    return {
+        "version": REPORT_VERSION,
+        "groups": groups,
+        "problems": [{"path": os.path.abspath(p.path), "reason": p.reason} for p in result.problems],
+        "stats": asdict(result.stats),
+        "settings": settings or {},
+    }
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def write_json(result: ScanResult, path: Path, settings: dict[str, Any] | None = None) -> None:
+    _write_atomically(Path(path), json.dumps(result_to_dict(result, settings), indent=2, ensure_ascii=False) + "\n")
+
+
+def write_csv(result: ScanResult, path: Path) -> None:
+    rows = []
+    for number, group in enumerate(result_to_dict(result)["groups"], start=1):
+        for file in group["files"]:
+            rows.append({"group": number, **{k: file[k] for k in CSV_COLUMNS if k != "group"}})
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with open(temporary, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    os.replace(temporary, path)

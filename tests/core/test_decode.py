@@ -1,0 +1,98 @@
+import io
+import struct
+import zlib
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import jpeg_bytes, sample, save
+from photodedup.core.decode import MODEL_SIZE, DecodeError, decode_image
+
+
+def test_decodes_to_model_size_and_reports_full_dimensions(tmp_path):
+    path = save(sample("coffee"), tmp_path / "coffee.jpg", quality=90)
+    decoded = decode_image(str(path))
+    assert decoded.pixels.shape == (MODEL_SIZE, MODEL_SIZE, 3) and decoded.pixels.dtype == np.uint8
+    assert (decoded.width, decoded.height, decoded.format) == (600, 400, "JPEG")
+    assert decoded.thumb.shape == (32, 32)
+
+
+def test_exif_orientation_is_applied(tmp_path):
+    # Left half red, right half blue; stored with orientation 6 (rotate 90° clockwise to show).
+    image = Image.new("RGB", (400, 200), (255, 0, 0))
+    image.paste((0, 0, 255), (200, 0, 400, 200))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    path = tmp_path / "rotated.jpg"
+    image.save(path, quality=95, exif=exif)
+    decoded = decode_image(str(path))
+    assert (decoded.width, decoded.height) == (200, 400)
+    top, bottom = decoded.pixels[20, 112], decoded.pixels[200, 112]
+    assert top[0] > 200 and top[2] < 60, "after rotating clockwise the red half is on top"
+    assert bottom[2] > 200 and bottom[0] < 60
+
+
+def test_invalid_orientation_value_is_ignored(tmp_path):
+    exif = Image.Exif()
+    exif[0x0112] = 99
+    path = tmp_path / "odd.jpg"
+    sample("coffee").save(path, exif=exif)
+    assert decode_image(str(path)).width == 600
+
+
+def test_large_jpeg_is_draft_decoded(tmp_path, monkeypatch):
+    path = save(sample("coffee").resize((3000, 2000)), tmp_path / "big.jpg", quality=85)
+    loaded_sizes = []
+    real_load = Image.Image.load
+
+    def spy(self):
+        loaded_sizes.append(self.size)
+        return real_load(self)
+
+    monkeypatch.setattr(Image.Image, "load", spy)
+    decoded = decode_image(str(path))
+    assert (decoded.width, decoded.height) == (3000, 2000)
+    assert loaded_sizes and max(loaded_sizes[0]) <= 3000 // 4, "draft should decode at 1/8 or 1/4 scale"
+    assert min(loaded_sizes[0]) >= MODEL_SIZE
+
+
+def test_transparent_png_is_flattened_onto_white(tmp_path):
+    image = Image.new("RGBA", (300, 300), (0, 0, 0, 0))
+    path = save(image, tmp_path / "clear.png")
+    assert decode_image(str(path)).pixels.min() == 255
+
+
+def png_chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims width×height pixels."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    data = zlib.compress(b"\x00" * 64)
+    return b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", data) + png_chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize(
+    "name, data, words",
+    [
+        ("empty.jpg", b"", "not an image"),
+        ("random.jpg", bytes(range(256)) * 40, "not an image"),
+        ("truncated.jpg", jpeg_bytes(sample("chelsea"))[:3000], "truncated"),
+        ("huge.png", png_claiming(20000, 20000), "too large"),
+    ],
+)
+def test_bad_files_raise_decode_error_with_reason(tmp_path, name, data, words):
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(DecodeError) as caught:
+        decode_image(str(path))
+    assert words in str(caught.value)
+
+
+def test_decode_from_bytes_matches_decode_from_path(tmp_path):
+    path = save(sample("chelsea"), tmp_path / "cat.jpg", quality=90)
+    from_path = decode_image(str(path)).pixels
+    from_bytes = decode_image(io.BytesIO(path.read_bytes())).pixels
+    assert np.array_equal(from_path, from_bytes)

@@ -1,0 +1,72 @@
+"""Grouping with made-up vectors: no model needed."""
+
+import numpy as np
+
+from photodedup.core.group import find_clusters, make_group
+from photodedup.core.index import VectorIndex
+from photodedup.core.keeper import choose_keeper
+from photodedup.core.models import ImageFile, ImageInfo
+
+
+def unit(v):
+    v = np.asarray(v, dtype=np.float32)
+    return v / np.linalg.norm(v)
+
+
+def along(angle_degrees, dim=8):
+    """Unit vectors on a circle: the angular distance follows the angle."""
+    v = np.zeros(dim, np.float32)
+    v[0], v[1] = np.cos(np.radians(angle_degrees)), np.sin(np.radians(angle_degrees))
+    return v
+
+
+def test_clusters_under_threshold_and_keeps_apart_the_rest(tmp_path):
+    vectors = np.stack([along(0), along(5), along(90), along(93), along(200)])
+    index = VectorIndex.build(vectors, tmp_path)
+    clusters = find_clusters(vectors, index, threshold=0.2)  # 0.2 ≈ 11.5 degrees
+    assert sorted(clusters) == [[0, 1], [2, 3]]
+
+
+def test_no_chaining_of_a_b_c(tmp_path):
+    # A~B (8°), B~C (8°), but A and C are 16° apart: over the threshold.
+    vectors = np.stack([along(0), along(8), along(16)])
+    clusters = find_clusters(vectors, VectorIndex.build(vectors), threshold=0.2)
+    assert clusters == [[0, 1]] or clusters == [[1, 2]]
+
+
+def test_index_written_atomically_and_count_checked(tmp_path):
+    vectors = np.stack([along(a) for a in range(0, 50, 5)])
+    VectorIndex.build(vectors, tmp_path)
+    assert (tmp_path / "vectors.ann").exists() and not list(tmp_path.glob(".vectors-*"))
+    try:
+        VectorIndex.load(tmp_path / "vectors.ann", 8, expected_count=11)
+    except ValueError as error:
+        assert "10 items" in str(error)
+    else:
+        raise AssertionError("an index whose item count disagrees must be refused")
+
+
+def info(name, width, height, size, mtime_ns=0, content_hash=None, angle=0.0):
+    return ImageInfo(ImageFile(f"/p/{name}", size, mtime_ns, 1, hash(name)), width, height, "JPEG",
+                     content_hash or name, along(angle))
+
+
+def test_keeper_prefers_pixels_then_size_then_age():
+    assert choose_keeper([info("small", 100, 100, 9000), info("big", 200, 200, 10)]) == 1
+    assert choose_keeper([info("a", 100, 100, 10), info("b", 100, 100, 20)]) == 1
+    assert choose_keeper([info("new", 100, 100, 10, mtime_ns=5), info("old", 100, 100, 10, mtime_ns=1)]) == 1
+
+
+def test_group_members_carry_distance_and_reason():
+    members = [info("orig", 400, 300, 5000, angle=0), info("copy", 400, 300, 5000, content_hash="orig"),
+               info("small", 200, 150, 900, angle=10)]
+    group = make_group(members, choose_keeper(members))
+    by_name = {m.path.rsplit("/", 1)[1]: m for m in group.members}
+    assert sum(m.keeper for m in group.members) == 1
+    keeper_name = group.keeper.path.rsplit("/", 1)[1]
+    assert keeper_name in ("orig", "copy")
+    other = "copy" if keeper_name == "orig" else "orig"
+    assert by_name[other].reason == "exact" and by_name[other].distance == 0.0
+    assert by_name["small"].reason == "near"
+    assert abs(by_name["small"].distance - 2 * np.sin(np.radians(5))) < 1e-4
+    assert group.reclaimable_bytes == 5900

@@ -1,0 +1,110 @@
+"""The whole pipeline on real photos with the real model and the real SQLite cache."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from conftest import jpeg_bytes, sample
+from photodedup.core import pipeline
+from photodedup.core.pipeline import ScanOptions, run_scan
+
+
+@pytest.fixture(scope="module")
+def embedder():
+    from photodedup.core.embed import Embedder
+
+    return Embedder()
+
+
+def names(group):
+    return sorted(os.path.basename(m.path) for m in group.members)
+
+
+def test_groups_copies_and_leaves_unrelated_photos_alone(library, tmp_path, embedder):
+    result = run_scan(ScanOptions([str(library["root"])], cache_dir=tmp_path / "cache"), embedder_factory=lambda: embedder)
+    assert [names(g) for g in result.groups] == [["cat copy.jpg", "cat.jpg", "cat_q45.jpg", "cat_small.jpg"]]
+    (group,) = result.groups
+    by_name = {os.path.basename(m.path): m for m in group.members}
+    assert group.keeper.path.endswith("cat.jpg") or group.keeper.path.endswith("cat copy.jpg")
+    kept = os.path.basename(group.keeper.path)
+    twin = "cat copy.jpg" if kept == "cat.jpg" else "cat.jpg"
+    assert by_name[twin].reason == "exact" and by_name[twin].distance == 0.0
+    for name in ("cat_q45.jpg", "cat_small.jpg"):
+        assert by_name[name].reason == "near" and 0.0 < by_name[name].distance < 0.45
+    assert result.problems == []
+    assert result.stats.files_found == 6 and result.stats.files_decoded == 6
+
+
+def test_second_scan_decodes_nothing_and_loads_no_model(library, tmp_path, embedder, monkeypatch):
+    options = ScanOptions([str(library["root"])], cache_dir=tmp_path / "cache")
+    first = run_scan(options, embedder_factory=lambda: embedder)
+    decodes = []
+    real = pipeline._read_and_decode
+    monkeypatch.setattr(pipeline, "_read_and_decode", lambda f: decodes.append(f) or real(f))
+
+    def no_model():
+        raise AssertionError("the model must not be loaded when nothing changed")
+
+    second = run_scan(options, embedder_factory=no_model)
+    assert decodes == [] and second.stats.cache_hits == 6
+    assert [names(g) for g in second.groups] == [names(g) for g in first.groups]
+
+
+def test_changed_file_is_reanalysed(library, tmp_path, embedder):
+    options = ScanOptions([str(library["root"])], cache_dir=tmp_path / "cache")
+    run_scan(options, embedder_factory=lambda: embedder)
+    library["recompressed"].write_bytes(jpeg_bytes(sample("coffee"), quality=45))  # now a coffee
+    result = run_scan(options, embedder_factory=lambda: embedder)
+    assert result.stats.files_decoded == 1
+    groups = sorted(names(g) for g in result.groups)
+    assert groups == [["cat copy.jpg", "cat.jpg", "cat_small.jpg"], ["cat_q45.jpg", "coffee.jpg"]]
+
+
+def test_bad_files_become_problems_and_the_scan_completes(library, tmp_path, embedder):
+    root = library["root"]
+    (root / "truncated.jpg").write_bytes(library["original"].read_bytes()[:2500])
+    (root / "random.jpg").write_bytes(os.urandom(4096))
+    (root / "empty.png").write_bytes(b"")
+    result = run_scan(ScanOptions([str(root)], cache_dir=tmp_path / "cache"), embedder_factory=lambda: embedder)
+    reasons = {os.path.basename(p.path): p.reason for p in result.problems}
+    assert set(reasons) == {"truncated.jpg", "random.jpg", "empty.png"}
+    assert "truncated" in reasons["truncated.jpg"] and "not an image" in reasons["random.jpg"]
+    assert "empty" in reasons["empty.png"]
+    assert len(result.groups) == 1 and len(result.groups[0].members) == 4
+
+
+def test_overlapping_roots_and_symlinked_folder_give_each_file_once(library, tmp_path, embedder):
+    root = library["root"]
+    os.symlink(root / "exports", root / "link-to-exports")
+    roots = [str(root), str(root / "exports"), str(root / "link-to-exports")]
+    result = run_scan(ScanOptions(roots, cache_dir=tmp_path / "cache"), embedder_factory=lambda: embedder)
+    assert result.stats.files_found == 6
+    paths = [m.path for g in result.groups for m in g.members]
+    assert len(paths) == len(set(paths)) == 4
+    assert not any("link-to-exports" in p for p in paths)
+
+
+def test_cancel_keeps_what_was_cached(library, tmp_path, embedder):
+    from photodedup.core.progress import CancelToken, Cancelled, NullProgress
+
+    token = CancelToken()
+
+    class CancelAfterFirstBatch(NullProgress):
+        def advance(self, count=1):
+            if self.stage == "Analysing photos":
+                token.cancel()
+
+        def start(self, stage, total=None):
+            self.stage = stage
+
+    options = ScanOptions([str(library["root"])], cache_dir=tmp_path / "cache")
+    pipeline.BATCH_SIZE, saved = 2, pipeline.BATCH_SIZE
+    try:
+        with pytest.raises(Cancelled):
+            run_scan(options, CancelAfterFirstBatch(token), embedder_factory=lambda: embedder)
+    finally:
+        pipeline.BATCH_SIZE = saved
+    again = run_scan(options, embedder_factory=lambda: embedder)
+    assert again.stats.cache_hits >= 2 and again.stats.cache_hits + again.stats.files_decoded == 6
