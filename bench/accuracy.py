@@ -100,9 +100,9 @@ if which == "phash":
     groups = [g for g in clusters.values() if len(g) > 1]
 elif which == "czkawka":
     import czkawka
-    finder = czkawka.ImageSimilarity()
-    found = finder.find_similar(corpus) if hasattr(finder, "find_similar") else finder.find(corpus)
-    groups = [[getattr(x, "path", x) for x in g] for g in found]
+    finder = czkawka.ImageSimilarity()  # its defaults: the similarity Czkawka's app starts with
+    finder.set_directories([corpus])
+    groups = [[str(x) for x in g] for g in finder.find_similar()]
 elif which == "difpy":
     import difPy
     dif = difPy.build(corpus, show_progress=False)

@@ -19,9 +19,9 @@ def test_decodes_to_model_size_and_reports_full_dimensions(tmp_path):
 
 
 def test_exif_orientation_is_applied(tmp_path):
-    # Left half red, right half blue; stored with orientation 6 (rotate 90° clockwise to show).
-    image = Image.new("RGB", (400, 200), (255, 0, 0))
-    image.paste((0, 0, 255), (200, 0, 400, 200))
+    # Left half bright, right half dark; stored with orientation 6 (rotate 90° clockwise to show).
+    image = Image.new("RGB", (400, 200), (250, 250, 250))
+    image.paste((10, 10, 10), (200, 0, 400, 200))
     exif = Image.Exif()
     exif[0x0112] = 6
     path = tmp_path / "rotated.jpg"
@@ -29,8 +29,7 @@ def test_exif_orientation_is_applied(tmp_path):
     decoded = decode_image(str(path))
     assert (decoded.width, decoded.height) == (200, 400)
     top, bottom = decoded.pixels[20, 112], decoded.pixels[200, 112]
-    assert top[0] > 200 and top[2] < 60, "after rotating clockwise the red half is on top"
-    assert bottom[2] > 200 and bottom[0] < 60
+    assert top[0] > 200 and bottom[0] < 60, "after rotating clockwise the bright half is on top"
 
 
 def test_invalid_orientation_value_is_ignored(tmp_path):
@@ -61,6 +60,31 @@ def test_transparent_png_is_flattened_onto_white(tmp_path):
     image = Image.new("RGBA", (300, 300), (0, 0, 0, 0))
     path = save(image, tmp_path / "clear.png")
     assert decode_image(str(path)).pixels.min() == 255
+
+
+def test_grayscale_copy_decodes_like_the_colour_original(tmp_path):
+    colour = save(sample("coffee"), tmp_path / "colour.png")
+    gray = save(sample("coffee").convert("L"), tmp_path / "gray.png")
+    a, b = decode_image(str(colour)).pixels.astype(int), decode_image(str(gray)).pixels.astype(int)
+    assert np.abs(a - b).mean() < 1.0
+
+
+@pytest.mark.parametrize("colour", [(0, 0, 0), (255, 255, 255)])
+def test_letterbox_bars_are_trimmed(tmp_path, colour):
+    photo = sample("coffee")
+    padded = Image.new("RGB", (600, 600), colour)
+    padded.paste(photo, (0, 100))
+    plain = decode_image(str(save(photo, tmp_path / "plain.png"))).pixels.astype(int)
+    boxed = decode_image(str(save(padded, tmp_path / "boxed.png")))
+    assert (boxed.width, boxed.height) == (600, 600)
+    assert np.abs(plain - boxed.pixels.astype(int)).mean() < 3.0
+
+
+def test_plain_picture_is_not_trimmed_to_nothing(tmp_path):
+    image = Image.new("RGB", (400, 300), (30, 30, 30))
+    image.paste((200, 200, 200), (180, 130, 220, 170))  # a small bright square on a dark plain
+    decoded = decode_image(str(save(image, tmp_path / "plain.png")))
+    assert (decoded.pixels[:, :, 0] < 60).mean() > 0.9
 
 
 def png_chunk(kind: bytes, body: bytes) -> bytes:

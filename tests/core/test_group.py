@@ -28,10 +28,18 @@ def test_clusters_under_threshold_and_keeps_apart_the_rest(tmp_path):
 
 
 def test_no_chaining_of_a_b_c(tmp_path):
-    # A~B (8°), B~C (8°), but A and C are 16° apart: over the threshold.
-    vectors = np.stack([along(0), along(8), along(16)])
+    # A~B (10°), B~C (10°) are under the threshold (11.5°), but A and C are 20° apart:
+    # over the default spread of 1.6 × threshold (18.4°).
+    vectors = np.stack([along(0), along(10), along(20)])
     clusters = find_clusters(vectors, VectorIndex.build(vectors), threshold=0.2)
     assert clusters == [[0, 1]] or clusters == [[1, 2]]
+
+
+def test_spread_lets_two_edits_of_one_original_group(tmp_path):
+    # A crop (-9°) and a rotation (+9°) of one original (0°): 18° apart, within the spread.
+    vectors = np.stack([along(-9), along(0), along(9)])
+    assert find_clusters(vectors, VectorIndex.build(vectors), threshold=0.2) == [[0, 1, 2]]
+    assert len(find_clusters(vectors, VectorIndex.build(vectors), threshold=0.2, spread=0.2)) == 1
 
 
 def test_index_written_atomically_and_count_checked(tmp_path):

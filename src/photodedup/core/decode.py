@@ -26,7 +26,9 @@ class DecodeError(Exception):
 class DecodedImage:
     """A photo reduced for matching, plus facts about the full-size original."""
 
-    pixels: np.ndarray  # (MODEL_SIZE, MODEL_SIZE, 3) uint8 RGB, the whole picture squashed
+    # (MODEL_SIZE, MODEL_SIZE, 3) uint8: the whole picture, borders trimmed, in gray, squashed.
+    # Gray because a grayscale copy is still a copy; bench/accuracy.py measured it (README).
+    pixels: np.ndarray
     thumb: np.ndarray  # (THUMB_SIZE, THUMB_SIZE) uint8 grayscale, the whole picture squashed
     width: int  # as displayed, after EXIF orientation
     height: int
@@ -77,11 +79,36 @@ def _reduce(image: Image.Image, size: int) -> DecodedImage:
     image.load()
     if orientation != 1:
         image = _apply_orientation(image, orientation)
-    rgb = _to_rgb(image)
-    squashed = rgb.resize((size, size), Image.Resampling.BILINEAR, reducing_gap=3.0)
-    pixels = np.asarray(squashed, dtype=np.uint8)
-    thumb = np.asarray(squashed.convert("L").resize((THUMB_SIZE, THUMB_SIZE), Image.Resampling.BOX))
+    gray = trim_borders(_to_rgb(image).convert("L"))
+    squashed = gray.resize((size, size), Image.Resampling.BILINEAR, reducing_gap=3.0)
+    pixels = np.repeat(np.asarray(squashed, dtype=np.uint8)[:, :, None], 3, axis=2)
+    thumb = np.asarray(squashed.resize((THUMB_SIZE, THUMB_SIZE), Image.Resampling.BOX))
     return DecodedImage(pixels=pixels, thumb=thumb, width=width, height=height, format=image_format)
+
+
+BORDER_TOLERANCE = 24  # grey levels from the corner colour
+BORDER_CONTENT = 0.02  # a row/column with more than this share of other pixels is picture
+
+
+def trim_borders(gray: Image.Image) -> Image.Image:
+    """Cut away uniform letterbox/padding bars (the colour of the corners) around a picture.
+
+    Leaves the image alone when the bars would be tiny (< 3% of the area) or when
+    what remains would be under a quarter of it (a mostly plain picture, not padding).
+    """
+    pixels = np.asarray(gray, dtype=np.int16)
+    height, width = pixels.shape
+    corner = float(np.median([pixels[0, 0], pixels[0, -1], pixels[-1, 0], pixels[-1, -1]]))
+    differs = np.abs(pixels - corner) > BORDER_TOLERANCE
+    rows = np.flatnonzero(differs.mean(axis=1) > BORDER_CONTENT)
+    cols = np.flatnonzero(differs.mean(axis=0) > BORDER_CONTENT)
+    if rows.size == 0 or cols.size == 0:
+        return gray
+    top, bottom, left, right = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+    kept = (bottom - top) * (right - left)
+    if kept > 0.97 * height * width or kept < 0.25 * height * width:
+        return gray
+    return gray.crop((int(left), int(top), int(right), int(bottom)))
 
 
 def _apply_orientation(image: Image.Image, orientation: int) -> Image.Image:

@@ -10,8 +10,12 @@ import numpy as np
 from photodedup.core.models import Group, GroupMember, ImageInfo
 from photodedup.core.progress import NULL_PROGRESS, Progress
 
-# Angular distance sqrt(2 - 2·cos) between unit embeddings; calibrated in README "Matching".
-DEFAULT_THRESHOLD = 0.45
+# Angular distance sqrt(2 - 2·cos) between unit embeddings; calibrated with
+# bench/accuracy.py (README, "How the matching works").
+DEFAULT_THRESHOLD = 0.35
+# A group's widest pair may reach SPREAD_FACTOR × threshold: a crop and a rotated copy
+# are both close to the original but further from each other.
+SPREAD_FACTOR = 1.6
 MAX_NEIGHBOURS = 16
 
 
@@ -24,12 +28,14 @@ def find_clusters(
     index: NeighbourIndex,
     threshold: float = DEFAULT_THRESHOLD,
     progress: Progress = NULL_PROGRESS,
+    spread: float | None = None,
 ) -> list[list[int]]:
     """Clusters (lists of row numbers of ``vectors``, 2+ each) of near-identical photos.
 
-    Candidate pairs come from the index; clusters are merged closest pair first and
-    only while every pair inside the merged cluster stays under the threshold
-    (complete linkage), so A~B and B~C never pull a different C into A's group.
+    Candidate pairs under ``threshold`` come from the index; clusters are merged
+    closest pair first and only while every pair inside the merged cluster stays
+    under ``spread`` (default SPREAD_FACTOR × threshold), so A~B and B~C never pull
+    a C that is far from A into A's group.
     """
     count = len(vectors)
     progress.start("Grouping", count)
@@ -49,7 +55,7 @@ def find_clusters(
             continue
         left, right = vectors[members[ca]], vectors[members[cb]]
         farthest = _distance_matrix(left, right).max()
-        if farthest > threshold:
+        if farthest > (spread if spread is not None else SPREAD_FACTOR * threshold):
             continue
         keep, drop = (ca, cb) if len(members[ca]) >= len(members[cb]) else (cb, ca)
         for item in members[drop]:
