@@ -62,3 +62,13 @@ def test_failures_are_remembered_per_file_version(tmp_path):
         cache.commit()
         assert cache.lookup_failure(file) == "corrupt"
         assert cache.lookup_failure(ImageFile("/p/bad.jpg", 11, 1, 1, 3)) is None
+
+
+def test_verifications_are_keyed_by_content_and_method(tmp_path):
+    with Cache(tmp_path, "m") as cache:
+        cache.store_verification("hash-b", "hash-a", "orb-v1", 57)
+        cache.commit()
+    with Cache(tmp_path, "m") as cache:
+        assert cache.lookup_verification("hash-a", "hash-b", "orb-v1") == 57
+        assert cache.lookup_verification("hash-a", "hash-b", "orb-v2") is None
+        assert cache.lookup_verification("hash-a", "hash-c", "orb-v1") is None

@@ -43,6 +43,8 @@ def test_second_scan_decodes_nothing_and_loads_no_model(library, tmp_path, embed
     decodes = []
     real = pipeline._read_and_decode
     monkeypatch.setattr(pipeline, "_read_and_decode", lambda f: decodes.append(f) or real(f))
+    real_gray = pipeline.decode_gray
+    monkeypatch.setattr(pipeline, "decode_gray", lambda p: decodes.append(p) or real_gray(p))
 
     def no_model():
         raise AssertionError("the model must not be loaded when nothing changed")
@@ -108,3 +110,18 @@ def test_cancel_keeps_what_was_cached(library, tmp_path, embedder):
         pipeline.BATCH_SIZE = saved
     again = run_scan(options, embedder_factory=lambda: embedder)
     assert again.stats.cache_hits >= 2 and again.stats.cache_hits + again.stats.files_decoded == 6
+
+
+def test_look_alike_halves_of_one_photo_are_not_grouped_but_a_crop_is(tmp_path, embedder):
+    from conftest import save
+
+    photo = sample("astronaut").resize((1024, 1024))
+    root = tmp_path / "halves"
+    save(photo.crop((0, 0, 490, 1024)), root / "left.jpg", quality=92)
+    save(photo.crop((534, 0, 1024, 1024)), root / "right.jpg", quality=92)
+    save(photo, root / "whole.jpg", quality=92)
+    save(photo.crop((60, 60, 60 + 870, 60 + 870)), root / "crop.jpg", quality=80)
+    result = run_scan(ScanOptions([str(root)], cache_dir=tmp_path / "cache"), embedder_factory=lambda: embedder)
+    assert [names(g) for g in result.groups] == [["crop.jpg", "whole.jpg"]]
+    (crop,) = [m for m in result.groups[0].members if not m.keeper]
+    assert crop.reason == "near" and crop.detail.startswith("similar picture")

@@ -15,7 +15,7 @@ import numpy as np
 
 from photodedup.core.models import ImageFile, ImageInfo
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 CACHE_FILE = "photodedup-cache.sqlite3"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -30,6 +30,13 @@ CREATE TABLE IF NOT EXISTS images (
     content_hash TEXT NOT NULL,
     vector BLOB NOT NULL,
     thumb BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS verifications (
+    hash_a TEXT NOT NULL,
+    hash_b TEXT NOT NULL,
+    method TEXT NOT NULL,
+    matches INTEGER NOT NULL,
+    PRIMARY KEY (hash_a, hash_b, method)
 );
 CREATE TABLE IF NOT EXISTS failures (
     path TEXT PRIMARY KEY,
@@ -149,6 +156,18 @@ class Cache:
         self._db.execute(
             "INSERT OR REPLACE INTO failures VALUES (?,?,?,?)", (file.path, file.size, file.mtime_ns, reason)
         )
+
+    def lookup_verification(self, hash_a: str, hash_b: str, method: str) -> int | None:
+        """Matches found before between these two file contents, or None."""
+        a, b = sorted((hash_a, hash_b))
+        row = self._db.execute(
+            "SELECT matches FROM verifications WHERE hash_a=? AND hash_b=? AND method=?", (a, b, method)
+        ).fetchone()
+        return row[0] if row else None
+
+    def store_verification(self, hash_a: str, hash_b: str, method: str, matches: int) -> None:
+        a, b = sorted((hash_a, hash_b))
+        self._db.execute("INSERT OR REPLACE INTO verifications VALUES (?,?,?,?)", (a, b, method, matches))
 
     def commit(self) -> None:
         self._db.commit()

@@ -58,6 +58,25 @@ def decode_image(path: str | BinaryIO, size: int = MODEL_SIZE) -> DecodedImage:
         raise DecodeError(f"corrupt or truncated image ({error or type(error).__name__})") from None
 
 
+def decode_gray(path: str | BinaryIO, max_side: int = 512) -> np.ndarray:
+    """The upright picture in gray, borders trimmed, at most max_side pixels on its long side."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                orientation = _orientation(image)
+                if image.format == "JPEG":
+                    image.draft("RGB", (max_side, max_side))
+                image.load()
+                if orientation != 1:
+                    image = _apply_orientation(image, orientation)
+                gray = trim_borders(_to_rgb(image).convert("L"))
+                gray.thumbnail((max_side, max_side), Image.Resampling.BILINEAR)
+                return np.asarray(gray, dtype=np.uint8)
+    except Exception as error:  # the caller only needs to know it could not be read
+        raise DecodeError(f"cannot read for verification ({error or type(error).__name__})") from None
+
+
 def _orientation(image: Image.Image) -> int:
     try:
         value = image.getexif().get(_ORIENTATION_TAG, 1)

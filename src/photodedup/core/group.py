@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -11,8 +11,11 @@ from photodedup.core.models import Group, GroupMember, ImageInfo
 from photodedup.core.progress import NULL_PROGRESS, Progress
 
 # Angular distance sqrt(2 - 2·cos) between unit embeddings; calibrated with
-# bench/accuracy.py (README, "How the matching works").
-DEFAULT_THRESHOLD = 0.35
+# bench/accuracy.py (README, "How the matching works"). Pairs up to SURE_THRESHOLD are
+# copies on the embedding's word alone; pairs up to DEFAULT_THRESHOLD are candidates that
+# a verification (local features) must confirm.
+SURE_THRESHOLD = 0.30
+DEFAULT_THRESHOLD = 0.55
 # A group's widest pair may reach SPREAD_FACTOR × threshold: a crop and a rotated copy
 # are both close to the original but further from each other.
 SPREAD_FACTOR = 1.6
@@ -29,13 +32,17 @@ def find_clusters(
     threshold: float = DEFAULT_THRESHOLD,
     progress: Progress = NULL_PROGRESS,
     spread: float | None = None,
+    verify: Callable[[int, int], bool] | None = None,
+    sure: float = SURE_THRESHOLD,
 ) -> list[list[int]]:
     """Clusters (lists of row numbers of ``vectors``, 2+ each) of near-identical photos.
 
     Candidate pairs under ``threshold`` come from the index; clusters are merged
     closest pair first and only while every pair inside the merged cluster stays
     under ``spread`` (default SPREAD_FACTOR × threshold), so A~B and B~C never pull
-    a C that is far from A into A's group.
+    a C that is far from A into A's group. With ``verify``, a pair further apart
+    than ``sure`` only links when verify(a, b) confirms it (asked lazily, only for
+    pairs that would change a group).
     """
     count = len(vectors)
     progress.start("Grouping", count)
@@ -57,6 +64,8 @@ def find_clusters(
         farthest = _distance_matrix(left, right).max()
         if farthest > (spread if spread is not None else SPREAD_FACTOR * threshold):
             continue
+        if verify is not None and _distance > sure and not verify(a, b):
+            continue
         keep, drop = (ca, cb) if len(members[ca]) >= len(members[cb]) else (cb, ca)
         for item in members[drop]:
             cluster_of[item] = keep
@@ -73,8 +82,12 @@ def vector_distance(a: np.ndarray, b: np.ndarray) -> float:
     return float(_distance_matrix(a[None], b[None])[0, 0])
 
 
-def make_group(infos: Sequence[ImageInfo], keeper: int) -> Group:
-    """A Group of ``infos`` with ``infos[keeper]`` as keeper; each member's distance and reason."""
+def make_group(infos: Sequence[ImageInfo], keeper: int, confirmations: Mapping[frozenset[str], int] | None = None) -> Group:
+    """A Group of ``infos`` with ``infos[keeper]`` as keeper; each member's distance and reason.
+
+    ``confirmations`` maps a pair of paths to the local-feature matches that confirmed it.
+    """
+    confirmations = confirmations or {}
     kept = infos[keeper]
     members = []
     for position, info in enumerate(infos):
@@ -85,7 +98,11 @@ def make_group(infos: Sequence[ImageInfo], keeper: int) -> Group:
             members.append(GroupMember(info, distance=0.0, reason="exact", detail="byte-identical file"))
         else:
             distance = vector_distance(kept.vector, info.vector)
-            members.append(GroupMember(info, distance=distance, reason="near", detail=f"similar picture (distance {distance:.3f})"))
+            detail = f"similar picture (distance {distance:.3f})"
+            matches = confirmations.get(frozenset((kept.file.path, info.file.path)))
+            if matches:
+                detail += f", confirmed by {matches} matching local features"
+            members.append(GroupMember(info, distance=distance, reason="near", detail=detail))
     return Group(members)
 
 

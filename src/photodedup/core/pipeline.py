@@ -15,14 +15,15 @@ from pathlib import Path
 import numpy as np
 
 from photodedup.core import cache as cache_module
-from photodedup.core.decode import DecodedImage, DecodeError, decode_image
+from photodedup.core.decode import DecodedImage, DecodeError, decode_gray, decode_image
 from photodedup.core.exact import find_identical, hash_bytes
 from photodedup.core.index import VectorIndex
-from photodedup.core.group import DEFAULT_THRESHOLD, find_clusters, make_group
+from photodedup.core.group import DEFAULT_THRESHOLD, SURE_THRESHOLD, find_clusters, make_group, vector_distance
 from photodedup.core.keeper import choose_keeper
 from photodedup.core.models import Group, ImageFile, ImageInfo, Problem, ScanResult
 from photodedup.core.progress import NULL_PROGRESS, Progress
 from photodedup.core.scan import scan_roots
+from photodedup.core.verify import METHOD, MIN_INLIERS, LocalFeatures, count_inliers, extract_features
 
 BATCH_SIZE = 16
 
@@ -120,7 +121,10 @@ def run_scan(
         if cache.rebuilt_reason:
             result.problems.append(Problem(str(cache.path), f"cache rebuilt: {cache.rebuilt_reason}"))
         infos = _infos_for(files, cache, options, progress, embedder_factory, result)
-    groups = _group(infos, options, progress)
+        try:
+            groups = _group(infos, options, progress, cache)
+        finally:
+            cache.commit()
     result.groups = groups
     result.problems.sort(key=lambda p: p.path)
     stats = result.stats
@@ -195,22 +199,64 @@ def _infos_for(
     return infos
 
 
-def _group(infos: list[ImageInfo], options: ScanOptions, progress: Progress) -> list[Group]:
+def _group(infos: list[ImageInfo], options: ScanOptions, progress: Progress, cache: cache_module.Cache) -> list[Group]:
     """Exact copies by content hash, then near copies by embedding distance."""
     infos = sorted(infos, key=lambda i: i.file.path)
     by_path = {i.file.path: i for i in infos}
     identical, _ = find_identical([i.file for i in infos], lambda f: by_path[f.path].content_hash, progress)
-    clusters = _near_clusters(infos, identical, options, progress)
+    verifier = _PairVerifier(infos, cache)
+    clusters = _near_clusters(infos, identical, options, progress, verifier)
     groups = []
     for positions in clusters:
         members = [infos[p] for p in positions]
-        groups.append(make_group(members, choose_keeper(members)))
+        keeper = choose_keeper(members)
+        for position in positions:  # copies the embedding alone is not sure of: say what confirmed them
+            other = infos[position]
+            if (position != positions[keeper] and other.content_hash != members[keeper].content_hash
+                    and vector_distance(members[keeper].vector, other.vector) > SURE_THRESHOLD):
+                verifier.confirmed(positions[keeper], position)
+        groups.append(make_group(members, keeper, verifier.matches))
     groups.sort(key=lambda g: (-g.reclaimable_bytes, g.keeper.path))
     return groups
 
 
+class _PairVerifier:
+    """Confirms candidate pairs with local features, decoding each photo at most once.
+
+    Results are cached by the two files' content hashes, so a rescan decodes nothing.
+    """
+
+    def __init__(self, infos: list[ImageInfo], cache: cache_module.Cache) -> None:
+        self.infos = infos
+        self.cache = cache
+        self.features: dict[int, LocalFeatures | None] = {}
+        self.matches: dict[frozenset[str], int] = {}
+
+    def _features(self, position: int) -> LocalFeatures | None:
+        if position not in self.features:
+            try:
+                self.features[position] = extract_features(decode_gray(self.infos[position].file.path))
+            except DecodeError:
+                self.features[position] = None
+        return self.features[position]
+
+    def confirmed(self, a: int, b: int) -> bool:
+        first, second = self.infos[a], self.infos[b]
+        key = frozenset((first.file.path, second.file.path))
+        if key not in self.matches:
+            known = self.cache.lookup_verification(first.content_hash, second.content_hash, METHOD)
+            if known is None:
+                fa, fb = self._features(a), self._features(b)
+                known = count_inliers(fa, fb) if fa is not None and fb is not None else 0
+                if fa is not None and fb is not None:
+                    self.cache.store_verification(first.content_hash, second.content_hash, METHOD, known)
+            self.matches[key] = known
+        return self.matches[key] >= MIN_INLIERS
+
+
 def _near_clusters(
-    infos: list[ImageInfo], identical: list[list[int]], options: ScanOptions, progress: Progress
+    infos: list[ImageInfo], identical: list[list[int]], options: ScanOptions, progress: Progress,
+    verifier: _PairVerifier,
 ) -> list[list[int]]:
     """Clusters of positions in ``infos``: byte-identical sets count as one photo."""
     representative_of: dict[int, list[int]] = {}
@@ -225,7 +271,10 @@ def _near_clusters(
     vectors = np.stack([infos[p].vector for p in representatives]).astype(np.float32)
     with tempfile.TemporaryDirectory(prefix="photodedup-index-") as folder:
         index = VectorIndex.build(vectors, Path(folder), progress=progress)
-        clusters = find_clusters(vectors, index, options.threshold, progress)
+        clusters = find_clusters(
+            vectors, index, options.threshold, progress,
+            verify=lambda a, b: verifier.confirmed(representatives[a], representatives[b]),
+        )
     clustered = set()
     result = []
     for cluster in clusters:
