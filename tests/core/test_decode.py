@@ -77,6 +77,7 @@ def test_letterbox_bars_are_trimmed(tmp_path, colour):
     plain = decode_image(str(save(photo, tmp_path / "plain.png"))).pixels.astype(int)
     boxed = decode_image(str(save(padded, tmp_path / "boxed.png")))
     assert (boxed.width, boxed.height) == (600, 600)
+    assert abs(boxed.content_fraction - 400 / 600) < 0.02
     assert np.abs(plain - boxed.pixels.astype(int)).mean() < 3.0
 
 

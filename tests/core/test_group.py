@@ -65,6 +65,13 @@ def test_keeper_prefers_pixels_then_size_then_age():
     assert choose_keeper([info("new", 100, 100, 10, mtime_ns=5), info("old", 100, 100, 10, mtime_ns=1)]) == 1
 
 
+def test_letterboxed_copy_does_not_win_by_its_padding():
+    original = info("photo", 600, 400, 50_000)
+    boxed = info("boxed", 600, 600, 60_000)
+    boxed.content_fraction = 400 / 600
+    assert choose_keeper([boxed, original]) == 1
+
+
 def test_group_members_carry_distance_and_reason():
     members = [info("orig", 400, 300, 5000, angle=0), info("copy", 400, 300, 5000, content_hash="orig"),
                info("small", 200, 150, 900, angle=10)]

@@ -15,7 +15,7 @@ import numpy as np
 
 from photodedup.core.models import ImageFile, ImageInfo
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 CACHE_FILE = "photodedup-cache.sqlite3"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -29,7 +29,8 @@ CREATE TABLE IF NOT EXISTS images (
     format TEXT NOT NULL,
     content_hash TEXT NOT NULL,
     vector BLOB NOT NULL,
-    thumb BLOB NOT NULL
+    thumb BLOB NOT NULL,
+    content_fraction REAL NOT NULL DEFAULT 1.0
 );
 CREATE TABLE IF NOT EXISTS verifications (
     hash_a TEXT NOT NULL,
@@ -109,17 +110,17 @@ class Cache:
     def lookup(self, file: ImageFile) -> ImageInfo | None:
         """The cached facts for this exact file version, or None."""
         row = self._db.execute(
-            "SELECT width, height, format, content_hash, vector FROM images "
+            "SELECT width, height, format, content_hash, vector, content_fraction FROM images "
             "WHERE path=? AND size=? AND mtime_ns=? AND model_id=?",
             (file.path, file.size, file.mtime_ns, self.model_id),
         ).fetchone()
         if row is None:
             return None
-        width, height, image_format, content_hash, blob = row
+        width, height, image_format, content_hash, blob, content_fraction = row
         vector = np.frombuffer(blob, dtype=np.float32)
         if vector.size == 0 or not np.all(np.isfinite(vector)):
             return None
-        return ImageInfo(file, width, height, image_format, content_hash, vector.copy())
+        return ImageInfo(file, width, height, image_format, content_hash, vector.copy(), content_fraction)
 
     def lookup_thumb(self, file: ImageFile) -> np.ndarray | None:
         row = self._db.execute(
@@ -142,12 +143,13 @@ class Cache:
     def store(self, info: ImageInfo, thumb: np.ndarray) -> None:
         file = info.file
         self._db.execute(
-            "INSERT OR REPLACE INTO images VALUES (?,?,?,?,?,?,?,?,?,?)",
+            "INSERT OR REPLACE INTO images VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             (
                 file.path, file.size, file.mtime_ns, self.model_id, info.width, info.height,
                 info.format, info.content_hash,
                 np.ascontiguousarray(info.vector, dtype=np.float32).tobytes(),
                 np.ascontiguousarray(thumb, dtype=np.uint8).tobytes(),
+                info.content_fraction,
             ),
         )
         self._db.execute("DELETE FROM failures WHERE path=?", (file.path,))

@@ -33,6 +33,7 @@ class DecodedImage:
     width: int  # as displayed, after EXIF orientation
     height: int
     format: str
+    content_fraction: float = 1.0  # share of the picture left after trimming padding bars
 
 
 def decode_image(path: str | BinaryIO, size: int = MODEL_SIZE) -> DecodedImage:
@@ -98,11 +99,13 @@ def _reduce(image: Image.Image, size: int) -> DecodedImage:
     image.load()
     if orientation != 1:
         image = _apply_orientation(image, orientation)
-    gray = trim_borders(_to_rgb(image).convert("L"))
+    full = _to_rgb(image).convert("L")
+    gray = trim_borders(full)
+    content_fraction = (gray.width * gray.height) / (full.width * full.height)
     squashed = gray.resize((size, size), Image.Resampling.BILINEAR, reducing_gap=3.0)
     pixels = np.repeat(np.asarray(squashed, dtype=np.uint8)[:, :, None], 3, axis=2)
     thumb = np.asarray(squashed.resize((THUMB_SIZE, THUMB_SIZE), Image.Resampling.BOX))
-    return DecodedImage(pixels=pixels, thumb=thumb, width=width, height=height, format=image_format)
+    return DecodedImage(pixels, thumb, width, height, image_format, round(content_fraction, 4))
 
 
 BORDER_TOLERANCE = 24  # grey levels from the corner colour

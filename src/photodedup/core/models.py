@@ -42,10 +42,16 @@ class ImageInfo:
     format: str
     content_hash: str
     vector: "object | None" = None  # numpy float32 (D,), L2-normalised
+    content_fraction: float = 1.0  # share of the pixels that is picture, not padding bars
 
     @property
     def pixels(self) -> int:
         return self.width * self.height
+
+    @property
+    def picture_pixels(self) -> int:
+        """Pixels of actual picture: a letterboxed copy does not win by its padding."""
+        return int(self.pixels * self.content_fraction)
 
 
 @dataclass

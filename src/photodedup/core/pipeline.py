@@ -174,7 +174,8 @@ def _infos_for(
         vectors = embedder.embed(np.stack([d.image.pixels for d in batch]))
         for decoded, vector in zip(batch, vectors):
             image = decoded.image
-            info = ImageInfo(decoded.file, image.width, image.height, image.format, decoded.content_hash, vector)
+            info = ImageInfo(decoded.file, image.width, image.height, image.format, decoded.content_hash,
+                             vector, image.content_fraction)
             cache.store(info, image.thumb)
             infos.append(info)
         cache.commit()
