@@ -121,3 +121,13 @@ def test_decode_from_bytes_matches_decode_from_path(tmp_path):
     from_path = decode_image(str(path)).pixels
     from_bytes = decode_image(io.BytesIO(path.read_bytes())).pixels
     assert np.array_equal(from_path, from_bytes)
+
+
+def test_heic_decodes_like_its_jpeg(tmp_path):
+    pytest.importorskip("pillow_heif")
+    photo = sample("chelsea")
+    heic = save(photo, tmp_path / "cat.heic", quality=80)
+    jpeg = save(photo, tmp_path / "cat.jpg", quality=90)
+    a, b = decode_image(str(heic)), decode_image(str(jpeg))
+    assert (a.width, a.height, a.format) == (451, 300, "HEIF")
+    assert np.abs(a.pixels.astype(int) - b.pixels.astype(int)).mean() < 4.0

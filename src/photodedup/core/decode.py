@@ -17,6 +17,13 @@ _TRANSPOSED_ORIENTATIONS = {5, 6, 7, 8}
 # A truncated file must fail, not decode into a grey half-picture.
 PILImageFile.LOAD_TRUNCATED_IMAGES = False
 
+try:  # HEIC/HEIF (phone photos) when pillow-heif is installed; scan lists them only then
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+except ImportError:
+    pass
+
 
 class DecodeError(Exception):
     """The file is not a usable image; the message says why, for a person."""
