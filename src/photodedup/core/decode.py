@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -44,12 +46,42 @@ class DecodedImage:
 
 
 def decode_image(path: str | BinaryIO, size: int = MODEL_SIZE) -> DecodedImage:
-    """Decode ``path`` (a file name or a binary file object) to a size×size RGB array; raise DecodeError with a reason on failure."""
+    """Decode ``path`` (a file name or a binary file object) to the model's size×size input.
+
+    Raises DecodeError with a reason a person can read when the file is not a usable image.
+    """
+    with _opened(path) as image:
+        image_format = image.format or "unknown"
+        width, height = image.size
+        if width <= 0 or height <= 0:
+            raise DecodeError("image has no pixels")
+        if _orientation(image) in _TRANSPOSED_ORIENTATIONS:
+            width, height = height, width
+        full = _upright_gray(image, size)
+    gray = trim_borders(full)
+    content_fraction = (gray.width * gray.height) / (full.width * full.height)
+    squashed = gray.resize((size, size), Image.Resampling.BILINEAR, reducing_gap=3.0)
+    pixels = np.repeat(np.asarray(squashed, dtype=np.uint8)[:, :, None], 3, axis=2)
+    thumb = np.asarray(squashed.resize((THUMB_SIZE, THUMB_SIZE), Image.Resampling.BOX))
+    return DecodedImage(pixels, thumb, width, height, image_format, round(content_fraction, 4))
+
+
+def decode_gray(path: str | BinaryIO, max_side: int = 512) -> np.ndarray:
+    """The upright picture in gray, borders trimmed, at most max_side pixels on its long side."""
+    with _opened(path) as image:
+        gray = trim_borders(_upright_gray(image, max_side))
+    gray.thumbnail((max_side, max_side), Image.Resampling.BILINEAR)
+    return np.asarray(gray, dtype=np.uint8)
+
+
+@contextmanager
+def _opened(path: str | BinaryIO) -> Iterator[Image.Image]:
+    """Open an image with bomb warnings as errors; every failure becomes a DecodeError."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as image:
-                return _reduce(image, size)
+                yield image
     except DecodeError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
@@ -66,23 +98,15 @@ def decode_image(path: str | BinaryIO, size: int = MODEL_SIZE) -> DecodedImage:
         raise DecodeError(f"corrupt or truncated image ({error or type(error).__name__})") from None
 
 
-def decode_gray(path: str | BinaryIO, max_side: int = 512) -> np.ndarray:
-    """The upright picture in gray, borders trimmed, at most max_side pixels on its long side."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
-                orientation = _orientation(image)
-                if image.format == "JPEG":
-                    image.draft("RGB", (max_side, max_side))
-                image.load()
-                if orientation != 1:
-                    image = _apply_orientation(image, orientation)
-                gray = trim_borders(_to_rgb(image).convert("L"))
-                gray.thumbnail((max_side, max_side), Image.Resampling.BILINEAR)
-                return np.asarray(gray, dtype=np.uint8)
-    except Exception as error:  # the caller only needs to know it could not be read
-        raise DecodeError(f"cannot read for verification ({error or type(error).__name__})") from None
+def _upright_gray(image: Image.Image, least_side: int) -> Image.Image:
+    """Decode (JPEG at the smallest DCT scale still ≥ least_side), apply EXIF orientation, gray."""
+    orientation = _orientation(image)
+    if image.format == "JPEG":
+        image.draft("RGB", (least_side, least_side))
+    image.load()
+    if orientation != 1:
+        image = _apply_orientation(image, orientation)
+    return _to_rgb(image).convert("L")
 
 
 def _orientation(image: Image.Image) -> int:
@@ -91,28 +115,6 @@ def _orientation(image: Image.Image) -> int:
     except Exception:  # malformed EXIF: show the pixels as stored
         return 1
     return value if isinstance(value, int) and 1 <= value <= 8 else 1
-
-
-def _reduce(image: Image.Image, size: int) -> DecodedImage:
-    image_format = image.format or "unknown"
-    orientation = _orientation(image)
-    width, height = image.size
-    if width <= 0 or height <= 0:
-        raise DecodeError("image has no pixels")
-    if orientation in _TRANSPOSED_ORIENTATIONS:
-        width, height = height, width
-    if image_format == "JPEG":
-        image.draft("RGB", (size, size))  # DCT-domain downscale, still ≥ size on both sides
-    image.load()
-    if orientation != 1:
-        image = _apply_orientation(image, orientation)
-    full = _to_rgb(image).convert("L")
-    gray = trim_borders(full)
-    content_fraction = (gray.width * gray.height) / (full.width * full.height)
-    squashed = gray.resize((size, size), Image.Resampling.BILINEAR, reducing_gap=3.0)
-    pixels = np.repeat(np.asarray(squashed, dtype=np.uint8)[:, :, None], 3, axis=2)
-    thumb = np.asarray(squashed.resize((THUMB_SIZE, THUMB_SIZE), Image.Resampling.BOX))
-    return DecodedImage(pixels, thumb, width, height, image_format, round(content_fraction, 4))
 
 
 BORDER_TOLERANCE = 24  # grey levels from the corner colour

@@ -237,7 +237,7 @@ class _PairVerifier:
         if position not in self.features:
             try:
                 self.features[position] = extract_features(decode_gray(self.infos[position].file.path))
-            except DecodeError:
+            except Exception:  # unreadable now (moved, changed, odd): unconfirmed is the safe answer
                 self.features[position] = None
         return self.features[position]
 
