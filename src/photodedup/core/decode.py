@@ -12,6 +12,9 @@ import numpy as np
 from PIL import Image, ImageFile as PILImageFile, UnidentifiedImageError
 
 MODEL_SIZE = 224
+# Names how decode_image prepares pixels; change it whenever that changes, so vectors
+# cached from the old preparation are recomputed, never compared with new ones.
+PREPARATION_ID = "gray-trim-squash-v1"
 THUMB_SIZE = 32
 _ORIENTATION_TAG = 0x0112
 _TRANSPOSED_ORIENTATIONS = {5, 6, 7, 8}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -54,17 +54,18 @@ def find_clusters(
             if distance <= threshold:
                 pairs[(min(item, other), max(item, other))] = distance
         progress.advance()
+    widest = spread if spread is not None else SPREAD_FACTOR * threshold
     cluster_of = list(range(count))
     members: dict[int, list[int]] = {i: [i] for i in range(count)}
-    for (a, b), _distance in sorted(pairs.items(), key=lambda kv: (kv[1], kv[0])):
+    for (a, b), distance in sorted(pairs.items(), key=lambda kv: (kv[1], kv[0])):
         ca, cb = cluster_of[a], cluster_of[b]
         if ca == cb:
             continue
         left, right = vectors[members[ca]], vectors[members[cb]]
         farthest = _distance_matrix(left, right).max()
-        if farthest > (spread if spread is not None else SPREAD_FACTOR * threshold):
+        if farthest > widest:
             continue
-        if verify is not None and _distance > sure and not verify(a, b):
+        if verify is not None and distance > sure and not verify(a, b):
             continue
         keep, drop = (ca, cb) if len(members[ca]) >= len(members[cb]) else (cb, ca)
         for item in members[drop]:
@@ -82,12 +83,17 @@ def vector_distance(a: np.ndarray, b: np.ndarray) -> float:
     return float(_distance_matrix(a[None], b[None])[0, 0])
 
 
-def make_group(infos: Sequence[ImageInfo], keeper: int, confirmations: Mapping[frozenset[str], int] | None = None) -> Group:
+def make_group(
+    infos: Sequence[ImageInfo],
+    keeper: int,
+    confirm: Callable[[ImageInfo, ImageInfo], int] | None = None,
+    sure: float = SURE_THRESHOLD,
+) -> Group:
     """A Group of ``infos`` with ``infos[keeper]`` as keeper; each member's distance and reason.
 
-    ``confirmations`` maps a pair of paths to the local-feature matches that confirmed it.
+    ``confirm(keeper, copy)`` gives the local-feature matches between the two; it is only
+    asked for copies further than ``sure`` from the keeper, to say what confirmed them.
     """
-    confirmations = confirmations or {}
     kept = infos[keeper]
     members = []
     for position, info in enumerate(infos):
@@ -96,13 +102,14 @@ def make_group(infos: Sequence[ImageInfo], keeper: int, confirmations: Mapping[f
             continue
         if info.content_hash and info.content_hash == kept.content_hash:
             members.append(GroupMember(info, distance=0.0, reason="exact", detail="byte-identical file"))
-        else:
-            distance = vector_distance(kept.vector, info.vector)
-            detail = f"similar picture (distance {distance:.3f})"
-            matches = confirmations.get(frozenset((kept.file.path, info.file.path)))
+            continue
+        distance = vector_distance(kept.vector, info.vector)
+        detail = f"similar picture (distance {distance:.3f})"
+        if confirm is not None and distance > sure:
+            matches = confirm(kept, info)
             if matches:
                 detail += f", confirmed by {matches} matching local features"
-            members.append(GroupMember(info, distance=distance, reason="near", detail=detail))
+        members.append(GroupMember(info, distance=distance, reason="near", detail=detail))
     return Group(members)
 
 

@@ -17,8 +17,8 @@ import numpy as np
 from photodedup.core import cache as cache_module
 from photodedup.core.decode import DecodedImage, DecodeError, decode_gray, decode_image
 from photodedup.core.exact import find_identical, hash_bytes
+from photodedup.core.group import DEFAULT_THRESHOLD, find_clusters, make_group
 from photodedup.core.index import VectorIndex
-from photodedup.core.group import DEFAULT_THRESHOLD, SURE_THRESHOLD, find_clusters, make_group, vector_distance
 from photodedup.core.keeper import choose_keeper
 from photodedup.core.models import Group, ImageFile, ImageInfo, Problem, ScanResult
 from photodedup.core.progress import NULL_PROGRESS, Progress
@@ -52,9 +52,11 @@ def default_embedder() -> EmbedderLike:
 
 
 def default_model_id() -> str:
+    """What cached vectors depend on: the network's weights and how pixels are prepared."""
+    from photodedup.core.decode import PREPARATION_ID
     from photodedup.core.embed import model_id
 
-    return model_id()
+    return f"{model_id()}+{PREPARATION_ID}"
 
 
 @dataclass
@@ -210,13 +212,7 @@ def _group(infos: list[ImageInfo], options: ScanOptions, progress: Progress, cac
     groups = []
     for positions in clusters:
         members = [infos[p] for p in positions]
-        keeper = choose_keeper(members)
-        for position in positions:  # copies the embedding alone is not sure of: say what confirmed them
-            other = infos[position]
-            if (position != positions[keeper] and other.content_hash != members[keeper].content_hash
-                    and vector_distance(members[keeper].vector, other.vector) > SURE_THRESHOLD):
-                verifier.confirmed(positions[keeper], position)
-        groups.append(make_group(members, keeper, verifier.matches))
+        groups.append(make_group(members, choose_keeper(members), verifier.matches_between))
     groups.sort(key=lambda g: (-g.reclaimable_bytes, g.keeper.path))
     return groups
 
@@ -230,6 +226,7 @@ class _PairVerifier:
     def __init__(self, infos: list[ImageInfo], cache: cache_module.Cache) -> None:
         self.infos = infos
         self.cache = cache
+        self.position = {info.file.path: position for position, info in enumerate(infos)}
         self.features: dict[int, LocalFeatures | None] = {}
         self.matches: dict[frozenset[str], int] = {}
 
@@ -242,6 +239,13 @@ class _PairVerifier:
         return self.features[position]
 
     def confirmed(self, a: int, b: int) -> bool:
+        """Whether the photos at positions a and b are copies by their local features."""
+        return self._count(a, b) >= MIN_INLIERS
+
+    def matches_between(self, first: ImageInfo, second: ImageInfo) -> int:
+        return self._count(self.position[first.file.path], self.position[second.file.path])
+
+    def _count(self, a: int, b: int) -> int:
         first, second = self.infos[a], self.infos[b]
         key = frozenset((first.file.path, second.file.path))
         if key not in self.matches:
@@ -252,7 +256,7 @@ class _PairVerifier:
                 if fa is not None and fb is not None:
                     self.cache.store_verification(first.content_hash, second.content_hash, METHOD, known)
             self.matches[key] = known
-        return self.matches[key] >= MIN_INLIERS
+        return self.matches[key]
 
 
 def _near_clusters(
