@@ -4,13 +4,44 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
+import tempfile
 from pathlib import Path
+
+# Every test runs with a throwaway home for data, cache and settings: the real trash,
+# the journal and QSettings are exercised, but never the developer's own. Set before
+# anything imports send2trash, which reads XDG_DATA_HOME once at import.
+_TEST_HOME = Path(tempfile.mkdtemp(prefix="photodedup-tests-"))
+for _name in ("XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME"):
+    os.environ[_name] = str(_TEST_HOME / _name.lower())
 
 import pytest
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "resources" / "samples"
+
+
+@pytest.fixture(autouse=True)
+def clean_data_home():
+    """Each test starts with an empty trash and journal."""
+    data_home = Path(os.environ["XDG_DATA_HOME"])
+    shutil.rmtree(data_home, ignore_errors=True)
+    data_home.mkdir(parents=True)
+    yield data_home
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The real model (TF Lite), loaded once for the whole test run."""
+    from photodedup.core.embed import Embedder
+
+    return Embedder()
+
+
+def trash_dir() -> Path:
+    """The freedesktop home trash the tests' files go to."""
+    return Path(os.environ["XDG_DATA_HOME"]) / "Trash"
 
 
 def sample(name: str) -> Image.Image:
@@ -50,3 +81,7 @@ def library(tmp_path: Path) -> dict[str, Path]:
     files["exact"] = backup
     files["root"] = tmp_path / "photos"
     return files
+
+
+def pytest_sessionfinish(session, exitstatus):
+    shutil.rmtree(_TEST_HOME, ignore_errors=True)

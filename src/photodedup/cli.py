@@ -1,4 +1,4 @@
-"""The command line: photodedup scan | selftest."""
+"""The command line: photodedup scan | trash | history | restore | selftest."""
 
 from __future__ import annotations
 
@@ -50,6 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip files or folders matching GLOB (repeatable)")
     scan.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
+    from photodedup.cli_trash import add_commands
+
+    add_commands(commands)
+
     selftest = commands.add_parser("selftest", help="check the shipped model on the shipped sample photos")
     selftest.add_argument("--backend", choices=("tflite", "keras"), default="tflite")
     return parser
@@ -70,6 +74,14 @@ def _dispatch(argv: list[str] | None) -> int:
         return _scan(parser, args)
     if args.command == "selftest":
         return _selftest(args)
+    if args.command in ("trash", "history", "restore"):
+        from photodedup import cli_trash
+
+        if args.command == "trash":
+            return cli_trash.run_trash(args)
+        if args.command == "history":
+            return cli_trash.run_history(args)
+        return cli_trash.run_restore(parser, args)
     parser.print_help()
     return 0
 

@@ -11,13 +11,6 @@ from photodedup.core import pipeline
 from photodedup.core.pipeline import ScanOptions, run_scan
 
 
-@pytest.fixture(scope="module")
-def embedder():
-    from photodedup.core.embed import Embedder
-
-    return Embedder()
-
-
 def names(group):
     return sorted(os.path.basename(m.path) for m in group.members)
 

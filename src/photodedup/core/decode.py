@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 import numpy as np
-from PIL import Image, ImageFile as PILImageFile, UnidentifiedImageError
+from PIL import Image, ImageFile as PILImageFile, JpegImagePlugin, UnidentifiedImageError
 
 MODEL_SIZE = 224
 # Names how decode_image prepares pixels; change it whenever that changes, so vectors
@@ -21,6 +21,11 @@ _TRANSPOSED_ORIENTATIONS = {5, 6, 7, 8}
 
 # A truncated file must fail, not decode into a grey half-picture.
 PILImageFile.LOAD_TRUNCATED_IMAGES = False
+# Sizes over the bomb limit are refused by _open_within_limits itself (beyond twice the
+# limit Pillow raises DecompressionBombError anyway); the warning would only be noise.
+warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
+# A malformed EXIF block is ignored (the picture is used as stored); don't print about it.
+warnings.filterwarnings("ignore", message=r"(Possibly )?[Cc]orrupt EXIF", category=UserWarning)
 
 try:  # HEIC/HEIF (phone photos) when pillow-heif is installed; scan lists them only then
     from pillow_heif import register_heif_opener
@@ -58,9 +63,9 @@ def decode_image(path: str | BinaryIO, size: int = MODEL_SIZE) -> DecodedImage:
         width, height = image.size
         if width <= 0 or height <= 0:
             raise DecodeError("image has no pixels")
-        if _orientation(image) in _TRANSPOSED_ORIENTATIONS:
+        full, orientation = _upright_gray(image, size)
+        if orientation in _TRANSPOSED_ORIENTATIONS:
             width, height = height, width
-        full = _upright_gray(image, size)
     gray = trim_borders(full)
     content_fraction = (gray.width * gray.height) / (full.width * full.height)
     squashed = gray.resize((size, size), Image.Resampling.BILINEAR, reducing_gap=3.0)
@@ -72,7 +77,7 @@ def decode_image(path: str | BinaryIO, size: int = MODEL_SIZE) -> DecodedImage:
 def decode_gray(path: str | BinaryIO, max_side: int = 512) -> np.ndarray:
     """The upright picture in gray, borders trimmed, at most max_side pixels on its long side."""
     with _opened(path) as image:
-        gray = trim_borders(_upright_gray(image, max_side))
+        gray = trim_borders(_upright_gray(image, max_side)[0])
     gray.thumbnail((max_side, max_side), Image.Resampling.BILINEAR)
     return np.asarray(gray, dtype=np.uint8)
 
@@ -81,10 +86,8 @@ def decode_gray(path: str | BinaryIO, max_side: int = 512) -> np.ndarray:
 def _opened(path: str | BinaryIO) -> Iterator[Image.Image]:
     """Open an image with bomb warnings as errors; every failure becomes a DecodeError."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
-                yield image
+        with _open_within_limits(path) as image:
+            yield image
     except DecodeError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
@@ -99,17 +102,46 @@ def _opened(path: str | BinaryIO) -> Iterator[Image.Image]:
         raise DecodeError("not enough memory to decode this image") from None
     except (OSError, SyntaxError, ValueError, TypeError, IndexError, KeyError, EOFError) as error:
         raise DecodeError(f"corrupt or truncated image ({error or type(error).__name__})") from None
+    except Exception as error:  # a decoder plug-in's own error type: still one bad file, not a crash
+        raise DecodeError(f"could not decode ({type(error).__name__}: {error})") from None
 
 
-def _upright_gray(image: Image.Image, least_side: int) -> Image.Image:
-    """Decode (JPEG at the smallest DCT scale still ≥ least_side), apply EXIF orientation, gray."""
-    orientation = _orientation(image)
-    if image.format == "JPEG":
+def _open_within_limits(path: str | BinaryIO) -> Image.Image:
+    """Image.open, refusing pictures over Pillow's decompression-bomb limit, except JPEG.
+
+    A JPEG is decoded at 1/8 scale (draft), so a 100-megapixel camera JPEG costs what a
+    1.6-megapixel one does; Pillow's hard limit (twice the warning's) still applies to it.
+    Any other format that large is refused. (Checked here, not with warnings filters,
+    which are process-wide and not thread-safe.)
+    """
+    image = Image.open(path)
+    limit = Image.MAX_IMAGE_PIXELS
+    if limit and image.width * image.height > limit and not _is_jpeg(image):
+        pixels = image.width * image.height
+        image.close()
+        raise DecodeError(f"image too large to open safely ({image.width}×{image.height}, "
+                          f"{pixels / 1e6:.0f} megapixels; the limit is {limit / 1e6:.0f})")
+    return image
+
+
+def _is_jpeg(image: Image.Image) -> bool:
+    """JPEG, including the multi-picture JPEGs (MPO) many cameras write."""
+    return isinstance(image, JpegImagePlugin.JpegImageFile)
+
+
+def _upright_gray(image: Image.Image, least_side: int) -> tuple[Image.Image, int]:
+    """Decode (JPEG at the smallest DCT scale still ≥ least_side), apply EXIF orientation, gray.
+
+    Returns the picture and its EXIF orientation. The pixels are loaded before the EXIF is
+    read: for some formats reading EXIF loads the pixels, and a failure there must count.
+    """
+    if _is_jpeg(image):
         image.draft("RGB", (least_side, least_side))
     image.load()
+    orientation = _orientation(image)
     if orientation != 1:
         image = _apply_orientation(image, orientation)
-    return _to_rgb(image).convert("L")
+    return _to_rgb(image).convert("L"), orientation
 
 
 def _orientation(image: Image.Image) -> int:

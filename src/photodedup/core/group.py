@@ -52,7 +52,10 @@ def find_clusters(
             progress.check()
         for other, distance in index.neighbours(item, MAX_NEIGHBOURS):
             if distance <= threshold:
-                pairs[(min(item, other), max(item, other))] = distance
+                # The index only proposes; the distance that decides is computed from the vectors.
+                distance = vector_distance(vectors[item], vectors[other])
+                if distance <= threshold:
+                    pairs[(min(item, other), max(item, other))] = distance
         progress.advance()
     widest = spread if spread is not None else SPREAD_FACTOR * threshold
     cluster_of = list(range(count))

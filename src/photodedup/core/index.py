@@ -31,6 +31,7 @@ class VectorIndex:
         folder: Path | None = None,
         trees: int = 16,
         progress: Progress = NULL_PROGRESS,
+        name: str = "vectors.ann",
     ) -> "VectorIndex":
         """Build the index; with ``folder``, write it atomically there and memory-map it."""
         count, dim = vectors.shape
@@ -46,7 +47,7 @@ class VectorIndex:
         if folder is None:
             return cls(annoy, count)
         folder.mkdir(parents=True, exist_ok=True)
-        final = folder / "vectors.ann"
+        final = folder / name
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".vectors-", suffix=".ann")
         os.close(handle)
         try:
@@ -59,6 +60,33 @@ class VectorIndex:
         return cls.load(final, dim, count)
 
     @classmethod
+    def open_or_build(
+        cls, vectors: np.ndarray, folder: Path, key: str, progress: Progress = NULL_PROGRESS,
+    ) -> "VectorIndex":
+        """Reuse the index saved in ``folder`` for exactly these vectors (named by ``key``), else build it.
+
+        ``key`` must change whenever the vectors do (the caller hashes what they came from).
+        A saved index that cannot be loaded or holds the wrong number of items is rebuilt;
+        indexes saved for other keys are removed.
+        """
+        count, dim = vectors.shape
+        final = folder / f"vectors-{key}.ann"
+        if final.exists():
+            try:
+                index = cls.load(final, dim, count)
+                if index.holds(vectors):
+                    return index
+                index._annoy.unload()
+            except (OSError, ValueError):
+                pass
+            final.unlink(missing_ok=True)
+        index = cls.build(vectors, folder, progress=progress, name=final.name)
+        for stale in folder.glob("vectors-*.ann"):
+            if stale != final:
+                stale.unlink(missing_ok=True)
+        return index
+
+    @classmethod
     def load(cls, path: Path, dim: int, expected_count: int) -> "VectorIndex":
         """Memory-map a saved index; refuse one whose item count disagrees."""
         annoy = AnnoyIndex(dim, "angular")
@@ -68,6 +96,15 @@ class VectorIndex:
             annoy.unload()
             raise ValueError(f"index {path} holds {held} items, expected {expected_count}")
         return cls(annoy, expected_count)
+
+    def holds(self, vectors: np.ndarray, samples: int = 64) -> bool:
+        """Whether a spread of sampled items match ``vectors`` (a cheap check of a saved index)."""
+        count = len(vectors)
+        for item in np.unique(np.linspace(0, count - 1, min(samples, count)).astype(int)):
+            stored = np.asarray(self._annoy.get_item_vector(int(item)), dtype=np.float32)
+            if stored.shape != vectors[item].shape or not np.allclose(stored, vectors[item], atol=1e-5):
+                return False
+        return True
 
     def neighbours(self, item: int, count: int) -> list[tuple[int, float]]:
         """Up to ``count`` nearest other items, closest first, with angular distances."""

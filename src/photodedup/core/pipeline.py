@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
-import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -26,6 +26,7 @@ from photodedup.core.scan import scan_roots
 from photodedup.core.verify import METHOD, MIN_INLIERS, LocalFeatures, count_inliers, extract_features
 
 BATCH_SIZE = 16
+CHANGED_DURING_SCAN = "file changed or disappeared during the scan; scan again to include it"
 
 
 @dataclass
@@ -72,12 +73,15 @@ def _read_and_decode(file: ImageFile) -> _Decoded:
     try:
         with open(file.path, "rb") as handle:
             data = handle.read()
+            modified = os.fstat(handle.fileno()).st_mtime_ns
+    except FileNotFoundError:
+        return _Decoded(file, None, "", CHANGED_DURING_SCAN)
     except OSError as error:
         return _Decoded(file, None, "", f"cannot read file: {error.strerror or error}")
+    if len(data) != file.size or modified != file.mtime_ns:
+        return _Decoded(file, None, "", CHANGED_DURING_SCAN)
     if len(data) == 0:
         return _Decoded(file, None, "", "empty file (0 bytes)")
-    if len(data) != file.size:
-        return _Decoded(file, None, "", "file changed during the scan")
     content_hash = hash_bytes(data)
     try:
         return _Decoded(file, decode_image(io.BytesIO(data)), content_hash, None)
@@ -189,7 +193,7 @@ def _infos_for(
         for decoded in _decode_in_parallel(misses, options.workers, progress):
             if decoded.error is not None:
                 result.problems.append(Problem(decoded.file.path, decoded.error))
-                if decoded.error != "file changed during the scan" and not decoded.error.startswith("cannot read"):
+                if decoded.error != CHANGED_DURING_SCAN and not decoded.error.startswith("cannot read"):
                     cache.store_failure(decoded.file, decoded.error)
                 progress.advance()
                 continue
@@ -208,7 +212,7 @@ def _group(infos: list[ImageInfo], options: ScanOptions, progress: Progress, cac
     by_path = {i.file.path: i for i in infos}
     identical, _ = find_identical([i.file for i in infos], lambda f: by_path[f.path].content_hash, progress)
     verifier = _PairVerifier(infos, cache)
-    clusters = _near_clusters(infos, identical, options, progress, verifier)
+    clusters = _near_clusters(infos, identical, options, progress, verifier, cache)
     groups = []
     for positions in clusters:
         members = [infos[p] for p in positions]
@@ -261,7 +265,7 @@ class _PairVerifier:
 
 def _near_clusters(
     infos: list[ImageInfo], identical: list[list[int]], options: ScanOptions, progress: Progress,
-    verifier: _PairVerifier,
+    verifier: _PairVerifier, cache: cache_module.Cache,
 ) -> list[list[int]]:
     """Clusters of positions in ``infos``: byte-identical sets count as one photo."""
     representative_of: dict[int, list[int]] = {}
@@ -274,12 +278,15 @@ def _near_clusters(
     if len(representatives) < 2:
         return [expand[p] for p in representatives if len(expand[p]) > 1]
     vectors = np.stack([infos[p].vector for p in representatives]).astype(np.float32)
-    with tempfile.TemporaryDirectory(prefix="photodedup-index-") as folder:
-        index = VectorIndex.build(vectors, Path(folder), progress=progress)
-        clusters = find_clusters(
-            vectors, index, options.threshold, progress,
-            verify=lambda a, b: verifier.confirmed(representatives[a], representatives[b]),
-        )
+    key = hashlib.blake2b(digest_size=12)
+    key.update(cache.model_id.encode())
+    for p in representatives:
+        key.update(infos[p].content_hash.encode())
+    index = VectorIndex.open_or_build(vectors, cache.path.parent / "index", key.hexdigest(), progress)
+    clusters = find_clusters(
+        vectors, index, options.threshold, progress,
+        verify=lambda a, b: verifier.confirmed(representatives[a], representatives[b]),
+    )
     clustered = set()
     result = []
     for cluster in clusters:

@@ -1,0 +1,127 @@
+"""Finding and restoring files in the freedesktop.org trash (Linux and the BSDs).
+
+The trash spec: a trash folder holds ``files/NAME`` and ``info/NAME.trashinfo``, the
+latter saying where the file came from (``Path=``, URL-encoded; relative to the
+volume's top folder for a volume's own trash) and when (``DeletionDate=``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
+
+INFO_SUFFIX = ".trashinfo"
+SUPPORTED = sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd"))
+
+
+@dataclass(frozen=True)
+class TrashedFile:
+    """A file in a trash folder and the .trashinfo that says where it came from."""
+
+    file: str
+    info: str
+    original: str
+    deleted_at: str
+
+
+def home_trash() -> Path:
+    data_home = os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share")
+    return Path(data_home) / "Trash"
+
+
+def _mount_point(path: str) -> str:
+    path = os.path.realpath(path)
+    while not os.path.ismount(path):
+        parent = os.path.dirname(path)
+        if parent == path:
+            break
+        path = parent
+    return path
+
+
+def trash_folders_for(original: str) -> list[tuple[Path, str | None]]:
+    """The trash folders a file from ``original`` may have gone to, with their top folder."""
+    folders: list[tuple[Path, str | None]] = [(home_trash(), None)]
+    top = _mount_point(os.path.dirname(os.path.abspath(original)) or "/")
+    uid = str(os.getuid())
+    folders += [(Path(top) / ".Trash" / uid, top), (Path(top) / f".Trash-{uid}", top)]
+    return folders
+
+
+def read_trashinfo(info: Path, top: str | None) -> tuple[str, str] | None:
+    """(original absolute path, deletion date) from a .trashinfo file, or None if unreadable."""
+    try:
+        text = info.read_text(encoding="utf-8", errors="surrogateescape")
+    except OSError:
+        return None
+    values = {}
+    for line in text.splitlines():
+        key, _, value = line.partition("=")
+        values[key.strip()] = value.strip()
+    if "Path" not in values:
+        return None
+    original = os.fsdecode(unquote(values["Path"], encoding="utf-8", errors="surrogateescape"))
+    if not os.path.isabs(original) and top is not None:
+        original = os.path.join(top, original)
+    return original, values.get("DeletionDate", "")
+
+
+def locate(original: str, exclude: set[str] = frozenset()) -> TrashedFile | None:
+    """The most recently trashed file that came from ``original`` (not one in ``exclude``)."""
+    original = os.path.abspath(original)
+    stem, extension = os.path.splitext(os.path.basename(original))
+    best: tuple[float, TrashedFile] | None = None
+    for folder, top in trash_folders_for(original):
+        info_dir, files_dir = folder / "info", folder / "files"
+        try:
+            names = os.listdir(info_dir)
+        except OSError:
+            continue
+        for name in names:
+            if not (name.startswith(stem) and name.endswith(extension + INFO_SUFFIX)):
+                continue
+            info = info_dir / name
+            parsed = read_trashinfo(info, top)
+            file = files_dir / name[: -len(INFO_SUFFIX)]
+            if parsed is None or parsed[0] != original or str(file) in exclude or not os.path.lexists(file):
+                continue
+            try:
+                when = info.stat().st_mtime
+            except OSError:
+                continue
+            candidate = TrashedFile(str(file), str(info), original, parsed[1])
+            if best is None or when >= best[0]:
+                best = (when, candidate)
+    return best[1] if best else None
+
+
+def info_path_for(file_in_trash: str) -> Path:
+    file = Path(file_in_trash)
+    return file.parent.parent / "info" / (file.name + INFO_SUFFIX)
+
+
+def move_back(file_in_trash: str, original: str) -> None:
+    """Move a trashed file back to ``original`` and drop its .trashinfo.
+
+    Raises FileExistsError if something now exists at ``original``; never overwrites.
+    """
+    if os.path.lexists(original):
+        raise FileExistsError(original)
+    os.makedirs(os.path.dirname(original), exist_ok=True)
+    try:
+        os.link(file_in_trash, original)  # fails rather than overwrite if a file appeared meanwhile
+        os.unlink(file_in_trash)
+    except OSError as error:
+        if isinstance(error, FileExistsError):
+            raise
+        if os.path.lexists(original):
+            raise FileExistsError(original) from None
+        shutil.move(file_in_trash, original)  # other volume, or no hard links there
+    try:
+        info_path_for(file_in_trash).unlink()
+    except FileNotFoundError:
+        pass

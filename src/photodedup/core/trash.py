@@ -1,0 +1,278 @@
+"""Safe trash: move chosen copies to the system trash, one checked file at a time.
+
+Before each file: it must still be the file that was scanned (size, mtime and content
+hash), and its group must keep at least one other file that still exists unchanged.
+Every action is journalled before the trash call. Success is believed only once the
+path is really gone. Nothing here ever deletes a file permanently.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from photodedup.core import freedesktop_trash
+from photodedup.core.exact import hash_file
+from photodedup.core.journal import Journal, TrashRecord
+from photodedup.core.models import Group
+from photodedup.core.progress import NULL_PROGRESS, Cancelled, Progress
+
+Status = Literal["trashed", "would trash", "skipped", "failed"]
+
+
+@dataclass(frozen=True)
+class ScannedFile:
+    """A file as the scan saw it; the trash only takes it if it is still exactly this."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    content_hash: str = ""  # empty: only size and mtime can be checked
+
+
+@dataclass
+class TrashGroup:
+    """One group of copies: files the person keeps and files they chose to trash."""
+
+    keep: list[ScannedFile]
+    remove: list[ScannedFile]
+
+
+@dataclass
+class FileOutcome:
+    """What happened to one file the person chose to trash."""
+
+    path: str
+    status: Status
+    reason: str = ""
+    size: int = 0
+    record_id: int | None = None
+    location: str | None = None  # where it is now, when the system trash lets us know
+    trash_unavailable: bool = False  # the trash could not take it (read-only or network volume)
+
+
+@dataclass
+class RestoreOutcome:
+    record_id: int
+    path: str
+    status: Literal["restored", "refused", "failed", "in trash"]
+    reason: str = ""
+
+
+@dataclass
+class _Batch:
+    journal: Journal
+    send: Callable[[str], None]
+    dry_run: bool
+    name: str = ""
+    located: set[str] = field(default_factory=set)
+
+
+def scanned(member_info) -> ScannedFile:
+    """The ScannedFile for a pipeline ImageInfo."""
+    file = member_info.file
+    return ScannedFile(file.path, file.size, file.mtime_ns, member_info.content_hash)
+
+
+def trash_group_for(group: Group, marked: set[str]) -> TrashGroup:
+    """A TrashGroup from a scan's group and the paths the person marked for trash."""
+    keep = [scanned(m.info) for m in group.members if m.path not in marked]
+    remove = [scanned(m.info) for m in group.members if m.path in marked]
+    return TrashGroup(keep, remove)
+
+
+def changed_since_scan(file: ScannedFile) -> str | None:
+    """Why ``file`` is no longer the file that was scanned, or None if it still is."""
+    try:
+        status = os.lstat(file.path)
+    except FileNotFoundError:
+        return "gone: there is no file at this path any more"
+    except OSError as error:
+        return f"cannot be checked: {error.strerror or error}"
+    if not os.path.isfile(file.path) or os.path.islink(file.path):
+        return "no longer a regular file"
+    if status.st_size != file.size:
+        return f"changed since the scan (size {file.size} → {status.st_size} bytes)"
+    if status.st_mtime_ns != file.mtime_ns:
+        return "changed since the scan (modified again)"
+    if file.content_hash:
+        try:
+            current = hash_file(file.path)
+        except OSError as error:
+            return f"cannot be read to confirm it is unchanged: {error.strerror or error}"
+        if current != file.content_hash:
+            return "content changed since the scan (its modification time was put back)"
+    return None
+
+
+def _same_file(first: str, second: str) -> bool:
+    try:
+        return os.path.samefile(first, second)
+    except OSError:
+        return False
+
+
+def _send2trash(path: str) -> None:
+    from send2trash import send2trash
+
+    send2trash(path)
+
+
+def trash_groups(
+    groups: Sequence[TrashGroup],
+    journal: Journal | None = None,
+    progress: Progress = NULL_PROGRESS,
+    dry_run: bool = False,
+    send: Callable[[str], None] | None = None,
+) -> list[FileOutcome]:
+    """Trash the ``remove`` files of each group, checking everything first; one outcome per file.
+
+    ``dry_run`` runs every check and reports "would trash" without touching anything.
+    A cancelled run stops between files; the files not reached are reported as skipped.
+    """
+    batch = _Batch(journal or Journal(), send or _send2trash, dry_run)
+    batch.name = batch.journal.new_batch()
+    total = sum(len(g.remove) for g in groups)
+    progress.start("Checking" if dry_run else "Moving to trash", total)
+    outcomes: list[FileOutcome] = []
+    cancelled = False
+    for group in groups:
+        if cancelled:
+            outcomes += [FileOutcome(f.path, "skipped", "stopped before this file", f.size) for f in group.remove]
+            continue
+        refusal = _group_refusal(group)
+        if refusal is not None:
+            outcomes += [FileOutcome(f.path, "skipped", refusal, f.size) for f in group.remove]
+            progress.advance(len(group.remove))
+            continue
+        for file in group.remove:
+            try:
+                progress.check()
+            except Cancelled:
+                cancelled = True
+            if cancelled:
+                outcomes.append(FileOutcome(file.path, "skipped", "stopped before this file", file.size))
+                continue
+            outcomes.append(_trash_one(file, group, batch))
+            progress.advance()
+    return outcomes
+
+
+def _group_refusal(group: TrashGroup) -> str | None:
+    """Why no file of this group may go, or None."""
+    if not group.remove:
+        return None
+    if not group.keep:
+        return "every file of this group is marked; at least one must stay"
+    if all(changed_since_scan(k) is not None for k in group.keep):
+        kept = group.keep[0]
+        return f"the file to keep ({kept.path}) is {changed_since_scan(kept)}; nothing in its group was trashed"
+    return None
+
+
+def _trash_one(file: ScannedFile, group: TrashGroup, batch: _Batch) -> FileOutcome:
+    if not any(os.path.lexists(k.path) for k in group.keep):
+        return FileOutcome(file.path, "skipped", "no file of its group would be left", file.size)
+    for kept in group.keep:
+        if kept.path == file.path or _same_file(kept.path, file.path):
+            return FileOutcome(file.path, "skipped", f"same file as the kept {kept.path} (another path to it)", file.size)
+    reason = changed_since_scan(file)
+    if reason is not None:
+        return FileOutcome(file.path, "skipped", reason, file.size)
+    if batch.dry_run:
+        return FileOutcome(file.path, "would trash", "", file.size)
+    try:
+        record_id = batch.journal.begin(batch.name, os.path.abspath(file.path), file.size, file.content_hash)
+    except OSError as error:
+        return FileOutcome(file.path, "failed", f"the trash journal could not be written ({error}); file left in place", file.size)
+    outcome = _send(file, batch)
+    outcome.record_id = record_id
+    if outcome.status == "trashed" and freedesktop_trash.SUPPORTED:
+        found = freedesktop_trash.locate(file.path, exclude=batch.located)
+        if found is not None:
+            outcome.location = found.file
+            batch.located.add(found.file)
+    batch.journal.finish(record_id, "trashed" if outcome.status == "trashed" else "failed",
+                         outcome.location, outcome.reason)
+    return outcome
+
+
+def _send(file: ScannedFile, batch: _Batch) -> FileOutcome:
+    """Call the system trash and believe it only if the path is gone afterwards."""
+    from send2trash import TrashPermissionError
+
+    try:
+        batch.send(file.path)
+    except TrashPermissionError as error:
+        return FileOutcome(file.path, "failed", (
+            f"the trash cannot take files from this drive ({error}); the file was left in place, "
+            "nothing was deleted"), file.size, trash_unavailable=True)
+    except OSError as error:
+        if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return FileOutcome(file.path, "failed", (
+                "permission denied: the file or its folder is read-only; the file was left in place"),
+                file.size, trash_unavailable=error.errno == errno.EROFS)
+        return FileOutcome(file.path, "failed", f"the trash refused it: {error.strerror or error}", file.size)
+    except Exception as error:  # send2trash's platform back ends raise assorted types
+        return FileOutcome(file.path, "failed", f"the trash failed: {error}", file.size)
+    if os.path.lexists(file.path):
+        return FileOutcome(file.path, "failed", "the trash reported success but the file is still there", file.size)
+    return FileOutcome(file.path, "trashed", "", file.size)
+
+
+def restore(record_ids: Sequence[int] | None = None, journal: Journal | None = None,
+            last: bool = False) -> list[RestoreOutcome]:
+    """Move trashed files back where they were: the given journal ids, or the last batch."""
+    journal = journal or Journal()
+    records = journal.records()
+    if last:
+        trashed = [r for r in records if r.state == "trashed"]
+        chosen = [r for r in trashed if r.batch == trashed[-1].batch] if trashed else []
+    else:
+        by_id = {r.id: r for r in records}
+        chosen = []
+        for record_id in record_ids or ():
+            if record_id in by_id:
+                chosen.append(by_id[record_id])
+            else:
+                chosen.append(TrashRecord(record_id, "", "", 0, "", 0.0, "failed", reason="unknown"))
+    return [_restore_one(record, journal) for record in chosen]
+
+
+def _restore_one(record: TrashRecord, journal: Journal) -> RestoreOutcome:
+    def refuse(reason: str, status: str = "refused") -> RestoreOutcome:
+        return RestoreOutcome(record.id, record.path, status, reason)
+
+    if not record.path:
+        return refuse("no such entry in the trash journal")
+    if record.state == "restored":
+        return refuse("already restored")
+    if record.state == "failed":
+        return refuse("never trashed: " + (record.reason or "the trash call failed"))
+    if not freedesktop_trash.SUPPORTED:
+        return refuse("it is in the system Trash (Recycle Bin); restore it from there", "in trash")
+    location = record.location
+    if not location or not os.path.lexists(location):
+        found = freedesktop_trash.locate(record.path)
+        location = found.file if found else None
+    if location is None:
+        if record.state == "pending" and os.path.lexists(record.path):
+            return refuse("it never left its folder (the trash call did not finish)")
+        return refuse("it is no longer in the trash (was the trash emptied?)", "failed")
+    try:
+        if os.path.getsize(location) != record.size:
+            return refuse(f"the file at {location} is not the one photodedup trashed (size differs)")
+    except OSError as error:
+        return refuse(f"cannot read {location}: {error.strerror or error}", "failed")
+    try:
+        freedesktop_trash.move_back(location, record.path)
+    except FileExistsError:
+        journal.note(record.id, "restore refused: a file exists at the original path")
+        return refuse(f"a file now exists at {record.path}; not overwritten (the trashed copy stays at {location})")
+    except OSError as error:
+        return refuse(f"could not move it back: {error.strerror or error}", "failed")
+    journal.finish(record.id, "restored", None, "restored")
+    return RestoreOutcome(record.id, record.path, "restored")
