@@ -1,4 +1,4 @@
-# make run   - set up .venv if needed and start photodedup
+# make run   - set up .venv if needed and start the photodedup desktop app (ARGS="FOLDER..." adds folders)
 # make test  - set up .venv if needed and run the whole test suite
 PYTHON ?= python3
 VENV := .venv
@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/photodedup $(ARGS)
+	$(BIN)/photodedup-gui $(ARGS)
 
 selftest: $(STAMP)
 	$(BIN)/photodedup selftest

@@ -15,6 +15,7 @@ _TEST_HOME = Path(tempfile.mkdtemp(prefix="photodedup-tests-"))
 for _name in ("XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME"):
     os.environ[_name] = str(_TEST_HOME / _name.lower())
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -81,6 +82,67 @@ def library(tmp_path: Path) -> dict[str, Path]:
     files["exact"] = backup
     files["root"] = tmp_path / "photos"
     return files
+
+
+# -- the desktop app (tests/gui) ---------------------------------------------------------
+SCAN_TIMEOUT_MS = 120_000
+
+
+@pytest.fixture
+def settings_file(tmp_path) -> Path:
+    return tmp_path / "settings.ini"
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path, settings_file):
+    """make_window() → a shown MainWindow; closed (worker joined) after the test."""
+    windows = []
+
+    from PySide6.QtCore import QSettings
+
+    from photodedup.gui.main_window import MainWindow
+    from photodedup.gui.settings import Settings
+
+    def make(folders=()) -> "MainWindow":
+        settings = Settings(QSettings(str(settings_file), QSettings.Format.IniFormat))
+        window = MainWindow(settings, folders=list(folders), cache_dir=str(tmp_path / "cache"))
+        window.confirm = lambda *args: True  # a modal box can't be clicked in a test
+        qtbot.addWidget(window)
+        window.show()
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()
+
+
+def scan_and_wait(qtbot, window) -> None:
+    """Click "Find duplicates" and wait for the results page."""
+    from PySide6.QtCore import Qt
+
+    qtbot.mouseClick(window.folders_page.scan_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.results_page and not window.controller.busy,
+                    timeout=SCAN_TIMEOUT_MS)
+
+
+@pytest.fixture
+def many_photos(tmp_path):
+    """many_photos(n) → a folder of n different photos (crops of the samples), for long scans."""
+
+    def make(count: int, folder_name: str = "many") -> Path:
+        folder = tmp_path / folder_name
+        rng = np.random.default_rng(count)
+        sources = [sample(name) for name in ("chelsea", "coffee", "astronaut")]
+        for number in range(count):
+            source = sources[number % 3]
+            x, y = int(rng.integers(0, source.width // 3)), int(rng.integers(0, source.height // 3))
+            crop = source.crop((x, y, x + source.width // 2, y + source.height // 2))
+            crop = crop.rotate(int(rng.integers(0, 360)), resample=Image.Resampling.BILINEAR)
+            save(crop, folder / f"p{number:04d}.jpg", quality=80)
+        return folder
+
+    return make
 
 
 def pytest_sessionfinish(session, exitstatus):

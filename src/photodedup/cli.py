@@ -1,4 +1,4 @@
-"""The command line: photodedup scan | trash | history | restore | selftest."""
+"""The command line: photodedup scan | trash | history | restore | gui | selftest."""
 
 from __future__ import annotations
 
@@ -8,14 +8,7 @@ import sys
 from pathlib import Path
 
 from photodedup import __version__
-
-
-def human_bytes(count: float) -> str:
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if abs(count) < 1000 or unit == "TB":
-            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
-        count /= 1000
-    return f"{count:.1f} TB"
+from photodedup.core.report import human_bytes
 
 
 def _threshold(text: str) -> float:
@@ -54,6 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_commands(commands)
 
+    gui = commands.add_parser("gui", help="open the desktop app (same as photodedup-gui)")
+    gui.add_argument("folders", nargs="*", metavar="FOLDER", help="folders to add to the list")
+    gui.add_argument("--cache-dir", metavar="DIR", help="where the cache lives")
+
     selftest = commands.add_parser("selftest", help="check the shipped model on the shipped sample photos")
     selftest.add_argument("--backend", choices=("tflite", "keras"), default="tflite")
     return parser
@@ -74,6 +71,10 @@ def _dispatch(argv: list[str] | None) -> int:
         return _scan(parser, args)
     if args.command == "selftest":
         return _selftest(args)
+    if args.command == "gui":
+        from photodedup.gui.app import main as gui_main
+
+        return gui_main(args.folders + (["--cache-dir", args.cache_dir] if args.cache_dir else []))
     if args.command in ("trash", "history", "restore"):
         from photodedup import cli_trash
 

@@ -52,7 +52,7 @@ def read_report(path: Path) -> list[TrashGroup]:
 
 
 def run_trash(args: argparse.Namespace) -> int:
-    from photodedup.cli import human_bytes
+    from photodedup.core.report import human_bytes
     from photodedup.core.trash import trash_groups
     from photodedup.terminal_progress import TerminalProgress
 
@@ -90,7 +90,7 @@ def _print_outcomes(outcomes: list[FileOutcome]) -> None:
 
 
 def run_history(args: argparse.Namespace) -> int:
-    from photodedup.cli import human_bytes
+    from photodedup.core.report import human_bytes
     from photodedup.core.journal import Journal
 
     journal = Journal()

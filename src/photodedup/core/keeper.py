@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
 
 from photodedup.core.models import ImageInfo
@@ -18,8 +19,14 @@ def keeper_rank(info: ImageInfo) -> tuple:
     return (size_class, info.content_fraction, info.file.size, -info.file.mtime_ns, -len(info.file.path), info.file.path)
 
 
-def choose_keeper(infos: Sequence[ImageInfo]) -> int:
-    """Position in ``infos`` of the suggested keeper."""
+def in_folders(path: str, folders: Sequence[str]) -> bool:
+    """Whether ``path`` lies inside one of ``folders``."""
+    path = os.path.abspath(path)
+    return any(path.startswith(os.path.join(os.path.abspath(folder), "")) for folder in folders)
+
+
+def choose_keeper(infos: Sequence[ImageInfo], protected: Sequence[str] = ()) -> int:
+    """Position in ``infos`` of the suggested keeper: a file in a protected folder first."""
     if not infos:
         raise ValueError("a group needs at least one file")
-    return max(range(len(infos)), key=lambda i: keeper_rank(infos[i]))
+    return max(range(len(infos)), key=lambda i: (in_folders(infos[i].file.path, protected), keeper_rank(infos[i])))

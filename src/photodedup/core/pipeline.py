@@ -9,7 +9,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +20,7 @@ from photodedup.core.exact import find_identical, hash_bytes
 from photodedup.core.group import DEFAULT_THRESHOLD, find_clusters, make_group
 from photodedup.core.index import VectorIndex
 from photodedup.core.keeper import choose_keeper
-from photodedup.core.models import Group, ImageFile, ImageInfo, Problem, ScanResult
+from photodedup.core.models import Group, ImageFile, ImageInfo, Problem, ScanResult, ScanStats
 from photodedup.core.progress import NULL_PROGRESS, Progress
 from photodedup.core.scan import scan_roots
 from photodedup.core.verify import METHOD, MIN_INLIERS, LocalFeatures, count_inliers, extract_features
@@ -37,6 +37,7 @@ class ScanOptions:
     excludes: Sequence[str] = ()
     threshold: float = DEFAULT_THRESHOLD
     cache_dir: Path | None = None
+    protected: Sequence[str] = ()  # folders whose files are kept: suggested as keepers, never for trash
     workers: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))
 
 
@@ -107,18 +108,52 @@ def _decode_in_parallel(files: Sequence[ImageFile], workers: int, progress: Prog
                 future.cancel()
 
 
+@dataclass
+class Library:
+    """What a scan learned: enough to group again at another threshold without rescanning."""
+
+    infos: list[ImageInfo]
+    problems: list[Problem]
+    stats: ScanStats
+    cache_dir: Path | None
+    model_id: str
+
+
 def run_scan(
     options: ScanOptions,
     progress: Progress = NULL_PROGRESS,
     embedder_factory: Callable[[], EmbedderLike] = default_embedder,
     model_id: str | None = None,
 ) -> ScanResult:
-    """Find groups of duplicate photos under ``options.roots``.
+    """Find groups of duplicate photos under ``options.roots``: analyse_library, then find_groups."""
+    started = time.monotonic()
+    library = analyse_library(options, progress, embedder_factory, model_id)
+    groups = find_groups(library, options.threshold, options.protected, progress)
+    return scan_result(library, groups, time.monotonic() - started)
+
+
+def scan_result(library: Library, groups: list[Group], seconds: float) -> ScanResult:
+    """The ScanResult (groups, problems, counts) for a library grouped into ``groups``."""
+    stats = replace(library.stats)
+    stats.problems = len(library.problems)
+    stats.groups = len(groups)
+    stats.duplicates = sum(len(g.members) - 1 for g in groups)
+    stats.reclaimable_bytes = sum(g.reclaimable_bytes for g in groups)
+    stats.seconds = round(seconds, 3)
+    return ScanResult(groups=groups, problems=list(library.problems), stats=stats)
+
+
+def analyse_library(
+    options: ScanOptions,
+    progress: Progress = NULL_PROGRESS,
+    embedder_factory: Callable[[], EmbedderLike] = default_embedder,
+    model_id: str | None = None,
+) -> Library:
+    """Walk the folders and get every photo's facts and vector, from the cache when unchanged.
 
     The embedder is only built when some file is not in the cache, so an unchanged
     library is rescanned without loading the model.
     """
-    started = time.monotonic()
     files, problems = scan_roots(options.roots, options.excludes, progress=progress)
     result = ScanResult(problems=list(problems))
     result.stats.files_found = len(files)
@@ -127,19 +162,24 @@ def run_scan(
         if cache.rebuilt_reason:
             result.problems.append(Problem(str(cache.path), f"cache rebuilt: {cache.rebuilt_reason}"))
         infos = _infos_for(files, cache, options, progress, embedder_factory, result)
+    result.problems.sort(key=lambda p: p.path)
+    return Library(infos, result.problems, result.stats, options.cache_dir, model)
+
+
+def find_groups(
+    library: Library, threshold: float = DEFAULT_THRESHOLD, protected: Sequence[str] = (),
+    progress: Progress = NULL_PROGRESS,
+) -> list[Group]:
+    """Groups of copies among the library's photos, biggest saving first.
+
+    Exact copies by content hash, then near copies by embedding distance, confirmed by
+    local features; the keeper is suggested by the keeper rules (``protected`` folders first).
+    """
+    with cache_module.Cache(library.cache_dir, library.model_id) as cache:
         try:
-            groups = _group(infos, options, progress, cache)
+            return _group(library.infos, threshold, protected, progress, cache)
         finally:
             cache.commit()
-    result.groups = groups
-    result.problems.sort(key=lambda p: p.path)
-    stats = result.stats
-    stats.problems = len(result.problems)
-    stats.groups = len(groups)
-    stats.duplicates = sum(len(g.members) - 1 for g in groups)
-    stats.reclaimable_bytes = sum(g.reclaimable_bytes for g in groups)
-    stats.seconds = round(time.monotonic() - started, 3)
-    return result
 
 
 def _infos_for(
@@ -206,17 +246,17 @@ def _infos_for(
     return infos
 
 
-def _group(infos: list[ImageInfo], options: ScanOptions, progress: Progress, cache: cache_module.Cache) -> list[Group]:
-    """Exact copies by content hash, then near copies by embedding distance."""
+def _group(infos: list[ImageInfo], threshold: float, protected: Sequence[str], progress: Progress,
+           cache: cache_module.Cache) -> list[Group]:
     infos = sorted(infos, key=lambda i: i.file.path)
     by_path = {i.file.path: i for i in infos}
     identical, _ = find_identical([i.file for i in infos], lambda f: by_path[f.path].content_hash, progress)
     verifier = _PairVerifier(infos, cache)
-    clusters = _near_clusters(infos, identical, options, progress, verifier, cache)
+    clusters = _near_clusters(infos, identical, threshold, progress, verifier, cache)
     groups = []
     for positions in clusters:
         members = [infos[p] for p in positions]
-        groups.append(make_group(members, choose_keeper(members), verifier.matches_between))
+        groups.append(make_group(members, choose_keeper(members, protected), verifier.matches_between))
     groups.sort(key=lambda g: (-g.reclaimable_bytes, g.keeper.path))
     return groups
 
@@ -264,7 +304,7 @@ class _PairVerifier:
 
 
 def _near_clusters(
-    infos: list[ImageInfo], identical: list[list[int]], options: ScanOptions, progress: Progress,
+    infos: list[ImageInfo], identical: list[list[int]], threshold: float, progress: Progress,
     verifier: _PairVerifier, cache: cache_module.Cache,
 ) -> list[list[int]]:
     """Clusters of positions in ``infos``: byte-identical sets count as one photo."""
@@ -284,7 +324,7 @@ def _near_clusters(
         key.update(infos[p].content_hash.encode())
     index = VectorIndex.open_or_build(vectors, cache.path.parent / "index", key.hexdigest(), progress)
     clusters = find_clusters(
-        vectors, index, options.threshold, progress,
+        vectors, index, threshold, progress,
         verify=lambda a, b: verifier.confirmed(representatives[a], representatives[b]),
     )
     clustered = set()

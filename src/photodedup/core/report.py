@@ -15,6 +15,15 @@ REPORT_VERSION = 1
 CSV_COLUMNS = ("group", "path", "keeper", "distance", "reason", "detail", "size", "width", "height", "format", "content_hash")
 
 
+def human_bytes(count: float) -> str:
+    """A byte count as people read it: 950 B, 4.2 MB, 1.3 GB (powers of 1000, as file managers show)."""
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if abs(count) < 1000 or unit == "TB":
+            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
+        count /= 1000
+    return f"{count:.1f} TB"
+
+
 def result_to_dict(result: ScanResult, settings: dict[str, Any] | None = None) -> dict[str, Any]:
     groups = []
     for group in result.groups:

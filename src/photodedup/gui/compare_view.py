@@ -1,0 +1,415 @@
+"""A group's photos side by side with synchronised zoom and pan, and their differences in a table."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPixmap, QTransform
+from PySide6.QtWidgets import (
+    QCheckBox, QFrame, QGraphicsPixmapItem, QGraphicsScene, QGraphicsView, QHBoxLayout, QHeaderView, QLabel,
+    QPushButton, QScrollArea, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+)
+
+from photodedup.core.metadata import PhotoMetadata, read_metadata
+from photodedup.core.models import GroupMember
+from photodedup.core.report import human_bytes
+from photodedup.core.review import GroupChoice, Review
+from photodedup.gui.image_loader import ImageLoader
+
+PREVIEW_SIDE = 1600
+MIN_PANEL_WIDTH = 250
+MAX_PANELS = 6  # the keeper and up to five others at a time  # shown first; the full-size image replaces it when zoomed in
+KEEP_COLOUR, TRASH_COLOUR, PROTECTED_COLOUR = "#2e7d32", "#c62828", "#1565c0"
+DIFFERENT = QColor("#fff3c4")
+
+
+class SyncedView(QGraphicsView):
+    """Shows one photo; reports its zoom and centre relative to the photo so others can follow."""
+
+    changed = Signal(object)  # self
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setScene(QGraphicsScene(self))
+        self.item = QGraphicsPixmapItem()
+        self.item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
+        self.scene().addItem(self.item)
+        self.setRenderHints(QPainter.RenderHint.SmoothPixmapTransform | QPainter.RenderHint.Antialiasing)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setBackgroundBrush(QBrush(QColor("#2b2b2b")))
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.original_size = (1, 1)
+        self.shown_side = 0
+        self.zoom = 1.0  # relative to "fit"
+        self._applying = False
+        self.horizontalScrollBar().valueChanged.connect(self._scrolled)
+        self.verticalScrollBar().valueChanged.connect(self._scrolled)
+
+    def set_photo(self, image: QImage | None, original_size: tuple[int, int]) -> None:
+        """Show ``image`` (any reduction of the photo) in the photo's own pixel coordinates."""
+        self.original_size = (max(1, original_size[0]), max(1, original_size[1]))
+        if image is None or image.isNull():
+            self.item.setPixmap(QPixmap())
+            self.shown_side = 0
+            return
+        self.item.setPixmap(QPixmap.fromImage(image))
+        self.item.setScale(self.original_size[0] / max(1, image.width()))
+        self.shown_side = max(image.width(), image.height())
+        self.scene().setSceneRect(0, 0, *self.original_size)
+
+    def fit_scale(self) -> float:
+        viewport = self.viewport().size()
+        return min(viewport.width() / self.original_size[0], viewport.height() / self.original_size[1])
+
+    def state(self) -> tuple[float, float, float]:
+        """(zoom relative to fit, centre x and y as fractions of the photo)."""
+        centre = self.mapToScene(self.viewport().rect().center())
+        return self.zoom, centre.x() / self.original_size[0], centre.y() / self.original_size[1]
+
+    def apply(self, zoom: float, cx: float, cy: float) -> None:
+        self._applying = True
+        try:
+            self.zoom = max(0.1, min(zoom, 64.0))
+            scale = self.fit_scale() * self.zoom
+            self.setTransform(QTransform.fromScale(scale, scale))
+            self.centerOn(QPointF(cx * self.original_size[0], cy * self.original_size[1]))
+        finally:
+            self._applying = False
+
+    def wheelEvent(self, event) -> None:
+        steps = event.angleDelta().y() / 120
+        if not steps:
+            return
+        factor = 1.25 ** steps
+        self.zoom = max(0.1, min(self.zoom * factor, 64.0))
+        self._applying = True
+        try:
+            scale = self.fit_scale() * self.zoom
+            self.setTransform(QTransform.fromScale(scale, scale))
+        finally:
+            self._applying = False
+        self.changed.emit(self)
+
+    def resizeEvent(self, event) -> None:
+        state = self.state()
+        super().resizeEvent(event)
+        self.apply(*state)
+
+    def _scrolled(self) -> None:
+        if not self._applying:
+            self.changed.emit(self)
+
+
+class PhotoPanel(QFrame):
+    """One photo of the group: its name and role, the picture, and the keep/trash controls."""
+
+    keep_clicked = Signal(str)
+    toggle_clicked = Signal(str)
+
+    def __init__(self, member: GroupMember) -> None:
+        super().__init__()
+        self.path = member.path
+        self.setObjectName("photoPanel")
+        self.title = QLabel(os.path.basename(member.path))
+        self.title.setToolTip(member.path)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.badge = QLabel()
+        self.badge.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        header = QHBoxLayout()
+        header.addWidget(self.title, 1)
+        header.addWidget(self.badge)
+        self.view = SyncedView()
+        self.keep_button = QPushButton("Keep this one")
+        self.keep_button.clicked.connect(lambda: self.keep_clicked.emit(self.path))
+        self.trash_box = QCheckBox("Move to Trash")
+        self.trash_box.clicked.connect(lambda: self.toggle_clicked.emit(self.path))
+        footer = QHBoxLayout()
+        footer.addWidget(self.keep_button)
+        footer.addStretch()
+        footer.addWidget(self.trash_box)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(header)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(footer)
+
+    def show_role(self, keeper: bool, marked: bool, protected: bool, focused: bool) -> None:
+        if marked:
+            text, colour = "TRASH", TRASH_COLOUR
+        elif keeper:
+            text, colour = "KEEP", KEEP_COLOUR
+        elif protected:
+            text, colour = "PROTECTED", PROTECTED_COLOUR
+        else:
+            text, colour = "keep too", "#666666"
+        self.badge.setText(f"<b style='color:{colour}'>{text}</b>")
+        width = 3 if focused else 2
+        self.setStyleSheet(f"#photoPanel {{ border: {width}px solid {colour if (marked or keeper) else '#999'};"
+                           f" border-radius: 4px; {'background: #eef4ff;' if focused else ''} }}")
+        blocked = self.trash_box.blockSignals(True)
+        self.trash_box.setChecked(marked)
+        self.trash_box.blockSignals(blocked)
+        self.trash_box.setEnabled(not protected)
+        self.trash_box.setToolTip("In a protected folder: never moved to the Trash." if protected else
+                                  "Mark this file to be moved to the Trash.")
+        self.keep_button.setEnabled(not keeper)
+
+
+ROWS = ("File", "Match", "Dimensions", "File size", "Format", "Date taken", "Camera", "Lens", "Location (GPS)",
+        "Folder", "Modified")
+NOT_COMPARED = {"File", "Folder", "Match", "Modified"}
+
+
+def member_facts(member: GroupMember, metadata: PhotoMetadata) -> dict[str, str]:
+    info = member.info
+    if member.keeper:
+        match = "suggested keeper" if not member.reason == "exact" else "kept (identical copies)"
+    elif member.reason == "exact":
+        match = "identical file (same bytes)"
+    else:
+        match = member.detail or f"similar (distance {member.distance:.3f})"
+    return {
+        "File": os.path.basename(info.file.path),
+        "Folder": os.path.dirname(info.file.path),
+        "Dimensions": f"{info.width} × {info.height}",
+        "File size": human_bytes(info.file.size),
+        "Format": info.format,
+        "Date taken": metadata.date_taken or "—",
+        "Camera": metadata.camera or "—",
+        "Lens": metadata.lens or "—",
+        "Location (GPS)": "yes" if metadata.has_gps else "—",
+        "Modified": time.strftime("%Y-%m-%d %H:%M", time.localtime(info.file.mtime_ns / 1e9)),
+        "Match": match,
+    }
+
+
+class CompareView(QWidget):
+    """The selected group: panels side by side and a table of what differs."""
+
+    keep_requested = Signal(str)
+    toggle_requested = Signal(str)
+
+    def __init__(self, previews: ImageLoader, full_size: ImageLoader) -> None:
+        super().__init__()
+        self.previews, self.full_size = previews, full_size
+        previews.loaded.connect(self._image_loaded)
+        full_size.loaded.connect(self._image_loaded)
+        self.panels: list[PhotoPanel] = []
+        self.focus_index = 0
+        self.choice: GroupChoice | None = None
+        self.review: Review | None = None
+        self._metadata: dict[str, PhotoMetadata] = {}
+        self._syncing = False
+
+        self.panel_row = QWidget()
+        self.panel_layout = QHBoxLayout(self.panel_row)
+        self.panel_layout.setContentsMargins(0, 0, 0, 0)
+        self.panel_scroll = QScrollArea()
+        self.panel_scroll.setWidgetResizable(True)
+        self.panel_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.panel_scroll.setWidget(self.panel_row)
+        self.table = QTableWidget()
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.empty = QLabel("Select a group to compare its photos.")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.previous_button = QPushButton("◀ Previous photos")
+        self.previous_button.clicked.connect(lambda: self.page(-1))
+        self.next_button = QPushButton("Next photos ▶")
+        self.next_button.clicked.connect(lambda: self.page(1))
+        self.pager_label = QLabel()
+        self.pager = QWidget()
+        pager_layout = QHBoxLayout(self.pager)
+        pager_layout.setContentsMargins(0, 0, 0, 0)
+        pager_layout.addWidget(self.previous_button)
+        pager_layout.addStretch()
+        pager_layout.addWidget(self.pager_label)
+        pager_layout.addStretch()
+        pager_layout.addWidget(self.next_button)
+        self.pager.setVisible(False)
+        photos = QWidget()
+        photos_layout = QVBoxLayout(photos)
+        photos_layout.setContentsMargins(0, 0, 0, 0)
+        photos_layout.addWidget(self.pager)
+        photos_layout.addWidget(self.panel_scroll, 1)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(photos)
+        splitter.addWidget(self.table)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([560, 260])
+        self.splitter = splitter
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.empty)
+        layout.addWidget(splitter, 1)
+        splitter.setVisible(False)
+
+    # -- showing a group ----------------------------------------------------------------
+    def show_choice(self, choice: GroupChoice | None, review: Review | None) -> None:
+        self.choice, self.review = choice, review
+        self.empty.setVisible(choice is None)
+        self.splitter.setVisible(choice is not None)
+        if choice is None:
+            for panel in self.panels:
+                panel.setParent(None)
+                panel.deleteLater()
+            self.panels = []
+            return
+        self.focus_index = 0
+        self.first_other = 0
+        self._build_panels()
+
+    def _build_panels(self) -> None:
+        """The keeper and one page of the other photos (a burst of 99 shows MAX_PANELS at a time)."""
+        for panel in self.panels:
+            panel.setParent(None)
+            panel.deleteLater()
+        self.panels = []
+        members = self.shown_members()
+        others = len(self.choice.members) - 1
+        self.pager.setVisible(others > MAX_PANELS - 1)
+        last = min(self.first_other + MAX_PANELS - 1, others)
+        self.pager_label.setText(f"Photos {self.first_other + 2}–{last + 1} of {others + 1}")
+        self.previous_button.setEnabled(self.first_other > 0)
+        self.next_button.setEnabled(last < others)
+        for member in members:
+            panel = PhotoPanel(member)
+            panel.setMinimumWidth(MIN_PANEL_WIDTH)
+            panel.keep_clicked.connect(self.keep_requested.emit)
+            panel.toggle_clicked.connect(self.toggle_requested.emit)
+            panel.view.changed.connect(self._view_changed)
+            self.panel_layout.addWidget(panel, 1)
+            self.panels.append(panel)
+            size = (member.info.width, member.info.height)
+            panel.view.set_photo(self.previews.request(member.path, PREVIEW_SIDE), size)
+        self.focus_index = min(self.focus_index, len(self.panels) - 1)
+        self.refresh_roles()
+        self._fill_table()
+        self.fit()
+
+    def page(self, step: int) -> None:
+        """Show the next (1) or previous (-1) page of photos of a large group."""
+        if self.choice is None:
+            return
+        others = len(self.choice.members) - 1
+        start = self.first_other + step * (MAX_PANELS - 1)
+        if 0 <= start < others:
+            self.first_other = start
+            self._build_panels()
+
+    def shown_members(self) -> list[GroupMember]:
+        ordered = self.ordered_members()
+        return ordered[:1] + ordered[1 + self.first_other: self.first_other + MAX_PANELS]
+
+    def ordered_members(self) -> list[GroupMember]:
+        """The keeper first, then the others, closest first."""
+        return sorted(self.choice.members, key=lambda m: (m.path != self.choice.keeper, m.distance, m.path))
+
+    def refresh_roles(self) -> None:
+        if self.choice is None or self.review is None:
+            return
+        for index, panel in enumerate(self.panels):
+            panel.show_role(panel.path == self.choice.keeper, panel.path in self.choice.marked,
+                            self.review.is_protected(panel.path), index == self.focus_index)
+
+    def _fill_table(self) -> None:
+        members = self.shown_members()
+        facts = []
+        for member in members:
+            if member.path not in self._metadata:
+                self._metadata[member.path] = read_metadata(member.path)
+            facts.append(member_facts(member, self._metadata[member.path]))
+        self.table.clear()
+        self.table.setRowCount(len(ROWS))
+        self.table.setColumnCount(len(members))
+        self.table.setVerticalHeaderLabels(list(ROWS))
+        self.table.setHorizontalHeaderLabels([f"Photo {n + 1}" for n in range(len(members))])
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch if len(members) <= 4
+                                    else QHeaderView.ResizeMode.Interactive)
+        header.setDefaultSectionSize(MIN_PANEL_WIDTH)
+        bold = QFont()
+        bold.setBold(True)
+        for row, name in enumerate(ROWS):
+            values = [f[name] for f in facts]
+            differs = name not in NOT_COMPARED and len(set(values)) > 1
+            for column, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                item.setToolTip(value)
+                if differs:
+                    item.setBackground(DIFFERENT)
+                    item.setFont(bold)
+                self.table.setItem(row, column, item)
+
+    def differing_rows(self) -> list[str]:
+        """Names of the table rows whose values differ between the photos (highlighted)."""
+        rows = []
+        for row, name in enumerate(ROWS):
+            item = self.table.item(row, 0)
+            if item is not None and item.font().bold():
+                rows.append(name)
+        return rows
+
+    # -- zoom and pan, the same for every photo -----------------------------------------
+    def fit(self) -> None:
+        for panel in self.panels:
+            panel.view.apply(1.0, 0.5, 0.5)
+
+    def actual_size(self) -> None:
+        """100%: the largest photo pixel for pixel; the others show the same part of the picture."""
+        if not self.panels:
+            return
+        largest = max(self.panels, key=lambda p: p.view.original_size[0] * p.view.original_size[1])
+        zoom = 1.0 / max(largest.view.fit_scale(), 1e-6)
+        _, cx, cy = largest.view.state()
+        for panel in self.panels:
+            panel.view.apply(zoom, cx, cy)
+        self._load_full_size_if_zoomed(zoom)
+
+    def _view_changed(self, source: SyncedView) -> None:
+        if self._syncing:
+            return
+        self._syncing = True
+        try:
+            state = source.state()
+            for panel in self.panels:
+                if panel.view is not source:
+                    panel.view.apply(*state)
+        finally:
+            self._syncing = False
+        self._load_full_size_if_zoomed(state[0])
+
+    def _load_full_size_if_zoomed(self, zoom: float) -> None:
+        for panel in self.panels:
+            needed = panel.view.fit_scale() * zoom * max(panel.view.original_size)
+            if needed > panel.view.shown_side * 1.1:
+                image = self.full_size.request(panel.path, 0)
+                if image is not None:
+                    self._show_image(panel, image)
+
+    def _image_loaded(self, path: str, max_side: int, image: QImage) -> None:
+        for panel in self.panels:
+            if panel.path == path and (max_side == 0 or panel.view.shown_side < max(image.width(), image.height())):
+                self._show_image(panel, image)
+
+    def _show_image(self, panel: PhotoPanel, image: QImage) -> None:
+        if max(image.width(), image.height()) <= panel.view.shown_side:
+            return
+        state = panel.view.state() if panel.view.shown_side else (1.0, 0.5, 0.5)
+        panel.view.set_photo(image, panel.view.original_size)
+        panel.view.apply(*state)
+
+    # -- keyboard focus among the photos ------------------------------------------------
+    def focused_path(self) -> str | None:
+        return self.panels[self.focus_index].path if self.panels else None
+
+    def move_focus(self, step: int) -> None:
+        if self.panels:
+            self.focus_index = (self.focus_index + step) % len(self.panels)
+            self.refresh_roles()

@@ -1,0 +1,90 @@
+"""The list of groups: keeper thumbnail, how many photos, how much space the marked copies free."""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QSize, Qt
+from PySide6.QtGui import QColor, QImage, QPixmap
+from PySide6.QtWidgets import QListView
+
+from photodedup.core.review import GroupChoice, Review
+from photodedup.core.report import human_bytes
+from photodedup.gui.image_loader import ImageLoader
+
+THUMB = 72
+
+
+class GroupListModel(QAbstractListModel):
+    """Rows are the review's groups, biggest saving first (the order the review holds)."""
+
+    def __init__(self, thumbnails: ImageLoader) -> None:
+        super().__init__()
+        self.review: Review | None = None
+        self.thumbnails = thumbnails
+        self.thumbnails.loaded.connect(self._thumbnail_loaded)
+        self._pixmaps: dict[str, QPixmap] = {}
+
+    def set_review(self, review: Review | None) -> None:
+        self.beginResetModel()
+        self.review = review
+        self.endResetModel()
+
+    def choice(self, row: int) -> GroupChoice | None:
+        if self.review is None or not 0 <= row < len(self.review.choices):
+            return None
+        return self.review.choices[row]
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() or self.review is None else len(self.review.choices)
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        choice = self.choice(index.row())
+        if choice is None:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            marked = len(choice.marked)
+            line = f"{len(choice.members)} photos · " + (f"{marked} to trash, {human_bytes(choice.marked_bytes)}"
+                                                          if marked else "all kept")
+            return f"{os.path.basename(choice.keeper)}\n{line}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return "\n".join(m.path for m in choice.members)
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._thumbnail(choice.keeper)
+        if role == Qt.ItemDataRole.ForegroundRole and not choice.marked:
+            return QColor("#777777")
+        return None
+
+    def refresh(self, row: int) -> None:
+        index = self.index(row)
+        self.dataChanged.emit(index, index)
+
+    def _thumbnail(self, path: str) -> QPixmap:
+        if path in self._pixmaps:
+            return self._pixmaps[path]
+        image = self.thumbnails.request(path, THUMB * 2)
+        if image is None:
+            blank = QPixmap(THUMB, THUMB)
+            blank.fill(QColor("#dddddd"))
+            return blank
+        pixmap = QPixmap.fromImage(image).scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio,
+                                                 Qt.TransformationMode.SmoothTransformation)
+        self._pixmaps[path] = pixmap
+        return pixmap
+
+    def _thumbnail_loaded(self, path: str, max_side: int, image: QImage) -> None:
+        if self.review is None:
+            return
+        for row, choice in enumerate(self.review.choices):
+            if choice.keeper == path:
+                self.refresh(row)
+
+
+class GroupListView(QListView):
+    def __init__(self, model: GroupListModel) -> None:
+        super().__init__()
+        self.setModel(model)
+        self.setIconSize(QSize(THUMB, THUMB))
+        self.setUniformItemSizes(True)
+        self.setSpacing(2)
+        self.setMinimumWidth(300)

@@ -1,0 +1,225 @@
+"""The main window: folders → scan → review, wired to the ScanController."""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget
+
+from photodedup.core.pipeline import Library, ScanOptions, analyse_library, find_groups
+from photodedup.core.review import Review
+from photodedup.core.trash import restore, trash_groups
+from photodedup.gui.folders_page import FoldersPage
+from photodedup.gui.image_loader import ImageLoader
+from photodedup.gui.results_page import ResultsPage
+from photodedup.gui.scan_controller import ProgressReport, ScanController
+from photodedup.gui.scan_page import ScanPage
+from photodedup.gui.settings import Settings
+from photodedup.gui.trash_dialogs import OutcomeDialog, confirm_trash
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: Settings | None = None, folders: list[str] = (), cache_dir: str | None = None) -> None:
+        super().__init__()
+        self.setWindowTitle("photodedup")
+        self.resize(1280, 820)
+        self.settings = settings or Settings()
+        self.cache_dir = cache_dir
+        self.controller = ScanController(self)
+        self.library: Library | None = None
+        self.review: Review | None = None
+        self.confirm = confirm_trash  # replaceable in tests, which can't click a modal box
+        self.last_dialog: OutcomeDialog | None = None
+
+        self.thumbnails = ImageLoader(capacity=600, threads=2, parent=self)
+        self.previews = ImageLoader(capacity=24, threads=2, parent=self)
+        self.full_size = ImageLoader(capacity=6, threads=2, parent=self)
+        self.folders_page = FoldersPage()
+        self.scan_page = ScanPage()
+        self.results_page = ResultsPage(self.thumbnails, self.previews, self.full_size)
+        self.pages = QStackedWidget()
+        for page in (self.folders_page, self.scan_page, self.results_page):
+            self.pages.addWidget(page)
+        self.setCentralWidget(self.pages)
+        self._menus()
+
+        self.folders_page.set_state(self.settings.folders, self.settings.protected, self.settings.excludes)
+        self.folders_page.add_folders([os.path.abspath(f) for f in folders])
+        self.folders_page.changed.connect(self.save_settings)
+        self.folders_page.scan_requested.connect(self.start_scan)
+        self.scan_page.cancel_requested.connect(self.controller.cancel)
+        self.results_page.set_threshold(self.settings.threshold)
+        self.results_page.threshold_changed.connect(self.regroup)
+        self.results_page.trash_requested.connect(self.trash_marked)
+        self.results_page.rescan_requested.connect(self.start_scan)
+        self.results_page.folders_requested.connect(lambda: self.pages.setCurrentWidget(self.folders_page))
+        self.results_page.problems_requested.connect(self.show_problems)
+        self.results_page.dismissed.connect(self._remember_dismissed)
+        self.controller.progressed.connect(self._progress)
+        self.controller.finished.connect(self._finished)
+        self.controller.failed.connect(self._failed)
+        self.controller.cancelled.connect(self._cancelled)
+        self.statusBar().showMessage("Add folders, then Find duplicates." if not self.folders_page.folders() else "Ready.")
+
+    def _menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        add = QAction("&Add folder…", self, shortcut=QKeySequence("Ctrl+O"), triggered=self.folders_page.choose_folder)
+        scan = QAction("&Find duplicates", self, shortcut=QKeySequence("Ctrl+R"), triggered=self.start_scan)
+        quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit, triggered=self.close)
+        file_menu.addActions([add, scan])
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+        edit_menu = self.menuBar().addMenu("&Edit")
+        self.undo_action = QAction("&Undo last trash", self, shortcut=QKeySequence.StandardKey.Undo,
+                                   triggered=self.undo_last_trash)
+        edit_menu.addAction(self.undo_action)
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(QAction("&About photodedup", self, triggered=self._about))
+
+    # -- scanning -----------------------------------------------------------------------
+    def scan_options(self) -> ScanOptions:
+        return ScanOptions(roots=self.folders_page.folders(), excludes=self.folders_page.excludes(),
+                           threshold=self.results_page.threshold(), cache_dir=self.cache_dir,
+                           protected=self.folders_page.protected_folders())
+
+    def start_scan(self) -> None:
+        options = self.scan_options()
+        if not options.roots:
+            self.pages.setCurrentWidget(self.folders_page)
+            self.statusBar().showMessage("Add a folder first.", 5000)
+            return
+        missing = [root for root in options.roots if not os.path.isdir(root)]
+        if missing:
+            QMessageBox.warning(self, "Folder not found", "These folders don't exist (any more):\n\n"
+                                + "\n".join(missing) + "\n\nRemove them from the list or reconnect the drive.")
+            return
+        self.save_settings()
+        self.library = None
+        self.scan_page.begin(options.roots)
+        self.pages.setCurrentWidget(self.scan_page)
+        self.statusBar().showMessage("Scanning… nothing is changed while scanning.")
+
+        def scan(progress):
+            library = analyse_library(options, progress)
+            return library, find_groups(library, options.threshold, options.protected, progress)
+
+        self.controller.run("scan", scan)
+
+    def regroup(self, threshold: float) -> None:
+        self.settings.threshold = threshold
+        library, protected = self.library, self.folders_page.protected_folders()
+        if library is None:
+            return
+        self.statusBar().showMessage("Regrouping…")
+        self.controller.run("regroup", lambda progress: (library, find_groups(library, threshold, protected, progress)))
+
+    def _progress(self, report: ProgressReport) -> None:
+        if report.job == self.controller.current_job and self.pages.currentWidget() is self.scan_page:
+            self.scan_page.show_progress(report)
+
+    def _finished(self, kind: str, result) -> None:
+        if kind in ("scan", "regroup"):
+            library, groups = result
+            self.library = library
+            self.review = Review(groups, self.folders_page.protected_folders(), self.settings.dismissed)
+            self.results_page.set_review(self.review, len(library.problems))
+            self.pages.setCurrentWidget(self.results_page)
+            stats = library.stats
+            self.statusBar().showMessage(
+                f"{stats.files_found:,} photos: {stats.cache_hits:,} from the cache, {stats.files_decoded:,} analysed.")
+        elif kind == "trash":
+            self._trash_done(result)
+        elif kind == "restore":
+            self._restore_done(result)
+
+    def _failed(self, kind: str, message: str) -> None:
+        QMessageBox.critical(self, "Something went wrong", f"The {kind} stopped with an error:\n\n{message}\n\n"
+                             "No file was changed by this.")
+        if kind == "scan":
+            self.pages.setCurrentWidget(self.folders_page)
+
+    def _cancelled(self, kind: str) -> None:
+        if kind == "scan":
+            self.pages.setCurrentWidget(self.folders_page)
+            self.statusBar().showMessage("Scan cancelled. Photos analysed so far are cached for the next scan.", 8000)
+
+    def show_problems(self) -> None:
+        if self.library is None:
+            return
+        lines = [f"{p.path}\n    {p.reason}" for p in self.library.problems[:200]]
+        more = len(self.library.problems) - len(lines)
+        box = QMessageBox(QMessageBox.Icon.Information, "Files that could not be read",
+                          f"{len(self.library.problems)} files were skipped; nothing was changed.", parent=self)
+        box.setDetailedText("\n".join(lines) + (f"\n… and {more} more" if more > 0 else ""))
+        box.open()
+
+    # -- trash and undo -----------------------------------------------------------------
+    def trash_marked(self) -> None:
+        review = self.review
+        if review is None or self.controller.busy or review.marked_count == 0:
+            return
+        if not self.confirm(self, review.marked_count, review.marked_bytes):
+            return
+        plan = review.trash_plan()
+        self.results_page.setEnabled(False)
+        self.statusBar().showMessage("Moving files to the Trash…")
+        self.controller.run("trash", lambda progress: trash_groups(plan, progress=progress))
+
+    def _trash_done(self, outcomes) -> None:
+        self.results_page.setEnabled(True)
+        trashed = [o.path for o in outcomes if o.status == "trashed"]
+        for path in trashed:
+            for loader in (self.thumbnails, self.previews, self.full_size):
+                loader.forget(path)
+        if self.review is not None:
+            self.review.forget(trashed)
+            self.results_page.set_review(self.review, len(self.library.problems) if self.library else 0)
+        if self.library is not None:
+            gone = set(trashed)
+            self.library.infos = [i for i in self.library.infos if i.file.path not in gone]
+        self.statusBar().showMessage(f"{len(trashed)} of {len(outcomes)} files moved to the Trash.", 8000)
+        self.last_dialog = OutcomeDialog(self, "Move to Trash", outcomes)
+        self.last_dialog.open()
+
+    def undo_last_trash(self) -> None:
+        if self.controller.busy:
+            self.statusBar().showMessage("Wait for the current task to finish.", 5000)
+            return
+        self.controller.run("restore", lambda progress: restore(last=True))
+
+    def _restore_done(self, outcomes) -> None:
+        if not outcomes:
+            self.statusBar().showMessage("Nothing to undo: no files were moved to the Trash.", 6000)
+            return
+        self.last_dialog = OutcomeDialog(self, "Undo last trash", outcomes)
+        self.last_dialog.open()
+        if any(o.status == "restored" for o in outcomes) and self.folders_page.folders():
+            self.start_scan()  # the restored photos are in the cache: this takes moments
+
+    # -- settings and shutdown ----------------------------------------------------------
+    def _remember_dismissed(self, key: str) -> None:
+        self.settings.dismissed = set(self.settings.dismissed) | {key}
+
+    def save_settings(self) -> None:
+        self.settings.folders = self.folders_page.folders()
+        self.settings.protected = self.folders_page.protected_folders()
+        self.settings.excludes = self.folders_page.excludes()
+        self.settings.threshold = self.results_page.threshold()
+        self.settings.sync()
+
+    def _about(self) -> None:
+        from photodedup import __version__
+
+        QMessageBox.about(self, "About photodedup", f"<b>photodedup {__version__}</b><p>Finds duplicate and "
+                          "near-duplicate photos. Everything stays on this computer: no photo, vector or "
+                          "file name leaves it.</p>")
+
+    def closeEvent(self, event) -> None:
+        """Closing mid-scan cancels and joins the worker before the window goes."""
+        self.controller.shutdown()
+        for loader in (self.thumbnails, self.previews, self.full_size):
+            loader.shutdown()
+        self.save_settings()
+        event.accept()

@@ -1,0 +1,163 @@
+"""Runs the pipeline, the re-grouping and the trash on a worker thread; reports by queued signals.
+
+Widgets never see the worker: they call the controller's methods on the main thread and
+receive its signals there. One job runs at a time; every job has a number, and results of a
+job that was cancelled or replaced are dropped, so nothing from an old scan shows up.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal
+
+from photodedup.core.progress import CancelToken, Cancelled
+
+
+@dataclass(frozen=True)
+class ProgressReport:
+    """Where a job is: its stage, items done of total, rate and estimated seconds left."""
+
+    job: int
+    stage: str
+    done: int
+    total: int | None
+    rate: float
+    seconds_left: float | None
+
+
+class _SignalProgress:
+    """The core's Progress protocol, forwarding to a signal at most ten times a second."""
+
+    INTERVAL = 0.1
+
+    def __init__(self, job: int, token: CancelToken, emit: Callable[[ProgressReport], None]) -> None:
+        self.job, self.token, self.emit = job, token, emit
+        self.stage, self.total, self.done = "", None, 0
+        self.started = self.last_sent = time.monotonic()
+
+    def start(self, stage: str, total: int | None = None) -> None:
+        self.stage, self.total, self.done = stage, total, 0
+        self.started = time.monotonic()
+        self._send(force=True)
+
+    def advance(self, count: int = 1) -> None:
+        self.done += count
+        self._send(force=self.total is not None and self.done >= self.total)
+
+    def check(self) -> None:
+        self.token.raise_if_cancelled()
+
+    def _send(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self.last_sent < self.INTERVAL:
+            return
+        self.last_sent = now
+        elapsed = max(now - self.started, 1e-6)
+        rate = self.done / elapsed if self.done else 0.0
+        left = (self.total - self.done) / rate if rate and self.total else None
+        self.emit(ProgressReport(self.job, self.stage, self.done, self.total, rate, left))
+
+
+class _Worker(QThread):
+    """Runs one job function; keeps its result, its error, or that it was cancelled."""
+
+    def __init__(self, job: int, kind: str, function: Callable[[_SignalProgress], Any], progress: _SignalProgress) -> None:
+        super().__init__()
+        self.job, self.kind, self.function, self.progress = job, kind, function, progress
+        self.result: Any = None
+        self.error: str | None = None
+        self.cancelled = False
+
+    def run(self) -> None:
+        try:
+            self.result = self.function(self.progress)
+        except Cancelled:
+            self.cancelled = True
+        except Exception as error:  # shown to the person; the app stays up
+            self.error = f"{type(error).__name__}: {error}"
+            traceback.print_exc()
+
+
+class ScanController(QObject):
+    """The GUI's only way to run core work. Signals arrive on the main thread."""
+
+    progressed = Signal(object)  # ProgressReport
+    finished = Signal(str, object)  # job kind ("scan", "regroup", "trash", "restore"), its result
+    failed = Signal(str, str)  # job kind, message
+    cancelled = Signal(str)  # job kind
+    busy_changed = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._worker: _Worker | None = None
+        self._token: CancelToken | None = None
+        self._pending: tuple[str, Callable] | None = None
+        self._job = 0
+
+    @property
+    def busy(self) -> bool:
+        return self._worker is not None
+
+    @property
+    def current_job(self) -> int:
+        return self._job
+
+    def run(self, kind: str, function: Callable[[Any], Any]) -> int:
+        """Run ``function(progress)`` on the worker thread; a running job is cancelled first."""
+        self._job += 1
+        if self._worker is not None:
+            self._pending = (kind, function)
+            self._token.cancel()
+            return self._job
+        self._start(kind, function)
+        return self._job
+
+    def _start(self, kind: str, function: Callable) -> None:
+        self._token = CancelToken()
+        progress = _SignalProgress(self._job, self._token, self.progressed.emit)
+        worker = _Worker(self._job, kind, function, progress)
+        worker.finished.connect(self._on_worker_finished)
+        self._worker = worker
+        worker.start()
+        self.busy_changed.emit(True)
+
+    def cancel(self) -> None:
+        """Ask the running job to stop; it stops between items (well within a second)."""
+        self._pending = None
+        if self._token is not None:
+            self._token.cancel()
+
+    def shutdown(self, timeout_ms: int = 30000) -> None:
+        """Cancel and join the worker (when the window closes)."""
+        self.cancel()
+        worker = self._worker
+        if worker is not None:
+            worker.wait(timeout_ms)
+            self._worker = None
+
+    def _on_worker_finished(self) -> None:
+        worker = self.sender()
+        if worker is not self._worker:  # already joined by shutdown
+            return
+        self._worker = None
+        worker.wait()  # run() has returned; this only lets the thread end before it is dropped
+        worker.deleteLater()
+        current = worker.job == self._job
+        if current:
+            if worker.cancelled:
+                self.cancelled.emit(worker.kind)
+            elif worker.error is not None:
+                self.failed.emit(worker.kind, worker.error)
+            else:
+                self.finished.emit(worker.kind, worker.result)
+        if self._pending is not None:
+            kind, function = self._pending
+            self._pending = None
+            self._start(kind, function)
+        else:
+            self.busy_changed.emit(False)

@@ -1,0 +1,74 @@
+"""Typed access to what the app remembers between runs (QSettings)."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import QSettings
+
+from photodedup.core.group import DEFAULT_THRESHOLD
+
+
+class Settings:
+    """Folders, protected folders, exclusions, similarity and dismissed groups."""
+
+    def __init__(self, store: QSettings | None = None) -> None:
+        self._store = store or QSettings()
+
+    def _list(self, key: str) -> list[str]:
+        raw = self._store.value(key, "[]")
+        try:
+            value = json.loads(raw) if isinstance(raw, str) else []
+        except ValueError:
+            return []
+        return [str(item) for item in value] if isinstance(value, list) else []
+
+    def _set_list(self, key: str, values) -> None:
+        self._store.setValue(key, json.dumps(list(values)))
+
+    @property
+    def folders(self) -> list[str]:
+        return self._list("folders")
+
+    @folders.setter
+    def folders(self, values: list[str]) -> None:
+        self._set_list("folders", values)
+
+    @property
+    def protected(self) -> list[str]:
+        return self._list("protected")
+
+    @protected.setter
+    def protected(self, values: list[str]) -> None:
+        self._set_list("protected", values)
+
+    @property
+    def excludes(self) -> list[str]:
+        return self._list("excludes")
+
+    @excludes.setter
+    def excludes(self, values: list[str]) -> None:
+        self._set_list("excludes", values)
+
+    @property
+    def dismissed(self) -> list[str]:
+        return self._list("dismissed_groups")
+
+    @dismissed.setter
+    def dismissed(self, values) -> None:
+        self._set_list("dismissed_groups", sorted(values))
+
+    @property
+    def threshold(self) -> float:
+        try:
+            value = float(self._store.value("threshold", DEFAULT_THRESHOLD))
+        except (TypeError, ValueError):
+            return DEFAULT_THRESHOLD
+        return value if 0.05 <= value <= 1.0 else DEFAULT_THRESHOLD
+
+    @threshold.setter
+    def threshold(self, value: float) -> None:
+        self._store.setValue("threshold", float(value))
+
+    def sync(self) -> None:
+        self._store.sync()

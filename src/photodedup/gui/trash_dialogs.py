@@ -1,0 +1,59 @@
+"""Confirmation before the trash, and the per-file result after it (and after an undo)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QMessageBox, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+
+from photodedup.core.report import human_bytes
+from photodedup.core.trash import FileOutcome, RestoreOutcome
+
+STATUS_TEXT = {"trashed": "✔ moved to Trash", "skipped": "– skipped", "failed": "✖ failed", "would trash": "would move",
+               "restored": "✔ restored", "refused": "– not restored", "in trash": "in the Trash"}
+
+
+def confirm_trash(parent: QWidget, count: int, size: int) -> bool:
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle("Move to Trash")
+    box.setText(f"Move {count} marked file{'s' if count != 1 else ''} ({human_bytes(size)}) to the Trash?")
+    box.setInformativeText("Each file is checked first: a file that changed since the scan is skipped, and every "
+                           "group keeps at least one photo. You can put them back with Edit › Undo last trash.")
+    move = box.addButton("Move to Trash", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(move)
+    box.exec()
+    return box.clickedButton() is move
+
+
+class OutcomeDialog(QDialog):
+    """One line per file: what happened and why."""
+
+    def __init__(self, parent: QWidget, title: str, outcomes: list[FileOutcome] | list[RestoreOutcome]) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.resize(820, 420)
+        done = sum(o.status in ("trashed", "restored") for o in outcomes)
+        summary = QLabel(f"{done} of {len(outcomes)} files {'moved to the Trash' if 'Trash' in title else 'done'}."
+                         + ("" if done == len(outcomes) else " The others were left where they are; see why below."))
+        summary.setWordWrap(True)
+        unavailable = any(getattr(o, "trash_unavailable", False) for o in outcomes)
+        warning = QLabel("Some files are on a drive whose trash can't be used (read-only or a network share). "
+                         "They were left in place: photodedup never deletes permanently. Delete them yourself "
+                         "if you are sure.")
+        warning.setWordWrap(True)
+        warning.setVisible(unavailable)
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["Result", "File", "Why"])
+        self.tree.setRootIsDecorated(False)
+        for outcome in outcomes:
+            QTreeWidgetItem(self.tree, [STATUS_TEXT.get(outcome.status, outcome.status), outcome.path, outcome.reason])
+        for column in range(3):
+            self.tree.resizeColumnToContents(column)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        buttons.accepted.connect(self.accept)
+        layout = QVBoxLayout(self)
+        layout.addWidget(summary)
+        layout.addWidget(warning)
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(buttons)

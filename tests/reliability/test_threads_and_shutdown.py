@@ -1,0 +1,146 @@
+"""RELIABILITY.md, Threads and shutdown (cases 15-17), and the scan's responsiveness (issue 6)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+from conftest import ROOT, scan_and_wait
+from PySide6.QtCore import QElapsedTimer, QTimer, qInstallMessageHandler
+
+CLOSE_MID_SCAN = textwrap.dedent("""
+    import sys, time
+    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+    from photodedup.gui.main_window import MainWindow
+    from photodedup.gui.settings import Settings
+
+    app = QApplication([])
+    window = MainWindow(Settings(QSettings(sys.argv[3], QSettings.Format.IniFormat)), folders=[sys.argv[1]],
+                        cache_dir=sys.argv[2])
+    window.show()
+    window.start_scan()
+
+    def close_when_analysing():
+        if window.scan_page.stage_label.text().startswith("Analysing") and window.scan_page.bar.value() > 5:
+            print("closing", flush=True)
+            window.close()
+            app.quit()
+        else:
+            QTimer.singleShot(20, close_when_analysing)
+
+    QTimer.singleShot(20, close_when_analysing)
+    code = app.exec()
+    print("worker joined" if window.controller._worker is None else "worker still running", flush=True)
+    sys.exit(code)
+""")
+
+
+def test_case_15_closing_mid_scan_stops_and_joins_the_worker(tmp_path, many_photos):
+    folder = many_photos(400)
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT / "src")}
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", CLOSE_MID_SCAN, str(folder), str(tmp_path / "cache"),
+                           str(tmp_path / "settings.ini")], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "closing" in done.stdout and "worker joined" in done.stdout
+    assert "QThread" not in done.stderr and "Destroyed" not in done.stderr
+    assert time.monotonic() - started < 120
+
+
+def test_cancel_stops_within_a_second_and_keeps_what_was_cached(qtbot, make_window, many_photos, tmp_path):
+    from photodedup.core.cache import Cache
+    from photodedup.core.pipeline import default_model_id
+
+    window = make_window([str(many_photos(400))])
+    window.start_scan()
+    qtbot.waitUntil(lambda: window.scan_page.stage_label.text().startswith("Analysing")
+                    and window.scan_page.bar.value() >= 32, timeout=120000)
+    clock = QElapsedTimer()
+    clock.start()
+    with qtbot.waitSignal(window.controller.cancelled, timeout=5000):
+        window.scan_page.cancel_button.click()
+    assert clock.elapsed() < 1000
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=5000)
+    assert window.pages.currentWidget() is window.folders_page
+    with Cache(tmp_path / "cache", default_model_id()) as cache:
+        assert 32 <= cache.count() < 400
+
+
+def test_case_16_cancel_then_scan_again_at_once_shows_nothing_of_the_old_scan(qtbot, make_window, many_photos, library):
+    big = many_photos(300)
+    window = make_window([str(big)])
+    shown = []  # (job of the report, job current when it was shown)
+    real_show = window.scan_page.show_progress
+    window.scan_page.show_progress = lambda report: (shown.append((report.job, window.controller.current_job)),
+                                                     real_show(report))
+    window.start_scan()
+    qtbot.waitUntil(lambda: window.scan_page.stage_label.text().startswith("Analysing"), timeout=120000)
+    old_job = window.controller.current_job
+    window.controller.cancel()
+    window.folders_page.set_state([str(library["root"])], [], [])
+    window.start_scan()  # at once: the old worker may still be finishing
+    new_job = window.controller.current_job
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.results_page and not window.controller.busy,
+                    timeout=120000)
+    paths = [m.path for c in window.review.choices for m in c.members]
+    assert paths and not any(p.startswith(str(big)) for p in paths)
+    assert all(not i.file.path.startswith(str(big)) for i in window.library.infos)
+    assert window.library.stats.files_found == 6
+    assert new_job > old_job
+    assert all(report_job == current for report_job, current in shown), "no progress of the old scan shown"
+    assert any(report_job == new_job for report_job, _ in shown)
+
+
+def test_case_17_no_widget_is_touched_from_a_worker_thread(qtbot, make_window, library):
+    main = threading.current_thread()
+    seen = []
+    messages = []
+    previous = qInstallMessageHandler(lambda kind, context, text: messages.append(text))
+    try:
+        window = make_window([str(library["root"])])
+        for signal in (window.controller.progressed, window.controller.finished, window.controller.busy_changed):
+            signal.connect(lambda *args: seen.append(threading.current_thread()))
+        window.thumbnails.loaded.connect(lambda *args: seen.append(threading.current_thread()))
+        scan_and_wait(qtbot, window)
+        qtbot.waitUntil(lambda: len(seen) > 5, timeout=10000)
+        qtbot.wait(300)  # let the thumbnails arrive
+    finally:
+        qInstallMessageHandler(previous)
+    assert seen and all(thread is main for thread in seen)
+    assert not [m for m in messages if "thread" in m.lower()], messages
+
+
+def test_the_window_stays_responsive_during_a_scan(qtbot, make_window, many_photos):
+    """A 10 ms heartbeat on the main thread: no gap over 100 ms from Find duplicates to the results."""
+    window = make_window([str(many_photos(300))])
+    gaps = []
+    clock = QElapsedTimer()
+    heartbeat = QTimer()
+    heartbeat.setInterval(10)
+
+    def beat():
+        gaps.append(clock.restart())
+
+    heartbeat.timeout.connect(beat)
+    clock.start()
+    heartbeat.start()
+    window.start_scan()
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.results_page and not window.controller.busy,
+                    timeout=180000)
+    heartbeat.stop()
+    assert window.library.stats.files_decoded == 300 and len(gaps) > 50
+    assert max(gaps) < 100, f"main thread blocked for {max(gaps)} ms (gaps over 50 ms: {[g for g in gaps if g > 50]})"
+
+    # The biggest group (crops of one photo) is shown a page of photos at a time.
+    compare = window.results_page.compare
+    biggest = len(compare.choice.members)
+    assert biggest > 12 and len(compare.panels) == 6 and compare.panels[0].path == compare.choice.keeper
+    first_page = [p.path for p in compare.panels]
+    compare.page(1)
+    assert len(compare.panels) == 6 and compare.panels[0].path == compare.choice.keeper
+    assert not set(p.path for p in compare.panels[1:]) & set(first_page)
