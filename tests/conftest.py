@@ -124,6 +124,9 @@ def scan_and_wait(qtbot, window) -> None:
     qtbot.mouseClick(window.folders_page.scan_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.pages.currentWidget() is window.results_page and not window.controller.busy,
                     timeout=SCAN_TIMEOUT_MS)
+    compare = window.results_page.compare
+    if window.review.choices:  # the first group's photos are laid out, ready to click
+        qtbot.waitUntil(lambda: compare.panels and all(p.isVisible() and p.width() > 100 for p in compare.panels))
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 from PySide6.QtCore import Qt
@@ -97,6 +98,12 @@ class MainWindow(QMainWindow):
             return
         self.save_settings()
         self.library = None
+        self.review = None
+        self.results_page.set_review(Review([]), 0)  # let go of the last scan's groups and photos
+        # Objects alive now are not garbage: keep the collector from walking them again and
+        # again during the scan (a full collection holds the GIL, and so the window, for a while).
+        gc.collect()
+        gc.freeze()
         self.scan_page.begin(options.roots)
         self.pages.setCurrentWidget(self.scan_page)
         self.statusBar().showMessage("Scanning… nothing is changed while scanning.")

@@ -129,10 +129,12 @@ class ResultsPage(QWidget):
         self.problems_button.setText(f"{problems} files could not be read…" if problems else "")
         self.problems_button.setVisible(bool(problems))
         self._update_summary()
+        self.compare.show_choice(None, None)
         if review.choices:
-            self.select_row(min(max(current, 0), len(review.choices) - 1))
-        else:
-            self.compare.show_choice(None, None)
+            # In the next turn of the event loop: the page appears first, then the photos,
+            # so neither step holds the main thread long.
+            row = min(max(current, 0), len(review.choices) - 1)
+            QTimer.singleShot(0, lambda: self.review is review and self.select_row(row))
 
     def threshold(self) -> float:
         return self.slider.value() / 100
