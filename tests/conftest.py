@@ -126,7 +126,7 @@ def scan_and_wait(qtbot, window) -> None:
                     timeout=SCAN_TIMEOUT_MS)
     compare = window.results_page.compare
     if window.review.choices:  # the first group's photos are laid out, ready to click
-        qtbot.waitUntil(lambda: compare.panels and all(p.isVisible() and p.width() > 100 for p in compare.panels))
+        qtbot.waitUntil(lambda: bool(compare.panels) and all(p.isVisible() and p.width() > 100 for p in compare.panels))
 
 
 @pytest.fixture

@@ -138,6 +138,23 @@ def test_the_window_stays_responsive_during_a_scan(qtbot, make_window, many_phot
             collections.append((info["generation"], round((time.perf_counter() - started.pop("t")) * 1000)))
 
     gc.callbacks.append(on_gc)
+    stalls = []
+    watching = threading.Event()
+    last_beat = [time.perf_counter()]
+    heartbeat.timeout.connect(lambda: last_beat.__setitem__(0, time.perf_counter()))
+
+    def watch():  # what every thread was doing when the heartbeat is late
+        import sys
+        import traceback
+        while not watching.wait(0.02):
+            if time.perf_counter() - last_beat[0] > 0.08 and len(stalls) < 3:
+                frames = sys._current_frames()
+                stalls.append({t.name: "".join(traceback.format_stack(frames[t.ident], limit=4)[-2:])
+                               for t in threading.enumerate() if t.ident in frames})
+                last_beat[0] = time.perf_counter()
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
     clock.start()
     heartbeat.start()
     try:
@@ -147,9 +164,12 @@ def test_the_window_stays_responsive_during_a_scan(qtbot, make_window, many_phot
     finally:
         heartbeat.stop()
         gc.callbacks.remove(on_gc)
+        watching.set()
+        watcher.join()
     assert window.library.stats.files_decoded == 300 and len(gaps) > 50
     assert max(gaps) < 100, (f"main thread blocked for {max(gaps)} ms (gaps over 50 ms: {[g for g in gaps if g > 50]}; "
-                             f"slowest garbage collections (generation, ms): {sorted(collections, key=lambda c: -c[1])[:3]})")
+                             f"slowest garbage collections (generation, ms): {sorted(collections, key=lambda c: -c[1])[:3]}; "
+                             f"threads during stalls: {stalls})")
 
     # The biggest group (crops of one photo) is shown a page of photos at a time.
     compare = window.results_page.compare

@@ -7,6 +7,9 @@ job that was cancelled or replaced are dropped, so nothing from an old scan show
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -14,6 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal
+
+WORKER_NICENESS = 10
 
 from photodedup.core.progress import CancelToken, Cancelled
 
@@ -63,6 +68,19 @@ class _SignalProgress:
         self.emit(ProgressReport(self.job, self.stage, self.done, self.total, rate, left))
 
 
+def _lower_this_threads_priority() -> None:
+    """Let the window's thread win the CPU over the scan's; threads started from here inherit it.
+
+    On Linux a thread has its own nice value and threads it creates (decoders, the model's
+    thread pool) inherit it; elsewhere QThread's LowPriority, set at start, does the job.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WORKER_NICENESS)
+        except OSError:
+            pass
+
+
 class _Worker(QThread):
     """Runs one job function; keeps its result, its error, or that it was cancelled."""
 
@@ -74,6 +92,7 @@ class _Worker(QThread):
         self.cancelled = False
 
     def run(self) -> None:
+        _lower_this_threads_priority()
         try:
             self.result = self.function(self.progress)
         except Cancelled:
@@ -123,7 +142,7 @@ class ScanController(QObject):
         worker = _Worker(self._job, kind, function, progress)
         worker.finished.connect(self._on_worker_finished)
         self._worker = worker
-        worker.start()
+        worker.start(QThread.Priority.LowPriority)
         self.busy_changed.emit(True)
 
     def cancel(self) -> None:
