@@ -118,3 +118,14 @@ def test_look_alike_halves_of_one_photo_are_not_grouped_but_a_crop_is(tmp_path, 
     assert [names(g) for g in result.groups] == [["crop.jpg", "whole.jpg"]]
     (crop,) = [m for m in result.groups[0].members if not m.keeper]
     assert crop.reason == "near" and crop.detail.startswith("similar picture")
+
+
+def test_a_cold_scan_verifies_from_its_own_decode_not_the_files_again(library, tmp_path, embedder, monkeypatch):
+    """Verification reads the gray pictures the analysis kept, and the scratch file goes afterwards."""
+    def no_second_decode(path, *args):
+        raise AssertionError(f"{path} decoded a second time")
+
+    monkeypatch.setattr(pipeline, "decode_gray", no_second_decode)
+    result = run_scan(ScanOptions([str(library["root"])], cache_dir=tmp_path / "cache"), embedder_factory=lambda: embedder)
+    assert [names(g) for g in result.groups] == [["cat copy.jpg", "cat.jpg", "cat_q45.jpg", "cat_small.jpg"]]
+    assert not list((tmp_path / "cache").glob(".scan-scratch-*"))

@@ -23,7 +23,7 @@ MAX_NEIGHBOURS = 16
 
 
 class NeighbourIndex(Protocol):
-    def neighbours(self, item: int, count: int) -> list[tuple[int, float]]: ...
+    def neighbour_table(self, count: int, progress: Progress = NULL_PROGRESS) -> np.ndarray: ...
 
 
 def find_clusters(
@@ -34,6 +34,7 @@ def find_clusters(
     spread: float | None = None,
     verify: Callable[[int, int], bool] | None = None,
     sure: float = SURE_THRESHOLD,
+    prepare: Callable[[list[tuple[int, int]]], None] | None = None,
 ) -> list[list[int]]:
     """Clusters (lists of row numbers of ``vectors``, 2+ each) of near-identical photos.
 
@@ -42,21 +43,26 @@ def find_clusters(
     under ``spread`` (default SPREAD_FACTOR × threshold), so A~B and B~C never pull
     a C that is far from A into A's group. With ``verify``, a pair further apart
     than ``sure`` only links when verify(a, b) confirms it (asked lazily, only for
-    pairs that would change a group).
+    pairs that would change a group). ``prepare`` is first given every such pair, so
+    the expensive part of verifying can be done for all of them at once, in parallel.
     """
     count = len(vectors)
+    table = index.neighbour_table(MAX_NEIGHBOURS, progress)
     progress.start("Grouping", count)
     pairs: dict[tuple[int, int], float] = {}
     for item in range(count):
         if item % 256 == 0:
             progress.check()
-        for other, distance in index.neighbours(item, MAX_NEIGHBOURS):
-            if distance <= threshold:
-                # The index only proposes; the distance that decides is computed from the vectors.
-                distance = vector_distance(vectors[item], vectors[other])
-                if distance <= threshold:
-                    pairs[(min(item, other), max(item, other))] = distance
-        progress.advance()
+            progress.advance(min(256, count - item))
+        others = table[item][table[item] >= 0]
+        if others.size == 0:
+            continue
+        # The index only proposes; the distance that decides is computed from the vectors.
+        distances = np.sqrt(np.maximum(0.0, 2.0 - 2.0 * (vectors[others] @ vectors[item])))
+        for other, distance in zip(others[distances <= threshold].tolist(), distances[distances <= threshold].tolist()):
+            pairs[(min(item, other), max(item, other))] = distance
+    if verify is not None and prepare is not None:
+        prepare(sorted(pair for pair, distance in pairs.items() if distance > sure))
     widest = spread if spread is not None else SPREAD_FACTOR * threshold
     cluster_of = list(range(count))
     members: dict[int, list[int]] = {i: [i] for i in range(count)}

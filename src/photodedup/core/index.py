@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -20,9 +21,10 @@ def cosine_to_distance(cosine: float) -> float:
 class VectorIndex:
     """Integer ids 0..n-1 are positions in the vector list given to ``build``."""
 
-    def __init__(self, annoy: AnnoyIndex, count: int) -> None:
+    def __init__(self, annoy: AnnoyIndex, count: int, path: Path | None = None) -> None:
         self._annoy = annoy
         self.count = count
+        self.path = path  # where it is saved; its neighbour table is kept beside it
 
     @classmethod
     def build(
@@ -42,7 +44,7 @@ class VectorIndex:
             if item % 1024 == 0:
                 progress.check()
             annoy.add_item(item, vector)
-        annoy.build(trees, n_jobs=1)
+        annoy.build(trees, n_jobs=-1)
         progress.advance(count)
         if folder is None:
             return cls(annoy, count)
@@ -80,8 +82,10 @@ class VectorIndex:
             except (OSError, ValueError):
                 pass
             final.unlink(missing_ok=True)
+            for table in folder.glob(final.stem + ".nbrs*.npy"):
+                table.unlink(missing_ok=True)
         index = cls.build(vectors, folder, progress=progress, name=final.name)
-        for stale in folder.glob("vectors-*.ann"):
+        for stale in folder.glob("vectors-*"):
             if stale != final:
                 stale.unlink(missing_ok=True)
         return index
@@ -95,7 +99,7 @@ class VectorIndex:
         if held != expected_count:
             annoy.unload()
             raise ValueError(f"index {path} holds {held} items, expected {expected_count}")
-        return cls(annoy, expected_count)
+        return cls(annoy, expected_count, Path(path))
 
     def holds(self, vectors: np.ndarray, samples: int = 64) -> bool:
         """Whether a spread of sampled items match ``vectors`` (a cheap check of a saved index)."""
@@ -105,6 +109,41 @@ class VectorIndex:
             if stored.shape != vectors[item].shape or not np.allclose(stored, vectors[item], atol=1e-5):
                 return False
         return True
+
+    def neighbour_table(self, count: int, progress: Progress = NULL_PROGRESS) -> np.ndarray:
+        """(items, count) int32: each item's nearest other items, closest first, -1 where fewer.
+
+        Queried on all cores (Annoy releases the GIL) and, for a saved index, kept beside it,
+        so a rescan or a regroup at another threshold asks Annoy nothing.
+        """
+        saved = self.path.with_suffix(f".nbrs{count}.npy") if self.path is not None else None
+        if saved is not None and saved.exists():
+            try:
+                table = np.load(saved, allow_pickle=False)
+                if table.shape == (self.count, count) and table.dtype == np.int32:
+                    return table
+            except (OSError, ValueError):
+                pass
+        table = np.full((self.count, count), -1, dtype=np.int32)
+
+        def query(item: int) -> None:
+            others = [other for other in self._annoy.get_nns_by_item(item, count + 1) if other != item][:count]
+            table[item, : len(others)] = others
+
+        progress.start("Finding look-alikes", self.count)
+        with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1), thread_name_prefix="index") as pool:
+            for start in range(0, self.count, 1024):
+                progress.check()
+                list(pool.map(query, range(start, min(start + 1024, self.count))))
+                progress.advance(min(1024, self.count - start))
+        if saved is not None:
+            temporary = saved.with_name(f".{saved.name}.tmp-{os.getpid()}.npy")
+            try:
+                np.save(temporary, table)
+                os.replace(temporary, saved)
+            except OSError:
+                temporary.unlink(missing_ok=True)
+        return table
 
     def neighbours(self, item: int, count: int) -> list[tuple[int, float]]:
         """Up to ``count`` nearest other items, closest first, with angular distances."""

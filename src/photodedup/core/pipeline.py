@@ -23,9 +23,12 @@ from photodedup.core.keeper import choose_keeper
 from photodedup.core.models import Group, ImageFile, ImageInfo, Problem, ScanResult, ScanStats
 from photodedup.core.progress import NULL_PROGRESS, Progress
 from photodedup.core.scan import scan_roots
+from photodedup.core.scratch import ScratchStore
 from photodedup.core.verify import METHOD, MIN_INLIERS, LocalFeatures, count_inliers, extract_features
 
 BATCH_SIZE = 16
+SCRATCH_QUALITY = 92  # JPEG quality of the gray pictures kept for verification during a scan
+VERIFY_CHUNK = 256  # candidate pairs verified per round; features no later pair needs are dropped
 CHANGED_DURING_SCAN = "file changed or disappeared during the scan; scan again to include it"
 
 
@@ -67,6 +70,15 @@ class _Decoded:
     image: DecodedImage | None
     content_hash: str
     error: str | None
+    feature_jpeg: bytes = b""  # the picture local features are found in, for the scratch store
+
+
+def _encode_gray(gray) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(gray).save(buffer, "JPEG", quality=SCRATCH_QUALITY)
+    return buffer.getvalue()
 
 
 def _read_and_decode(file: ImageFile) -> _Decoded:
@@ -85,9 +97,12 @@ def _read_and_decode(file: ImageFile) -> _Decoded:
         return _Decoded(file, None, "", "empty file (0 bytes)")
     content_hash = hash_bytes(data)
     try:
-        return _Decoded(file, decode_image(io.BytesIO(data)), content_hash, None)
+        image = decode_image(io.BytesIO(data))
     except DecodeError as error:
         return _Decoded(file, None, content_hash, str(error))
+    feature_jpeg = _encode_gray(image.feature_gray) if image.feature_gray is not None else b""
+    image.feature_gray = None  # only the compressed copy travels on
+    return _Decoded(file, image, content_hash, None, feature_jpeg)
 
 
 def _decode_in_parallel(files: Sequence[ImageFile], workers: int, progress: Progress) -> Iterator[_Decoded]:
@@ -117,6 +132,12 @@ class Library:
     stats: ScanStats
     cache_dir: Path | None
     model_id: str
+    scratch: ScratchStore | None = None  # gray pictures of the photos analysed in this scan
+
+    def close(self) -> None:
+        """Delete the scan's scratch file (also done when the Library is garbage-collected)."""
+        if self.scratch is not None:
+            self.scratch.close()
 
 
 def run_scan(
@@ -128,7 +149,10 @@ def run_scan(
     """Find groups of duplicate photos under ``options.roots``: analyse_library, then find_groups."""
     started = time.monotonic()
     library = analyse_library(options, progress, embedder_factory, model_id)
-    groups = find_groups(library, options.threshold, options.protected, progress)
+    try:
+        groups = find_groups(library, options.threshold, options.protected, progress)
+    finally:
+        library.close()
     return scan_result(library, groups, time.monotonic() - started)
 
 
@@ -161,9 +185,14 @@ def analyse_library(
     with cache_module.Cache(options.cache_dir, model) as cache:
         if cache.rebuilt_reason:
             result.problems.append(Problem(str(cache.path), f"cache rebuilt: {cache.rebuilt_reason}"))
-        infos = _infos_for(files, cache, options, progress, embedder_factory, result)
+        scratch = ScratchStore(cache.folder)
+        try:
+            infos = _infos_for(files, cache, options, progress, embedder_factory, result, scratch)
+        except BaseException:
+            scratch.close()
+            raise
     result.problems.sort(key=lambda p: p.path)
-    return Library(infos, result.problems, result.stats, options.cache_dir, model)
+    return Library(infos, result.problems, result.stats, options.cache_dir, model, scratch)
 
 
 def find_groups(
@@ -177,7 +206,7 @@ def find_groups(
     """
     with cache_module.Cache(library.cache_dir, library.model_id) as cache:
         try:
-            return _group(library.infos, threshold, protected, progress, cache)
+            return _group(library.infos, threshold, protected, progress, cache, library.scratch)
         finally:
             cache.commit()
 
@@ -189,6 +218,7 @@ def _infos_for(
     progress: Progress,
     embedder_factory: Callable[[], EmbedderLike],
     result: ScanResult,
+    scratch: ScratchStore,
 ) -> list[ImageInfo]:
     """Cached facts for unchanged files; decode, hash and embed the rest (cached as they come)."""
     progress.start("Reading cache", len(files))
@@ -223,6 +253,8 @@ def _infos_for(
             info = ImageInfo(decoded.file, image.width, image.height, image.format, decoded.content_hash,
                              vector, image.content_fraction)
             cache.store(info, image.thumb)
+            if decoded.feature_jpeg:
+                scratch.put(decoded.file.path, decoded.feature_jpeg)
             infos.append(info)
         cache.commit()
         result.stats.files_decoded += len(batch)
@@ -247,11 +279,11 @@ def _infos_for(
 
 
 def _group(infos: list[ImageInfo], threshold: float, protected: Sequence[str], progress: Progress,
-           cache: cache_module.Cache) -> list[Group]:
+           cache: cache_module.Cache, scratch: ScratchStore | None = None) -> list[Group]:
     infos = sorted(infos, key=lambda i: i.file.path)
     by_path = {i.file.path: i for i in infos}
     identical, _ = find_identical([i.file for i in infos], lambda f: by_path[f.path].content_hash, progress)
-    verifier = _PairVerifier(infos, cache)
+    verifier = _PairVerifier(infos, cache, scratch)
     clusters = _near_clusters(infos, identical, threshold, progress, verifier, cache)
     groups = []
     for positions in clusters:
@@ -267,20 +299,76 @@ class _PairVerifier:
     Results are cached by the two files' content hashes, so a rescan decodes nothing.
     """
 
-    def __init__(self, infos: list[ImageInfo], cache: cache_module.Cache) -> None:
+    def __init__(self, infos: list[ImageInfo], cache: cache_module.Cache, scratch: ScratchStore | None = None,
+                 workers: int = 0) -> None:
         self.infos = infos
         self.cache = cache
+        self.scratch = scratch
+        self.workers = workers or max(1, os.cpu_count() or 1)
         self.position = {info.file.path: position for position, info in enumerate(infos)}
         self.features: dict[int, LocalFeatures | None] = {}
         self.matches: dict[frozenset[str], int] = {}
 
     def _features(self, position: int) -> LocalFeatures | None:
         if position not in self.features:
-            try:
-                self.features[position] = extract_features(decode_gray(self.infos[position].file.path))
-            except Exception:  # unreadable now (moved, changed, odd): unconfirmed is the safe answer
-                self.features[position] = None
+            self.features[position] = self._extract(position)
         return self.features[position]
+
+    def _extract(self, position: int) -> LocalFeatures | None:
+        path = self.infos[position].file.path
+        kept = self.scratch.get(path) if self.scratch is not None else None
+        try:
+            if kept is not None:  # analysed in this scan: its gray picture is in the scratch store
+                from PIL import Image
+
+                with Image.open(io.BytesIO(kept)) as image:
+                    return extract_features(np.asarray(image))
+            return extract_features(decode_gray(path))
+        except Exception:  # unreadable now (moved, changed, odd): unconfirmed is the safe answer
+            return None
+
+    def prepare(self, pairs: list[tuple[int, int]], progress: Progress = NULL_PROGRESS) -> None:
+        """Verify every pair not verified before, decoding and matching on all cores at once.
+
+        (Decoding and ORB run in OpenCV and Pillow, which release the GIL.)
+        """
+        todo = []
+        for a, b in pairs:
+            first, second = self.infos[a], self.infos[b]
+            key = frozenset((first.file.path, second.file.path))
+            if key in self.matches:
+                continue
+            known = self.cache.lookup_verification(first.content_hash, second.content_hash, METHOD)
+            if known is not None:
+                self.matches[key] = known
+            else:
+                todo.append((a, b))
+        if not todo:
+            return
+        progress.start("Checking look-alike photos", len(todo))
+        last_use = {}
+        for number, (a, b) in enumerate(todo):
+            last_use[a] = last_use[b] = number
+        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="verify") as pool:
+            for start in range(0, len(todo), VERIFY_CHUNK):
+                chunk = todo[start:start + VERIFY_CHUNK]
+                needed = sorted({p for pair in chunk for p in pair} - set(self.features))
+                for position, features in zip(needed, pool.map(self._extract, needed)):
+                    self.features[position] = features
+                progress.check()
+                for (a, b), count in zip(chunk, pool.map(self._match, chunk)):
+                    first, second = self.infos[a], self.infos[b]
+                    self.matches[frozenset((first.file.path, second.file.path))] = count or 0
+                    if count is not None:  # both photos readable: worth remembering
+                        self.cache.store_verification(first.content_hash, second.content_hash, METHOD, count)
+                progress.advance(len(chunk))
+                done = start + len(chunk)
+                for position in [p for p in self.features if last_use.get(p, -1) < done]:
+                    del self.features[position]  # memory stays bounded however many pairs there are
+
+    def _match(self, pair: tuple[int, int]) -> int | None:
+        first, second = self.features.get(pair[0]), self.features.get(pair[1])
+        return count_inliers(first, second) if first is not None and second is not None else None
 
     def confirmed(self, a: int, b: int) -> bool:
         """Whether the photos at positions a and b are copies by their local features."""
@@ -326,6 +414,7 @@ def _near_clusters(
     clusters = find_clusters(
         vectors, index, threshold, progress,
         verify=lambda a, b: verifier.confirmed(representatives[a], representatives[b]),
+        prepare=lambda pairs: verifier.prepare([(representatives[a], representatives[b]) for a, b in pairs], progress),
     )
     clustered = set()
     result = []

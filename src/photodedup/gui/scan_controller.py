@@ -18,7 +18,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal
 
-WORKER_NICENESS = 10
+WORKER_NICENESS = 5  # enough for the window to win; a scan still gets its share against other programs
 
 from photodedup.core.progress import CancelToken, Cancelled
 
