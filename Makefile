@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup selftest clean
+.PHONY: run test setup selftest bundle clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,11 @@ selftest: $(STAMP)
 
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# A one-folder desktop bundle in dist/photodedup (PyInstaller); packaging/smoke_test.sh checks it.
+bundle: $(STAMP)
+	$(BIN)/python -m pip install --quiet "pyinstaller>=6.10,<7"
+	$(BIN)/pyinstaller --noconfirm --clean --distpath dist --workpath build/pyinstaller packaging/photodedup.spec
 
 clean:
 	rm -rf $(VENV) .pytest_cache build dist

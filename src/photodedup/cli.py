@@ -51,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     gui.add_argument("folders", nargs="*", metavar="FOLDER", help="folders to add to the list")
     gui.add_argument("--cache-dir", metavar="DIR", help="where the cache lives")
 
+    commands.add_parser("install-desktop", help="add photodedup to this user's application menu (Linux)")
+
     selftest = commands.add_parser("selftest", help="check the shipped model on the shipped sample photos")
     selftest.add_argument("--backend", choices=("tflite", "keras"), default="tflite")
     return parser
@@ -71,6 +73,13 @@ def _dispatch(argv: list[str] | None) -> int:
         return _scan(parser, args)
     if args.command == "selftest":
         return _selftest(args)
+    if args.command == "install-desktop":
+        from photodedup.desktop_entry import install
+
+        for path in install():
+            print(f"wrote {path}")
+        print("photodedup is now in the application menu (log out and in if it doesn't show yet).")
+        return 0
     if args.command == "gui":
         from photodedup.gui.app import main as gui_main
 

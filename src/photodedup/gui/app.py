@@ -48,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("folders", nargs="*", metavar="FOLDER", help="folders to add to the list")
     parser.add_argument("--cache-dir", metavar="DIR", help="where the cache lives (default: the user cache folder)")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from photodedup.gui.main_window import MainWindow
@@ -56,7 +57,14 @@ def main(argv: list[str] | None = None) -> int:
     configure_application(app)
     window = MainWindow(folders=args.folders, cache_dir=args.cache_dir)
     window.show()
-    signal.signal(signal.SIGINT, lambda *_: window.close())  # Ctrl+C in a terminal closes cleanly
+    # Ctrl+C in a terminal, or a session ending (SIGTERM), closes the window as a click would:
+    # a running scan is cancelled and joined first. Python only runs signal handlers between
+    # bytecodes, so a timer gives it a moment to do so while Qt's loop runs.
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: window.close())
+    wake = QTimer()
+    wake.timeout.connect(lambda: None)
+    wake.start(200)
     return app.exec()
 
 
