@@ -173,6 +173,7 @@ def test_the_window_stays_responsive_during_a_scan(qtbot, make_window, many_phot
 
     # The biggest group (crops of one photo) is shown a page of photos at a time.
     compare = window.results_page.compare
+    qtbot.waitUntil(lambda: compare.choice is not None)  # the first group is shown a moment after the page
     biggest = len(compare.choice.members)
     assert biggest > 12 and len(compare.panels) == 6 and compare.panels[0].path == compare.choice.keeper
     first_page = [p.path for p in compare.panels]

@@ -22,6 +22,7 @@ from photodedup.core.index import VectorIndex
 from photodedup.core.keeper import choose_keeper
 from photodedup.core.models import Group, ImageFile, ImageInfo, Problem, ScanResult, ScanStats
 from photodedup.core.progress import NULL_PROGRESS, Progress
+from photodedup.core.raw import is_raw
 from photodedup.core.scan import scan_roots
 from photodedup.core.scratch import ScratchStore
 from photodedup.core.verify import METHOD, MIN_INLIERS, LocalFeatures, count_inliers, extract_features
@@ -97,7 +98,7 @@ def _read_and_decode(file: ImageFile) -> _Decoded:
         return _Decoded(file, None, "", "empty file (0 bytes)")
     content_hash = hash_bytes(data)
     try:
-        image = decode_image(io.BytesIO(data))
+        image = decode_image(io.BytesIO(data), raw=is_raw(file.path))
     except DecodeError as error:
         return _Decoded(file, None, content_hash, str(error))
     feature_jpeg = _encode_gray(image.feature_gray) if image.feature_gray is not None else b""

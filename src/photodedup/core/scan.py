@@ -18,10 +18,18 @@ DEFAULT_EXCLUDES = (".Trash", ".Trash-*", ".thumbnails", ".cache", "@eaDir", "$R
 
 
 def supported_extensions() -> frozenset[str]:
-    """Image extensions with a decoder installed (HEIC/HEIF need pillow-heif)."""
+    """Image extensions with a decoder installed (HEIC/HEIF need pillow-heif, AVIF a Pillow
+    built with libavif), and camera RAW files (read through their embedded JPEG preview)."""
+    from PIL import features
+
+    from photodedup.core.raw import RAW_EXTENSIONS
+
+    extensions = BASE_EXTENSIONS | RAW_EXTENSIONS
     if importlib.util.find_spec("pillow_heif") is not None:
-        return BASE_EXTENSIONS | HEIF_EXTENSIONS
-    return BASE_EXTENSIONS
+        extensions |= HEIF_EXTENSIONS
+    if features.check("avif"):
+        extensions |= {".avif"}
+    return extensions
 
 
 class _Excluder:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections import OrderedDict
 
 from PIL import Image, ImageOps
@@ -9,6 +10,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtGui import QImage
 
 import photodedup.core.decode  # noqa: F401  (registers the HEIC opener, sets Pillow's safety options)
+from photodedup.core.raw import embedded_preview, is_raw
 
 FULL_SIZE_LIMIT = 8192  # longest side shown at "100%"; bigger photos are shown reduced
 
@@ -16,7 +18,11 @@ FULL_SIZE_LIMIT = 8192  # longest side shown at "100%"; bigger photos are shown 
 def load_qimage(path: str, max_side: int | None) -> QImage:
     """The upright photo as a QImage, at most ``max_side`` pixels on its long side; null if unreadable."""
     try:
-        with Image.open(path) as image:
+        source = path
+        if is_raw(path):  # what the camera rendered, as in the scan
+            with open(path, "rb") as handle:
+                source = io.BytesIO(embedded_preview(handle.read()))
+        with Image.open(source) as image:
             if image.format == "JPEG" and max_side:
                 image.draft("RGB", (max_side, max_side))
             image = ImageOps.exif_transpose(image)
