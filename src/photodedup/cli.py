@@ -21,6 +21,15 @@ def _threshold(text: str) -> float:
     return value
 
 
+def _keeper_rules(text: str) -> list[str]:
+    from photodedup.core.keeper import check_rules
+
+    try:
+        return check_rules([part.strip() for part in text.split(",") if part.strip()])
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     from photodedup.core.group import DEFAULT_THRESHOLD
 
@@ -42,6 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--cache-dir", type=Path, metavar="DIR", help="where the cache lives (default: the user cache folder)")
     scan.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip files or folders matching GLOB (repeatable)")
     scan.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    scan.add_argument("--protect", action="append", default=[], metavar="DIR",
+                      help="files under DIR are always kept, never marked for trash (repeatable)")
+    scan.add_argument("--keeper-rules", type=_keeper_rules, metavar="RULE,...",
+                      help="order of the rules that choose the file to keep (default: "
+                           "protected,raw,pixels,no-padding,original,oldest-taken,largest-file,oldest-file,shortest-path)")
+    scan.add_argument("--raw-jpeg-duplicates", action="store_true",
+                      help="treat a RAW and the camera's JPEG of the same shot as duplicates (normally both are kept)")
 
     from photodedup.cli_trash import add_commands
 
@@ -109,7 +125,10 @@ def _scan(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     for output in (args.json, args.csv):
         if output is not None and not output.resolve().parent.is_dir():
             parser.error(f"cannot write {output}: folder {output.resolve().parent} does not exist")
-    options = ScanOptions(roots=args.roots, excludes=args.exclude, threshold=args.threshold, cache_dir=args.cache_dir)
+    from photodedup.core.keeper import DEFAULT_RULES
+
+    options = ScanOptions(roots=args.roots, excludes=args.exclude, threshold=args.threshold, cache_dir=args.cache_dir,
+                          protected=args.protect, keeper_rules=args.keeper_rules or DEFAULT_RULES)
     progress = TerminalProgress(sys.stderr, quiet=args.quiet)
     try:
         result = run_scan(options, progress)
@@ -119,9 +138,11 @@ def _scan(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return 130
     finally:
         progress.close()
-    settings = {"threshold": args.threshold, "roots": [os.path.abspath(r) for r in args.roots], "exclude": args.exclude}
+    settings = {"threshold": args.threshold, "roots": [os.path.abspath(r) for r in args.roots], "exclude": args.exclude,
+                "protected": [os.path.abspath(p) for p in args.protect], "keeper_rules": list(options.keeper_rules),
+                "raw_jpeg_duplicates": args.raw_jpeg_duplicates}
     if args.json:
-        write_json(result, args.json, settings)
+        write_json(result, args.json, settings, args.raw_jpeg_duplicates)
     if args.csv:
         write_csv(result, args.csv)
     _print_summary(result, args)

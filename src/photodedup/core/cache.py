@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from photodedup.core.models import ImageFile, ImageInfo
+from photodedup.core.models import ImageFile, ImageInfo, PhotoMetadata
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 CACHE_FILE = "photodedup-cache.sqlite3"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -30,7 +30,12 @@ CREATE TABLE IF NOT EXISTS images (
     content_hash TEXT NOT NULL,
     vector BLOB NOT NULL,
     thumb BLOB NOT NULL,
-    content_fraction REAL NOT NULL DEFAULT 1.0
+    content_fraction REAL NOT NULL DEFAULT 1.0,
+    date_taken TEXT NOT NULL DEFAULT '',
+    camera TEXT NOT NULL DEFAULT '',
+    lens TEXT NOT NULL DEFAULT '',
+    has_gps INTEGER NOT NULL DEFAULT 0,
+    has_exif INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS verifications (
     hash_a TEXT NOT NULL,
@@ -110,17 +115,19 @@ class Cache:
     def lookup(self, file: ImageFile) -> ImageInfo | None:
         """The cached facts for this exact file version, or None."""
         row = self._db.execute(
-            "SELECT width, height, format, content_hash, vector, content_fraction FROM images "
+            "SELECT width, height, format, content_hash, vector, content_fraction, date_taken, camera, lens, "
+            "has_gps, has_exif FROM images "
             "WHERE path=? AND size=? AND mtime_ns=? AND model_id=?",
             (file.path, file.size, file.mtime_ns, self.model_id),
         ).fetchone()
         if row is None:
             return None
-        width, height, image_format, content_hash, blob, content_fraction = row
+        width, height, image_format, content_hash, blob, content_fraction, *exif = row
         vector = np.frombuffer(blob, dtype=np.float32)
         if vector.size == 0 or not np.all(np.isfinite(vector)):
             return None
-        return ImageInfo(file, width, height, image_format, content_hash, vector.copy(), content_fraction)
+        metadata = PhotoMetadata(exif[0], exif[1], exif[2], bool(exif[3]), bool(exif[4]))
+        return ImageInfo(file, width, height, image_format, content_hash, vector.copy(), content_fraction, metadata)
 
     def lookup_thumb(self, file: ImageFile) -> np.ndarray | None:
         row = self._db.execute(
@@ -143,13 +150,14 @@ class Cache:
     def store(self, info: ImageInfo, thumb: np.ndarray) -> None:
         file = info.file
         self._db.execute(
-            "INSERT OR REPLACE INTO images VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT OR REPLACE INTO images VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 file.path, file.size, file.mtime_ns, self.model_id, info.width, info.height,
                 info.format, info.content_hash,
                 np.ascontiguousarray(info.vector, dtype=np.float32).tobytes(),
                 np.ascontiguousarray(thumb, dtype=np.uint8).tobytes(),
-                info.content_fraction,
+                info.content_fraction, info.metadata.date_taken, info.metadata.camera, info.metadata.lens,
+                int(info.metadata.has_gps), int(info.metadata.has_exif),
             ),
         )
         self._db.execute("DELETE FROM failures WHERE path=?", (file.path,))

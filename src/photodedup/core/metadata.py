@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from typing import BinaryIO
 
 from PIL import Image
+
+from photodedup.core.models import PhotoMetadata
 
 _EXIF_IFD, _GPS_IFD = 0x8769, 0x8825
 _MAKE, _MODEL, _DATETIME = 0x010F, 0x0110, 0x0132
 _DATETIME_ORIGINAL, _LENS_MODEL = 0x9003, 0xA434
-
-
-@dataclass(frozen=True)
-class PhotoMetadata:
-    """EXIF facts; empty strings when the photo doesn't say."""
-
-    date_taken: str = ""  # "YYYY-MM-DD HH:MM:SS" as the camera wrote it
-    camera: str = ""
-    lens: str = ""
-    has_gps: bool = False
-    has_exif: bool = False
 
 
 def _text(value) -> str:
@@ -29,7 +20,7 @@ def _text(value) -> str:
     return str(value).strip("\x00 ").strip() if value is not None else ""
 
 
-def read_metadata(path: str) -> PhotoMetadata:
+def read_metadata(path: str | BinaryIO) -> PhotoMetadata:
     """The photo's EXIF facts; a file without (readable) EXIF gives empty metadata, never an error."""
     try:
         with warnings.catch_warnings():

@@ -32,6 +32,17 @@ class Problem:
     reason: str
 
 
+@dataclass(frozen=True)
+class PhotoMetadata:
+    """What a photo's EXIF says; empty strings when it doesn't say."""
+
+    date_taken: str = ""  # "YYYY-MM-DD HH:MM:SS" as the camera wrote it
+    camera: str = ""
+    lens: str = ""
+    has_gps: bool = False
+    has_exif: bool = False
+
+
 @dataclass
 class ImageInfo:
     """What the pipeline learned about one file: its vector and what the review needs."""
@@ -43,6 +54,7 @@ class ImageInfo:
     content_hash: str
     vector: "object | None" = None  # numpy float32 (D,), L2-normalised
     content_fraction: float = 1.0  # share of the pixels that is picture, not padding bars
+    metadata: PhotoMetadata = field(default_factory=PhotoMetadata)
 
     @property
     def pixels(self) -> int:

@@ -19,8 +19,9 @@ from photodedup.core.decode import DecodedImage, DecodeError, decode_gray, decod
 from photodedup.core.exact import find_identical, hash_bytes
 from photodedup.core.group import DEFAULT_THRESHOLD, find_clusters, make_group
 from photodedup.core.index import VectorIndex
-from photodedup.core.keeper import choose_keeper
-from photodedup.core.models import Group, ImageFile, ImageInfo, Problem, ScanResult, ScanStats
+from photodedup.core.keeper import DEFAULT_RULES, choose_keeper
+from photodedup.core.metadata import read_metadata
+from photodedup.core.models import Group, ImageFile, ImageInfo, PhotoMetadata, Problem, ScanResult, ScanStats
 from photodedup.core.progress import NULL_PROGRESS, Progress
 from photodedup.core.raw import is_raw
 from photodedup.core.scan import scan_roots
@@ -42,6 +43,7 @@ class ScanOptions:
     threshold: float = DEFAULT_THRESHOLD
     cache_dir: Path | None = None
     protected: Sequence[str] = ()  # folders whose files are kept: suggested as keepers, never for trash
+    keeper_rules: Sequence[str] = DEFAULT_RULES  # keeper.RULES names, first decides
     workers: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))
 
 
@@ -72,6 +74,7 @@ class _Decoded:
     content_hash: str
     error: str | None
     feature_jpeg: bytes = b""  # the picture local features are found in, for the scratch store
+    metadata: PhotoMetadata = PhotoMetadata()
 
 
 def _encode_gray(gray) -> bytes:
@@ -103,7 +106,7 @@ def _read_and_decode(file: ImageFile) -> _Decoded:
         return _Decoded(file, None, content_hash, str(error))
     feature_jpeg = _encode_gray(image.feature_gray) if image.feature_gray is not None else b""
     image.feature_gray = None  # only the compressed copy travels on
-    return _Decoded(file, image, content_hash, None, feature_jpeg)
+    return _Decoded(file, image, content_hash, None, feature_jpeg, read_metadata(io.BytesIO(data)))
 
 
 def _decode_in_parallel(files: Sequence[ImageFile], workers: int, progress: Progress) -> Iterator[_Decoded]:
@@ -151,7 +154,7 @@ def run_scan(
     started = time.monotonic()
     library = analyse_library(options, progress, embedder_factory, model_id)
     try:
-        groups = find_groups(library, options.threshold, options.protected, progress)
+        groups = find_groups(library, options.threshold, options.protected, progress, options.keeper_rules)
     finally:
         library.close()
     return scan_result(library, groups, time.monotonic() - started)
@@ -198,7 +201,7 @@ def analyse_library(
 
 def find_groups(
     library: Library, threshold: float = DEFAULT_THRESHOLD, protected: Sequence[str] = (),
-    progress: Progress = NULL_PROGRESS,
+    progress: Progress = NULL_PROGRESS, keeper_rules: Sequence[str] = DEFAULT_RULES,
 ) -> list[Group]:
     """Groups of copies among the library's photos, biggest saving first.
 
@@ -207,7 +210,7 @@ def find_groups(
     """
     with cache_module.Cache(library.cache_dir, library.model_id) as cache:
         try:
-            return _group(library.infos, threshold, protected, progress, cache, library.scratch)
+            return _group(library.infos, threshold, protected, progress, cache, library.scratch, keeper_rules)
         finally:
             cache.commit()
 
@@ -252,7 +255,7 @@ def _infos_for(
         for decoded, vector in zip(batch, vectors):
             image = decoded.image
             info = ImageInfo(decoded.file, image.width, image.height, image.format, decoded.content_hash,
-                             vector, image.content_fraction)
+                             vector, image.content_fraction, decoded.metadata)
             cache.store(info, image.thumb)
             if decoded.feature_jpeg:
                 scratch.put(decoded.file.path, decoded.feature_jpeg)
@@ -280,7 +283,8 @@ def _infos_for(
 
 
 def _group(infos: list[ImageInfo], threshold: float, protected: Sequence[str], progress: Progress,
-           cache: cache_module.Cache, scratch: ScratchStore | None = None) -> list[Group]:
+           cache: cache_module.Cache, scratch: ScratchStore | None = None,
+           keeper_rules: Sequence[str] = DEFAULT_RULES) -> list[Group]:
     infos = sorted(infos, key=lambda i: i.file.path)
     by_path = {i.file.path: i for i in infos}
     identical, _ = find_identical([i.file for i in infos], lambda f: by_path[f.path].content_hash, progress)
@@ -289,7 +293,7 @@ def _group(infos: list[ImageInfo], threshold: float, protected: Sequence[str], p
     groups = []
     for positions in clusters:
         members = [infos[p] for p in positions]
-        groups.append(make_group(members, choose_keeper(members, protected), verifier.matches_between))
+        groups.append(make_group(members, choose_keeper(members, protected, keeper_rules), verifier.matches_between))
     groups.sort(key=lambda g: (-g.reclaimable_bytes, g.keeper.path))
     return groups
 

@@ -9,6 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from photodedup.core.keeper import raw_jpeg_partners
 from photodedup.core.models import ScanResult
 
 REPORT_VERSION = 1
@@ -24,16 +25,21 @@ def human_bytes(count: float) -> str:
     return f"{count:.1f} TB"
 
 
-def result_to_dict(result: ScanResult, settings: dict[str, Any] | None = None) -> dict[str, Any]:
+def result_to_dict(result: ScanResult, settings: dict[str, Any] | None = None,
+                   raw_jpeg_pairs_are_duplicates: bool = False) -> dict[str, Any]:
+    """The report. A RAW + JPEG pair's files are both marked "keeper" (neither is suggested
+    for trash against the other) unless ``raw_jpeg_pairs_are_duplicates``."""
     groups = []
     for group in result.groups:
         files = []
+        partners = set() if raw_jpeg_pairs_are_duplicates else raw_jpeg_partners(group)
         for member in group.members:
             info = member.info
             files.append(
                 {
                     "path": os.path.abspath(info.file.path),
-                    "keeper": member.keeper,
+                    "keeper": member.keeper or member.path in partners,
+                    "raw_jpeg_pair": member.path in partners,
                     "distance": round(float(member.distance), 6),
                     "reason": member.reason,
                     "detail": member.detail,
@@ -43,9 +49,11 @@ def result_to_dict(result: ScanResult, settings: dict[str, Any] | None = None) -
                     "height": info.height,
                     "format": info.format,
                     "content_hash": info.content_hash,
+                    "date_taken": info.metadata.date_taken,
+                    "camera": info.metadata.camera,
                 }
             )
-        groups.append({"files": files, "reclaimable_bytes": group.reclaimable_bytes})
+        groups.append({"files": files, "reclaimable_bytes": sum(f["size"] for f in files if not f["keeper"])})
     return {
         "version": REPORT_VERSION,
         "groups": groups,
@@ -61,8 +69,10 @@ def _write_atomically(path: Path, text: str) -> None:
     os.replace(temporary, path)
 
 
-def write_json(result: ScanResult, path: Path, settings: dict[str, Any] | None = None) -> None:
-    _write_atomically(Path(path), json.dumps(result_to_dict(result, settings), indent=2, ensure_ascii=False) + "\n")
+def write_json(result: ScanResult, path: Path, settings: dict[str, Any] | None = None,
+               raw_jpeg_pairs_are_duplicates: bool = False) -> None:
+    report = result_to_dict(result, settings, raw_jpeg_pairs_are_duplicates)
+    _write_atomically(Path(path), json.dumps(report, indent=2, ensure_ascii=False) + "\n")
 
 
 def write_csv(result: ScanResult, path: Path) -> None:

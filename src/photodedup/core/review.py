@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from photodedup.core.keeper import in_folders
+from photodedup.core.keeper import in_folders, raw_jpeg_partners
 from photodedup.core.models import Group, GroupMember
 from photodedup.core.trash import TrashGroup, trash_group_for
 
@@ -48,9 +48,11 @@ class GroupChoice:
 class Review:
     """The groups of a scan and what the person decided about each."""
 
-    def __init__(self, groups: Sequence[Group], protected: Sequence[str] = (), dismissed: Iterable[str] = ()) -> None:
+    def __init__(self, groups: Sequence[Group], protected: Sequence[str] = (), dismissed: Iterable[str] = (),
+                 raw_jpeg_pairs_are_duplicates: bool = False) -> None:
         self.protected = list(protected)
         self.dismissed = set(dismissed)
+        self.raw_jpeg_pairs_are_duplicates = raw_jpeg_pairs_are_duplicates
         self.choices: list[GroupChoice] = []
         for group in groups:
             if group_key(group) in self.dismissed:
@@ -63,7 +65,10 @@ class Review:
         return in_folders(path, self.protected)
 
     def _mark_all_but_keeper(self, choice: GroupChoice) -> None:
-        choice.marked = {m.path for m in choice.members if m.path != choice.keeper and not self.is_protected(m.path)}
+        """Suggest every other file for trash, except protected ones and RAW + JPEG partners."""
+        partners = set() if self.raw_jpeg_pairs_are_duplicates else raw_jpeg_partners(choice.group)
+        choice.marked = {m.path for m in choice.members
+                         if m.path != choice.keeper and not self.is_protected(m.path) and m.path not in partners}
 
     def set_keeper(self, choice: GroupChoice, path: str) -> None:
         """Keep ``path``; every other unprotected file of the group is marked for trash."""

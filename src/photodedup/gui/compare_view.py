@@ -12,8 +12,7 @@ from PySide6.QtWidgets import (
     QPushButton, QScrollArea, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
-from photodedup.core.metadata import PhotoMetadata, read_metadata
-from photodedup.core.models import GroupMember
+from photodedup.core.models import GroupMember, PhotoMetadata
 from photodedup.core.report import human_bytes
 from photodedup.core.review import GroupChoice, Review
 from photodedup.gui.image_loader import ImageLoader
@@ -201,7 +200,6 @@ class CompareView(QWidget):
         self.focus_index = 0
         self.choice: GroupChoice | None = None
         self.review: Review | None = None
-        self._metadata: dict[str, PhotoMetadata] = {}
         self._syncing = False
 
         self.panel_row = QWidget()
@@ -320,11 +318,7 @@ class CompareView(QWidget):
 
     def _fill_table(self) -> None:
         members = self.shown_members()
-        facts = []
-        for member in members:
-            if member.path not in self._metadata:
-                self._metadata[member.path] = read_metadata(member.path)
-            facts.append(member_facts(member, self._metadata[member.path]))
+        facts = [member_facts(member, member.info.metadata) for member in members]  # EXIF read once, at the scan
         self.table.clear()
         self.table.setRowCount(len(ROWS))
         self.table.setColumnCount(len(members))

@@ -6,7 +6,7 @@ import os
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QStackedLayout, QTreeWidget,
+    QCheckBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QStackedLayout, QTreeWidget,
     QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
@@ -105,11 +105,17 @@ class FoldersPage(QWidget):
         excludes.addWidget(QLabel("Skip folders or files named:"))
         excludes.addWidget(self.excludes_edit, 1)
 
+        self.raw_pairs_box = QCheckBox("Treat RAW + JPEG pairs of the same shot as duplicates")
+        self.raw_pairs_box.setToolTip("Off: a RAW file and the JPEG the camera wrote beside it are shown together, "
+                                      "but neither is suggested for the Trash.")
+        self.raw_pairs_box.toggled.connect(lambda _: self.changed.emit())
+
         self.scan_button = QPushButton("Find duplicates")
         self.scan_button.setObjectName("primary")
         self.scan_button.setDefault(True)
         self.scan_button.clicked.connect(self.scan_requested.emit)
         bottom = QHBoxLayout()
+        bottom.addWidget(self.raw_pairs_box)
         bottom.addStretch()
         bottom.addWidget(self.scan_button)
 

@@ -47,6 +47,7 @@ class MainWindow(QMainWindow):
         self._menus()
 
         self.folders_page.set_state(self.settings.folders, self.settings.protected, self.settings.excludes)
+        self.folders_page.raw_pairs_box.setChecked(self.settings.raw_jpeg_pairs_are_duplicates)
         self.folders_page.add_folders([os.path.abspath(f) for f in folders])
         self.folders_page.changed.connect(self.save_settings)
         self.folders_page.scan_requested.connect(self.start_scan)
@@ -83,7 +84,7 @@ class MainWindow(QMainWindow):
     def scan_options(self) -> ScanOptions:
         return ScanOptions(roots=self.folders_page.folders(), excludes=self.folders_page.excludes(),
                            threshold=self.results_page.threshold(), cache_dir=self.cache_dir,
-                           protected=self.folders_page.protected_folders())
+                           protected=self.folders_page.protected_folders(), keeper_rules=self.settings.keeper_rules)
 
     def start_scan(self) -> None:
         options = self.scan_options()
@@ -110,17 +111,18 @@ class MainWindow(QMainWindow):
 
         def scan(progress):
             library = analyse_library(options, progress)
-            return library, find_groups(library, options.threshold, options.protected, progress)
+            return library, find_groups(library, options.threshold, options.protected, progress, options.keeper_rules)
 
         self.controller.run("scan", scan)
 
     def regroup(self, threshold: float) -> None:
         self.settings.threshold = threshold
-        library, protected = self.library, self.folders_page.protected_folders()
+        library, protected, rules = self.library, self.folders_page.protected_folders(), self.settings.keeper_rules
         if library is None:
             return
         self.statusBar().showMessage("Regrouping…")
-        self.controller.run("regroup", lambda progress: (library, find_groups(library, threshold, protected, progress)))
+        self.controller.run("regroup", lambda progress: (library, find_groups(library, threshold, protected, progress,
+                                                                              rules)))
 
     def _progress(self, report: ProgressReport) -> None:
         if report.job == self.controller.current_job and self.pages.currentWidget() is self.scan_page:
@@ -130,7 +132,8 @@ class MainWindow(QMainWindow):
         if kind in ("scan", "regroup"):
             library, groups = result
             self.library = library
-            self.review = Review(groups, self.folders_page.protected_folders(), self.settings.dismissed)
+            self.review = Review(groups, self.folders_page.protected_folders(), self.settings.dismissed,
+                                 self.folders_page.raw_pairs_box.isChecked())
             self.results_page.set_review(self.review, len(library.problems))
             self.pages.setCurrentWidget(self.results_page)
             stats = library.stats
@@ -214,6 +217,7 @@ class MainWindow(QMainWindow):
         self.settings.protected = self.folders_page.protected_folders()
         self.settings.excludes = self.folders_page.excludes()
         self.settings.threshold = self.results_page.threshold()
+        self.settings.raw_jpeg_pairs_are_duplicates = self.folders_page.raw_pairs_box.isChecked()
         self.settings.sync()
 
     def _about(self) -> None:

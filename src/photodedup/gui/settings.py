@@ -70,5 +70,27 @@ class Settings:
     def threshold(self, value: float) -> None:
         self._store.setValue("threshold", float(value))
 
+    @property
+    def raw_jpeg_pairs_are_duplicates(self) -> bool:
+        return str(self._store.value("raw_jpeg_pairs_are_duplicates", "false")).lower() == "true"
+
+    @raw_jpeg_pairs_are_duplicates.setter
+    def raw_jpeg_pairs_are_duplicates(self, value: bool) -> None:
+        self._store.setValue("raw_jpeg_pairs_are_duplicates", "true" if value else "false")
+
+    @property
+    def keeper_rules(self) -> list[str]:
+        """The keeper rules in order (core.keeper.RULES names); the defaults if unset or invalid."""
+        from photodedup.core.keeper import DEFAULT_RULES, check_rules
+
+        try:
+            return check_rules(self._list("keeper_rules")) or list(DEFAULT_RULES)
+        except ValueError:
+            return list(DEFAULT_RULES)
+
+    @keeper_rules.setter
+    def keeper_rules(self, values: list[str]) -> None:
+        self._set_list("keeper_rules", values)
+
     def sync(self) -> None:
         self._store.sync()

@@ -1,0 +1,94 @@
+"""Keeper rules: for each rule, a group where it decides; the order is the person's (issue 8)."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from conftest import sample
+from PIL import Image
+
+from photodedup.core.cache import Cache
+from photodedup.core.keeper import DEFAULT_RULES, RULES, check_rules, choose_keeper, raw_jpeg_partners
+from photodedup.core.metadata import read_metadata
+from photodedup.core.models import Group, GroupMember, ImageFile, ImageInfo, PhotoMetadata, ScanResult
+from photodedup.core.report import result_to_dict
+from photodedup.core.review import Review
+
+
+def info(path, width=4000, height=3000, size=1000, mtime_ns=10, fraction=1.0, metadata=PhotoMetadata()):
+    vector = np.ones(1280, np.float32) / np.sqrt(1280)
+    return ImageInfo(ImageFile(path, size, mtime_ns, 1, hash(path) % 10**6), width, height, "JPEG",
+                     f"hash-{path}", vector, fraction, metadata)
+
+
+CAMERA = PhotoMetadata("2021-06-01 10:00:00", "Canon EOS R6", "RF24-105mm", True, True)
+
+# rule → (the file that must win, a file that differs from it only in what that rule looks at)
+CASES = {
+    "protected": (info("/archive/a.jpg"), info("/downloads/a.jpg")),
+    "raw": (info("/p/IMG_1.CR2", 1616, 1080), info("/p/IMG_1.JPG")),
+    "pixels": (info("/p/big.jpg"), info("/p/small.jpg", 2000, 1500)),
+    "no-padding": (info("/p/plain.jpg", fraction=0.99), info("/p/boxed.jpg", fraction=0.9)),
+    "original": (info("/p/camera.jpg", metadata=CAMERA), info("/p/export.png", size=9000)),
+    "oldest-taken": (info("/p/first.jpg", metadata=CAMERA),
+                     info("/p/later.jpg", metadata=PhotoMetadata("2023-01-01 00:00:00", "Canon EOS R6", "", True, True))),
+    "largest-file": (info("/p/large.jpg", size=5000), info("/p/light.jpg", size=3000)),
+    "oldest-file": (info("/p/old.jpg", mtime_ns=1), info("/p/new.jpg", mtime_ns=9)),
+    "shortest-path": (info("/p/a.jpg"), info("/p/longer/a.jpg")),
+}
+
+
+@pytest.mark.parametrize("rule", DEFAULT_RULES)
+def test_each_rule_decides_a_group(rule):
+    winner, loser = CASES[rule]
+    for group in ([winner, loser], [loser, winner]):
+        chosen = group[choose_keeper(group, protected=["/archive"])]
+        assert chosen is winner, f"{rule}: {RULES[rule][0]}"
+
+
+def test_the_order_of_the_rules_is_the_persons():
+    raw_preview, camera_jpeg = info("/p/IMG_1.CR2", 1616, 1080), info("/p/IMG_1.JPG", 6000, 4000)
+    assert choose_keeper([raw_preview, camera_jpeg]) == 0, "by default RAW wins over more pixels"
+    assert choose_keeper([raw_preview, camera_jpeg], rules=["pixels", "raw"]) == 1
+    with pytest.raises(ValueError, match="unknown keeper rule"):
+        check_rules(["pixels", "prettiest"])
+
+
+def group_of(*infos, keeper=0):
+    return Group([GroupMember(i, keeper=(n == keeper), reason="near") for n, i in enumerate(infos)])
+
+
+def test_raw_and_jpeg_of_one_shot_are_not_suggested_for_trash_against_each_other():
+    raw, jpeg, export = info("/p/IMG_7.NEF"), info("/p/IMG_7.jpg"), info("/p/web/IMG_7-small.jpg", 1200, 900)
+    group = group_of(raw, jpeg, export)
+    assert raw_jpeg_partners(group) == {"/p/IMG_7.NEF", "/p/IMG_7.jpg"}
+    choice, = Review([group]).choices
+    assert choice.marked == {"/p/web/IMG_7-small.jpg"}
+    asked, = Review([group], raw_jpeg_pairs_are_duplicates=True).choices
+    assert asked.marked == {"/p/IMG_7.jpg", "/p/web/IMG_7-small.jpg"}
+    files = result_to_dict(ScanResult(groups=[group]))["groups"][0]["files"]
+    assert [f["keeper"] for f in files] == [True, True, False] and files[1]["raw_jpeg_pair"]
+    files = result_to_dict(ScanResult(groups=[group]), raw_jpeg_pairs_are_duplicates=True)["groups"][0]["files"]
+    assert [f["keeper"] for f in files] == [True, False, False]
+
+
+def test_exif_is_read_and_cached(tmp_path):
+    exif = Image.Exif()
+    exif[0x010F], exif[0x0110] = "NIKON CORPORATION", "NIKON Z 6"
+    exif.get_ifd(0x8769)[0x9003] = "2019:07:14 18:30:05"
+    exif.get_ifd(0x8769)[0xA434] = "NIKKOR Z 24-70mm f/4 S"
+    exif.get_ifd(0x8825)[1] = "N"
+    buffer = io.BytesIO()
+    sample("coffee").save(buffer, "JPEG", exif=exif)
+    metadata = read_metadata(io.BytesIO(buffer.getvalue()))
+    assert metadata == PhotoMetadata("2019-07-14 18:30:05", "NIKON Z 6", "NIKKOR Z 24-70mm f/4 S",
+                                     True, True)
+    assert read_metadata(io.BytesIO(b"not an image")) == PhotoMetadata()
+    stored = info("/p/nikon.jpg", metadata=metadata)
+    with Cache(tmp_path, "m") as cache:
+        cache.store(stored, np.zeros((32, 32), np.uint8))
+        cache.commit()
+    with Cache(tmp_path, "m") as cache:
+        assert cache.lookup(stored.file).metadata == metadata
