@@ -1,4 +1,4 @@
-"""The command line: photodedup scan | trash | history | restore | gui | selftest."""
+"""The command line: photodedup scan | find-copies | trash | history | restore | gui | selftest."""
 
 from __future__ import annotations
 
@@ -59,9 +59,11 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--raw-jpeg-duplicates", action="store_true",
                       help="treat a RAW and the camera's JPEG of the same shot as duplicates (normally both are kept)")
 
+    from photodedup.cli_copies import add_command as add_find_copies
     from photodedup.cli_trash import add_commands
 
     add_commands(commands)
+    add_find_copies(commands, _threshold)
 
     gui = commands.add_parser("gui", help="open the desktop app (same as photodedup-gui)")
     gui.add_argument("folders", nargs="*", metavar="FOLDER", help="folders to add to the list")
@@ -89,6 +91,10 @@ def _dispatch(argv: list[str] | None) -> int:
         return _scan(parser, args)
     if args.command == "selftest":
         return _selftest(args)
+    if args.command == "find-copies":
+        from photodedup import cli_copies
+
+        return cli_copies.run(parser, args)
     if args.command == "install-desktop":
         from photodedup.desktop_entry import install
 

@@ -176,3 +176,28 @@ def test_compare_zoom_and_pan_stay_in_step(qtbot, make_window, library):
     assert max(centres) - min(centres) < 0.02, "panning one photo pans them all to the same place"
     compare.fit()
     assert all(abs(panel.view.state()[0] - 1.0) < 1e-9 for panel in compare.panels)
+
+
+def test_copy_check_mode_lists_originals_with_their_copies(qtbot, make_window, tmp_path):
+    cat = sample("chelsea")
+    originals, downloads = tmp_path / "originals", tmp_path / "downloads"
+    save(cat, originals / "cat.jpg", quality=95)
+    save(sample("coffee"), originals / "coffee.jpg", quality=95)
+    save(cat.resize((225, 150)), downloads / "cat_small.jpg", quality=80)
+    save(cat.convert("L"), downloads / "cat_bw.png")
+    save(sample("astronaut"), downloads / "astronaut.jpg")
+    window = make_window()
+    window.folders_page.add_folders([str(originals)], protected=[str(originals)])
+    window.folders_page.add_folders([str(downloads)])
+    window.folders_page.copies_mode.setChecked(True)
+    assert window.folders_page.scan_button.text() == "Find copies"
+    scan_and_wait(qtbot, window)
+    page = window.results_page
+    assert "1 originals with copies · 2 copies found" in page.summary.text()
+    (choice,) = window.review.choices
+    assert choice.keeper == str(originals / "cat.jpg") and choice.marked == set(), "copies are found, not judged"
+    assert window.review.toggle(choice, str(originals / "cat.jpg")) is not None, "an original can't be marked"
+    assert window.review.toggle(choice, str(downloads / "cat_small.jpg")) is None
+    compare = page.compare
+    match_row = compare.table.item(1, 1).text() + compare.table.item(1, 2).text()
+    assert "resized to 50%" in match_row and "made black and white" in match_row

@@ -145,6 +145,10 @@ class VectorIndex:
                 temporary.unlink(missing_ok=True)
         return table
 
+    def nearest_to(self, vector: np.ndarray, count: int) -> list[int]:
+        """Up to ``count`` items nearest to a vector that is not in the index, closest first."""
+        return list(self._annoy.get_nns_by_vector(np.asarray(vector, dtype=np.float32), count))
+
     def neighbours(self, item: int, count: int) -> list[tuple[int, float]]:
         """Up to ``count`` nearest other items, closest first, with angular distances."""
         ids, distances = self._annoy.get_nns_by_item(item, count + 1, include_distances=True)

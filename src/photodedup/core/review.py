@@ -49,16 +49,18 @@ class Review:
     """The groups of a scan and what the person decided about each."""
 
     def __init__(self, groups: Sequence[Group], protected: Sequence[str] = (), dismissed: Iterable[str] = (),
-                 raw_jpeg_pairs_are_duplicates: bool = False) -> None:
+                 raw_jpeg_pairs_are_duplicates: bool = False, suggest_trash: bool = True) -> None:
         self.protected = list(protected)
         self.dismissed = set(dismissed)
         self.raw_jpeg_pairs_are_duplicates = raw_jpeg_pairs_are_duplicates
+        self.suggest_trash = suggest_trash  # False in the copy check: copies are found, not judged
         self.choices: list[GroupChoice] = []
         for group in groups:
             if group_key(group) in self.dismissed:
                 continue
             choice = GroupChoice(group, group.keeper.path)
-            self._mark_all_but_keeper(choice)
+            if suggest_trash:
+                self._mark_all_but_keeper(choice)
             self.choices.append(choice)
 
     def is_protected(self, path: str) -> bool:

@@ -42,18 +42,41 @@ def extract_features(gray: np.ndarray) -> LocalFeatures:
     return LocalFeatures(points, descriptors)
 
 
-def count_inliers(a: LocalFeatures, b: LocalFeatures) -> int:
-    """Matches between a and b consistent with one similarity transform."""
+@dataclass
+class Alignment:
+    """How picture b lies over picture a: inlier count and the 2×3 similarity transform a → b."""
+
+    inliers: int
+    matrix: np.ndarray | None = None  # maps a's feature-image coordinates to b's
+
+    @property
+    def scale(self) -> float:
+        return float(np.hypot(self.matrix[0, 0], self.matrix[1, 0])) if self.matrix is not None else 1.0
+
+    @property
+    def rotation_degrees(self) -> float:
+        return float(np.degrees(np.arctan2(self.matrix[1, 0], self.matrix[0, 0]))) if self.matrix is not None else 0.0
+
+
+def align(a: LocalFeatures, b: LocalFeatures) -> Alignment:
+    """Matches between a and b consistent with one similarity transform, and that transform."""
     cv2 = _cv2()
     cv2.setRNGSeed(0)  # RANSAC: the same answer every run
     if a.descriptors is None or b.descriptors is None or len(a.points) < 8 or len(b.points) < 8:
-        return 0
+        return Alignment(0)
     matcher = cv2.BFMatcher(cv2.NORM_HAMMING)
     good = [pair[0] for pair in matcher.knnMatch(a.descriptors, b.descriptors, k=2)
             if len(pair) == 2 and pair[0].distance < RATIO * pair[1].distance]
     if len(good) < 8:
-        return 0
+        return Alignment(0)
     source = a.points[[m.queryIdx for m in good]]
     target = b.points[[m.trainIdx for m in good]]
-    _, mask = cv2.estimateAffinePartial2D(source, target, method=cv2.RANSAC, ransacReprojThreshold=REPROJECTION_PIXELS)
-    return int(mask.sum()) if mask is not None else 0
+    matrix, mask = cv2.estimateAffinePartial2D(source, target, method=cv2.RANSAC, ransacReprojThreshold=REPROJECTION_PIXELS)
+    if mask is None:
+        return Alignment(0)
+    return Alignment(int(mask.sum()), matrix)
+
+
+def count_inliers(a: LocalFeatures, b: LocalFeatures) -> int:
+    """Matches between a and b consistent with one similarity transform."""
+    return align(a, b).inliers

@@ -6,7 +6,7 @@ import os
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QStackedLayout, QTreeWidget,
+    QCheckBox, QFileDialog, QHBoxLayout, QRadioButton, QHeaderView, QLabel, QLineEdit, QPushButton, QStackedLayout, QTreeWidget,
     QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
@@ -110,6 +110,13 @@ class FoldersPage(QWidget):
                                       "but neither is suggested for the Trash.")
         self.raw_pairs_box.toggled.connect(lambda _: self.changed.emit())
 
+        self.duplicates_mode = QRadioButton("Find duplicates in these folders")
+        self.copies_mode = QRadioButton("Find copies of my originals (the protected folders) in the other folders")
+        self.duplicates_mode.setChecked(True)
+        self.copies_mode.setToolTip("For photographers: where did my photos end up? Reports, for each original, "
+                                    "every copy in the other folders and how it was changed. Originals are never touched.")
+        self.copies_mode.toggled.connect(self._mode_changed)
+
         self.scan_button = QPushButton("Find duplicates")
         self.scan_button.setObjectName("primary")
         self.scan_button.setDefault(True)
@@ -125,6 +132,8 @@ class FoldersPage(QWidget):
         layout.addWidget(list_area, 1)
         layout.addLayout(buttons)
         layout.addLayout(excludes)
+        layout.addWidget(self.duplicates_mode)
+        layout.addWidget(self.copies_mode)
         layout.addLayout(bottom)
         self._update_buttons()
 
@@ -175,6 +184,14 @@ class FoldersPage(QWidget):
         for item in self.folder_list.selectedItems():
             self.folder_list.takeTopLevelItem(self.folder_list.indexOfTopLevelItem(item))
         self._update_buttons()
+        self.changed.emit()
+
+    def copy_mode(self) -> bool:
+        return self.copies_mode.isChecked()
+
+    def _mode_changed(self, copies: bool) -> None:
+        self.scan_button.setText("Find copies" if copies else "Find duplicates")
+        self.folder_list.setHeaderLabels(["Folder", "My originals" if copies else "Protected"])
         self.changed.emit()
 
     def _label(self, item: QTreeWidgetItem) -> None:

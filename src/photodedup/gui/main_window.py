@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget
 
 from photodedup.core.pipeline import Library, ScanOptions, analyse_library, find_groups
+from photodedup.core.pipeline_copies import CopyCheckOptions, as_groups, find_copies
 from photodedup.core.review import Review
 from photodedup.core.trash import restore, trash_groups
 from photodedup.gui.folders_page import FoldersPage
@@ -31,6 +32,7 @@ class MainWindow(QMainWindow):
         self.controller = ScanController(self)
         self.library: Library | None = None
         self.review: Review | None = None
+        self.problems: list = []
         self.confirm = confirm_trash  # replaceable in tests, which can't click a modal box
         self.last_dialog: OutcomeDialog | None = None
 
@@ -97,6 +99,9 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Folder not found", "These folders don't exist (any more):\n\n"
                                 + "\n".join(missing) + "\n\nRemove them from the list or reconnect the drive.")
             return
+        if self.folders_page.copy_mode():
+            self.start_copy_check(options)
+            return
         self.save_settings()
         self.library = None
         self.review = None
@@ -115,8 +120,31 @@ class MainWindow(QMainWindow):
 
         self.controller.run("scan", scan)
 
+    def start_copy_check(self, options: ScanOptions, threshold: float | None = None) -> None:
+        """The copy check: originals are the protected folders, the others are looked in."""
+        originals = options.protected
+        look_in = [root for root in options.roots if root not in set(originals)]
+        if not originals or not look_in:
+            QMessageBox.information(self, "Copy check", "Tick \"My originals\" for the folders with your originals, "
+                                    "and leave at least one folder unticked to look for copies in.")
+            return
+        self.save_settings()
+        self.library = None
+        self.review = None
+        self.results_page.set_review(Review([]), 0)
+        gc.collect()
+        gc.freeze()
+        self.scan_page.begin(list(options.roots))
+        self.pages.setCurrentWidget(self.scan_page)
+        self.statusBar().showMessage("Looking for copies of your originals… nothing is changed.")
+        check = CopyCheckOptions(originals, look_in, options.excludes, threshold or options.threshold, options.cache_dir)
+        self.controller.run("copies", lambda progress: find_copies(check, progress))
+
     def regroup(self, threshold: float) -> None:
         self.settings.threshold = threshold
+        if self.folders_page.copy_mode() and self.review is not None:
+            self.start_copy_check(self.scan_options(), threshold)
+            return
         library, protected, rules = self.library, self.folders_page.protected_folders(), self.settings.keeper_rules
         if library is None:
             return
@@ -132,6 +160,7 @@ class MainWindow(QMainWindow):
         if kind in ("scan", "regroup"):
             library, groups = result
             self.library = library
+            self.problems = library.problems
             self.review = Review(groups, self.folders_page.protected_folders(), self.settings.dismissed,
                                  self.folders_page.raw_pairs_box.isChecked())
             self.results_page.set_review(self.review, len(library.problems))
@@ -139,6 +168,15 @@ class MainWindow(QMainWindow):
             stats = library.stats
             self.statusBar().showMessage(
                 f"{stats.files_found:,} photos: {stats.cache_hits:,} from the cache, {stats.files_decoded:,} analysed.")
+        elif kind == "copies":
+            self.problems = result.problems
+            originals = self.folders_page.protected_folders()
+            self.review = Review(as_groups(result), originals, self.settings.dismissed, suggest_trash=False)
+            self.results_page.set_review(self.review, len(result.problems))
+            self.pages.setCurrentWidget(self.results_page)
+            self.statusBar().showMessage(
+                f"{len(result.originals)} of {result.originals_scanned:,} originals have copies: {result.copies:,} "
+                f"copies among {result.looked_at:,} photos. Originals can't be marked for the Trash.")
         elif kind == "trash":
             self._trash_done(result)
         elif kind == "restore":
@@ -156,12 +194,12 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Scan cancelled. Photos analysed so far are cached for the next scan.", 8000)
 
     def show_problems(self) -> None:
-        if self.library is None:
+        if not self.problems:
             return
-        lines = [f"{p.path}\n    {p.reason}" for p in self.library.problems[:200]]
-        more = len(self.library.problems) - len(lines)
+        lines = [f"{p.path}\n    {p.reason}" for p in self.problems[:200]]
+        more = len(self.problems) - len(lines)
         box = QMessageBox(QMessageBox.Icon.Information, "Files that could not be read",
-                          f"{len(self.library.problems)} files were skipped; nothing was changed.", parent=self)
+                          f"{len(self.problems)} files were skipped; nothing was changed.", parent=self)
         box.setDetailedText("\n".join(lines) + (f"\n… and {more} more" if more > 0 else ""))
         box.open()
 
@@ -185,7 +223,7 @@ class MainWindow(QMainWindow):
                 loader.forget(path)
         if self.review is not None:
             self.review.forget(trashed)
-            self.results_page.set_review(self.review, len(self.library.problems) if self.library else 0)
+            self.results_page.set_review(self.review, len(self.problems))
         if self.library is not None:
             gone = set(trashed)
             self.library.infos = [i for i in self.library.infos if i.file.path not in gone]
