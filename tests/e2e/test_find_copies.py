@@ -31,6 +31,7 @@ def two_sides(tmp_path):
         "cat_crop.jpg": cat.crop((int(w * 0.2), int(h * 0.2), int(w * 0.95), int(h * 0.95))),
         "cat_bw.jpg": cat.convert("L").convert("RGB"),
         "cat_mirror.jpg": cat.transpose(Image.Transpose.FLIP_LEFT_RIGHT),
+        "cat_turned.jpg": cat.transpose(Image.Transpose.ROTATE_90),
         "coffee_q30.jpg": coffee,
         "coffee.png": coffee,
         "coffee.webp": coffee,
@@ -53,12 +54,14 @@ def test_each_copy_is_reported_against_its_original_with_what_changed(two_sides,
     by_original = {os.path.basename(o.original.file.path): kinds(o) for o in result.originals}
     assert set(by_original) == {"cat.jpg", "coffee.jpg"}, "nothing within the originals; the burst has no copy"
     cat, coffee = by_original["cat.jpg"], by_original["coffee.jpg"]
-    assert set(cat) == {"cat_small.jpg", "cat_crop.jpg", "cat_bw.jpg", "cat_mirror.jpg"}
+    assert set(cat) == {"cat_small.jpg", "cat_crop.jpg", "cat_bw.jpg", "cat_mirror.jpg", "cat_turned.jpg"}
     assert set(coffee) == {"coffee_q30.jpg", "coffee.png", "coffee.webp"}
     assert "resized" in cat["cat_small.jpg"] and "cropped" not in cat["cat_small.jpg"]
     assert "cropped" in cat["cat_crop.jpg"]
     assert "grayscale" in cat["cat_bw.jpg"] and "resized" not in cat["cat_bw.jpg"]
     assert "mirrored" in cat["cat_mirror.jpg"]
+    turned = next(c for o in result.originals for c in o.copies if c.info.file.path.endswith("cat_turned.jpg"))
+    assert any(ch.kind == "rotated" and "90°" in ch.text for ch in turned.changes), turned.changes
     assert all("exif" in k for k in cat.values()), "the cat had EXIF; the copies don't"
     assert coffee["coffee_q30.jpg"] == {"recompressed"}
     assert coffee["coffee.png"] == {"format"} and coffee["coffee.webp"] == {"format"}
@@ -67,7 +70,7 @@ def test_each_copy_is_reported_against_its_original_with_what_changed(two_sides,
     crop = next(c for o in result.originals for c in o.copies if c.info.file.path.endswith("cat_crop.jpg"))
     shown = next(ch.text for ch in crop.changes if ch.kind == "cropped")
     assert "shows 56%" in shown or "shows 55%" in shown or "shows 57%" in shown, shown  # 0.75 × 0.75 of the area
-    assert result.copies == 7 and result.looked_at == 8 and result.originals_scanned == 3
+    assert result.copies == 8 and result.looked_at == 9 and result.originals_scanned == 3
 
 
 def test_find_copies_command_line(two_sides, tmp_path):
@@ -77,12 +80,12 @@ def test_find_copies_command_line(two_sides, tmp_path):
     done = photodedup("find-copies", "--originals", str(originals), "--in", str(downloads), "--json", str(report),
                       "--csv", str(table), "--cache-dir", str(tmp_path / "cache"))
     assert done.returncode == 0, done.stderr
-    assert "2 of 3 originals have copies: 7 copies" in done.stdout
+    assert "2 of 3 originals have copies: 8 copies" in done.stdout
     assert "resized" in done.stdout and "recompressed" in done.stdout
     data = json.loads(report.read_text())
     assert data["version"] == 1 and data["mode"] == "copies"
     assert sorted(os.path.basename(o["path"]) for o in data["originals"]) == ["cat.jpg", "coffee.jpg"]
     assert all(c["changes"] and c["path"].startswith(str(downloads)) for o in data["originals"] for c in o["copies"])
-    assert len(table.read_text().strip().splitlines()) == 8
+    assert len(table.read_text().strip().splitlines()) == 9
     bad = photodedup("find-copies", "--originals", str(tmp_path / "missing"), "--in", str(downloads))
     assert bad.returncode == 2 and "does not exist" in bad.stderr

@@ -117,6 +117,10 @@ def test_keyboard_review(qtbot, make_window, library):
     assert choice.keeper == second and keeper in choice.marked
     qtbot.keyClick(page, Qt.Key.Key_D)
     assert len(window.review.choices) == 1
+    from PySide6.QtWidgets import QApplication
+
+    assert [w for w in QApplication.topLevelWidgets() if w.isVisible() and w.isWindow()
+            and type(w).__name__ == "PhotoPanel"] == [], "panels of groups left behind never become windows"
 
 
 def test_protected_folder_files_are_kept_and_cannot_be_marked(qtbot, make_window, library):

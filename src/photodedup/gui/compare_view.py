@@ -135,11 +135,13 @@ class PhotoPanel(QFrame):
         layout.addWidget(self.view, 1)
         layout.addLayout(footer)
 
-    def show_role(self, keeper: bool, marked: bool, protected: bool, focused: bool) -> None:
+    def show_role(self, keeper: bool, marked: bool, protected: bool, focused: bool, copy_check: bool = False) -> None:
         if marked:
             text, colour = "TRASH", TRASH_COLOUR
         elif keeper:
-            text, colour = "KEEP", KEEP_COLOUR
+            text, colour = ("ORIGINAL" if copy_check else "KEEP"), KEEP_COLOUR
+        elif copy_check:
+            text, colour = "COPY", "#666666"
         elif protected:
             text, colour = "PROTECTED", PROTECTED_COLOUR
         else:
@@ -165,7 +167,7 @@ NOT_COMPARED = {"File", "Folder", "Match", "Modified"}
 def member_facts(member: GroupMember, metadata: PhotoMetadata) -> dict[str, str]:
     info = member.info
     if member.keeper:
-        match = "suggested keeper" if not member.reason == "exact" else "kept (identical copies)"
+        match = member.detail or ("suggested keeper" if member.reason != "exact" else "kept (identical copies)")
     elif member.reason == "exact":
         match = "identical file (same bytes)"
     else:
@@ -254,10 +256,7 @@ class CompareView(QWidget):
         self.empty.setVisible(choice is None)
         self.splitter.setVisible(choice is not None)
         if choice is None:
-            for panel in self.panels:
-                panel.setParent(None)
-                panel.deleteLater()
-            self.panels = []
+            self._drop_panels()
             return
         self.focus_index = 0
         self.first_other = 0
@@ -265,10 +264,7 @@ class CompareView(QWidget):
 
     def _build_panels(self) -> None:
         """The keeper and one page of the other photos (a burst of 99 shows MAX_PANELS at a time)."""
-        for panel in self.panels:
-            panel.setParent(None)
-            panel.deleteLater()
-        self.panels = []
+        self._drop_panels()
         members = self.shown_members()
         others = len(self.choice.members) - 1
         self.pager.setVisible(others > MAX_PANELS - 1)
@@ -290,6 +286,14 @@ class CompareView(QWidget):
         self.refresh_roles()
         self._fill_table()
         self.fit()
+
+    def _drop_panels(self) -> None:
+        """Remove the shown panels (hidden first: a child reparented to nothing would become a window)."""
+        for panel in self.panels:
+            panel.hide()
+            self.panel_layout.removeWidget(panel)
+            panel.deleteLater()
+        self.panels = []
 
     def page(self, step: int) -> None:
         """Show the next (1) or previous (-1) page of photos of a large group."""
@@ -314,7 +318,8 @@ class CompareView(QWidget):
             return
         for index, panel in enumerate(self.panels):
             panel.show_role(panel.path == self.choice.keeper, panel.path in self.choice.marked,
-                            self.review.is_protected(panel.path), index == self.focus_index)
+                            self.review.is_protected(panel.path), index == self.focus_index,
+                            not self.review.suggest_trash)
 
     def _fill_table(self) -> None:
         members = self.shown_members()
