@@ -118,32 +118,44 @@ def _dispatch(argv: list[str] | None) -> int:
     return 0
 
 
-def _scan(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    from photodedup.core.pipeline import ScanOptions, run_scan
-    from photodedup.core.progress import Cancelled
-    from photodedup.core.report import write_csv, write_json
-    from photodedup.terminal_progress import TerminalProgress
-
-    for root in args.roots:
-        if not os.path.isdir(root):
-            what = "does not exist" if not os.path.exists(root) else "is not a folder"
-            parser.error(f"{root} {what}")
-    for output in (args.json, args.csv):
+def check_folders_and_outputs(parser: argparse.ArgumentParser, folders, outputs) -> None:
+    """Exit with a clear message (status 2) for a folder that isn't one or an output that can't be written."""
+    for folder in folders:
+        if not os.path.isdir(folder):
+            parser.error(f"{folder} {'does not exist' if not os.path.exists(folder) else 'is not a folder'}")
+    for output in outputs:
         if output is not None and not output.resolve().parent.is_dir():
             parser.error(f"cannot write {output}: folder {output.resolve().parent} does not exist")
+
+
+def run_with_progress(work, quiet: bool):
+    """``work(progress)`` with a progress bar on stderr; None if the person interrupted it."""
+    from photodedup.core.progress import Cancelled
+    from photodedup.terminal_progress import TerminalProgress
+
+    progress = TerminalProgress(sys.stderr, quiet=quiet)
+    try:
+        return work(progress)
+    except (Cancelled, KeyboardInterrupt):
+        progress.close()
+        print("\nStopped. Photos analysed so far stay cached for the next run.", file=sys.stderr)
+        return None
+    finally:
+        progress.close()
+
+
+def _scan(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from photodedup.core.pipeline import ScanOptions, run_scan
+    from photodedup.core.report import write_csv, write_json
+
+    check_folders_and_outputs(parser, args.roots, (args.json, args.csv))
     from photodedup.core.keeper import DEFAULT_RULES
 
     options = ScanOptions(roots=args.roots, excludes=args.exclude, threshold=args.threshold, cache_dir=args.cache_dir,
                           protected=args.protect, keeper_rules=args.keeper_rules or DEFAULT_RULES)
-    progress = TerminalProgress(sys.stderr, quiet=args.quiet)
-    try:
-        result = run_scan(options, progress)
-    except (Cancelled, KeyboardInterrupt):
-        progress.close()
-        print("\nScan stopped. Photos analysed so far stay cached for the next scan.", file=sys.stderr)
+    result = run_with_progress(lambda progress: run_scan(options, progress), args.quiet)
+    if result is None:
         return 130
-    finally:
-        progress.close()
     settings = {"threshold": args.threshold, "roots": [os.path.abspath(r) for r in args.roots], "exclude": args.exclude,
                 "protected": [os.path.abspath(p) for p in args.protect], "keeper_rules": list(options.keeper_rules),
                 "raw_jpeg_duplicates": args.raw_jpeg_duplicates}

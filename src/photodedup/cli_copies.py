@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -30,30 +28,22 @@ def add_command(commands, threshold_type) -> None:
 
 
 def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from photodedup.cli import check_folders_and_outputs, run_with_progress
     from photodedup.core.pipeline_copies import CopyCheckOptions, find_copies
-    from photodedup.core.progress import Cancelled
-    from photodedup.terminal_progress import TerminalProgress
+    from photodedup.core.report import write_csv_atomically, write_text_atomically
 
-    for folder in [*args.originals, *args.look_in]:
-        if not os.path.isdir(folder):
-            parser.error(f"{folder} {'does not exist' if not os.path.exists(folder) else 'is not a folder'}")
-    for output in (args.json, args.csv):
-        if output is not None and not output.resolve().parent.is_dir():
-            parser.error(f"cannot write {output}: folder {output.resolve().parent} does not exist")
-    progress = TerminalProgress(sys.stderr, quiet=args.quiet)
+    check_folders_and_outputs(parser, [*args.originals, *args.look_in], (args.json, args.csv))
     options = CopyCheckOptions(args.originals, args.look_in, args.exclude, args.threshold, args.cache_dir)
-    try:
-        result = find_copies(options, progress)
-    except (Cancelled, KeyboardInterrupt):
-        progress.close()
-        print("\nStopped. Photos analysed so far stay cached.", file=sys.stderr)
+    result = run_with_progress(lambda progress: find_copies(options, progress), args.quiet)
+    if result is None:
         return 130
-    finally:
-        progress.close()
     if args.json:
-        _write(args.json, json.dumps(to_dict(result), indent=2, ensure_ascii=False) + "\n")
+        write_text_atomically(args.json, json.dumps(to_dict(result), indent=2, ensure_ascii=False) + "\n")
     if args.csv:
-        _write_csv(args.csv, result)
+        rows = [[os.path.abspath(entry.original.file.path), os.path.abspath(copy.info.file.path),
+                 round(copy.distance, 6), "; ".join(change.text for change in copy.changes)]
+                for entry in result.originals for copy in entry.copies]
+        write_csv_atomically(args.csv, ["original", "copy", "distance", "changes"], rows)
     _summary(result, args)
     return 0
 
@@ -76,24 +66,6 @@ def to_dict(result) -> dict:
         "stats": {"originals": result.originals_scanned, "looked_at": result.looked_at,
                   "originals_with_copies": len(result.originals), "copies": result.copies, "seconds": result.seconds},
     }
-
-
-def _write(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
-
-
-def _write_csv(path: Path, result) -> None:
-    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(temporary, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["original", "copy", "distance", "changes"])
-        for entry in result.originals:
-            for copy in entry.copies:
-                writer.writerow([os.path.abspath(entry.original.file.path), os.path.abspath(copy.info.file.path),
-                                 round(copy.distance, 6), "; ".join(change.text for change in copy.changes)])
-    os.replace(temporary, path)
 
 
 def _summary(result, args) -> None:

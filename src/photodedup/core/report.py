@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 from dataclasses import asdict
@@ -63,16 +64,31 @@ def result_to_dict(result: ScanResult, settings: dict[str, Any] | None = None,
     }
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def write_text_atomically(path: Path, text: str) -> None:
+    """Write a report so that a reader never sees half of it: a temporary file, then a rename."""
+    path = Path(path)
     temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     temporary.write_text(text, encoding="utf-8")
     os.replace(temporary, path)
 
 
+def write_csv_atomically(path: Path, header: list[str], rows: list[list] | list[dict]) -> None:
+    """A CSV report (rows as lists, or as dicts keyed by ``header``), written atomically."""
+    buffer = io.StringIO()
+    if rows and isinstance(rows[0], dict):
+        writer = csv.DictWriter(buffer, fieldnames=header)
+        writer.writeheader()
+    else:
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+    writer.writerows(rows)
+    write_text_atomically(path, buffer.getvalue())
+
+
 def write_json(result: ScanResult, path: Path, settings: dict[str, Any] | None = None,
                raw_jpeg_pairs_are_duplicates: bool = False) -> None:
     report = result_to_dict(result, settings, raw_jpeg_pairs_are_duplicates)
-    _write_atomically(Path(path), json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    write_text_atomically(Path(path), json.dumps(report, indent=2, ensure_ascii=False) + "\n")
 
 
 def write_csv(result: ScanResult, path: Path) -> None:
@@ -80,10 +96,4 @@ def write_csv(result: ScanResult, path: Path) -> None:
     for number, group in enumerate(result_to_dict(result)["groups"], start=1):
         for file in group["files"]:
             rows.append({"group": number, **{k: file[k] for k in CSV_COLUMNS if k != "group"}})
-    path = Path(path)
-    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(temporary, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
-    os.replace(temporary, path)
+    write_csv_atomically(path, list(CSV_COLUMNS), rows)
