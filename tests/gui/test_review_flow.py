@@ -205,3 +205,23 @@ def test_copy_check_mode_lists_originals_with_their_copies(qtbot, make_window, t
     compare = page.compare
     match_row = compare.table.item(1, 1).text() + compare.table.item(1, 2).text()
     assert "resized to 50%" in match_row and "made black and white" in match_row
+
+
+def test_keeper_rule_order_is_set_in_preferences_and_regroups(qtbot, make_window, library):
+    os.utime(library["recompressed"], ns=(10**9, 10**9))  # the q45 copy is the oldest file
+    window = make_window([str(library["root"])])
+    scan_and_wait(qtbot, window)
+    assert window.review.choices[0].keeper == str(library["original"]), "by default: pixels, then the largest file"
+    window.edit_preferences()
+    dialog = window.preferences_dialog
+    assert dialog.rules() == ["protected", "raw", "pixels", "no-padding", "original", "oldest-taken", "largest-file",
+                              "oldest-file", "shortest-path"]
+    dialog.rule_list.setCurrentRow(7)  # "keep the oldest file" up to the top
+    for _ in range(7):
+        dialog.move(-1)
+    dialog.move(-1)  # already first: nothing happens
+    assert dialog.rules()[0] == "oldest-file"
+    dialog.accept()
+    qtbot.waitUntil(lambda: not window.controller.busy and bool(window.review.choices)
+                    and window.review.choices[0].keeper == str(library["recompressed"]), timeout=20000)
+    assert window.settings.keeper_rules[0] == "oldest-file"

@@ -15,6 +15,7 @@ from photodedup.core.review import Review
 from photodedup.core.trash import restore, trash_groups
 from photodedup.gui.folders_page import FoldersPage
 from photodedup.gui.image_loader import ImageLoader
+from photodedup.gui.preferences_dialog import PreferencesDialog
 from photodedup.gui.results_page import ResultsPage
 from photodedup.gui.scan_controller import ProgressReport, ScanController
 from photodedup.gui.scan_page import ScanPage
@@ -79,6 +80,9 @@ class MainWindow(QMainWindow):
         self.undo_action = QAction("&Undo last trash", self, shortcut=QKeySequence.StandardKey.Undo,
                                    triggered=self.undo_last_trash)
         edit_menu.addAction(self.undo_action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(QAction("&Preferences…", self, shortcut=QKeySequence.StandardKey.Preferences,
+                                    triggered=self.edit_preferences))
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(QAction("&About photodedup", self, triggered=self._about))
 
@@ -247,6 +251,18 @@ class MainWindow(QMainWindow):
             self.start_scan()  # the restored photos are in the cache: this takes moments
 
     # -- settings and shutdown ----------------------------------------------------------
+    def edit_preferences(self) -> None:
+        dialog = PreferencesDialog(self, self.settings.keeper_rules)
+        self.preferences_dialog = dialog  # tests reach it here
+        dialog.accepted.connect(lambda: self.apply_keeper_rules(dialog.rules()))
+        dialog.open()
+
+    def apply_keeper_rules(self, rules: list[str]) -> None:
+        """Keep the new order and, if groups are shown, suggest keepers again (from the cache)."""
+        self.settings.keeper_rules = rules
+        self.settings.sync()
+        if self.library is not None and not self.folders_page.copy_mode():
+            self.regroup(self.results_page.threshold())
     def _remember_dismissed(self, key: str) -> None:
         self.settings.dismissed = set(self.settings.dismissed) | {key}
 
