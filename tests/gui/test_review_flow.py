@@ -225,3 +225,15 @@ def test_keeper_rule_order_is_set_in_preferences_and_regroups(qtbot, make_window
     qtbot.waitUntil(lambda: not window.controller.busy and bool(window.review.choices)
                     and window.review.choices[0].keeper == str(library["recompressed"]), timeout=20000)
     assert window.settings.keeper_rules[0] == "oldest-file"
+
+
+def test_compare_table_says_what_each_copy_changed(qtbot, make_window, library):
+    window = make_window([str(library["root"])])
+    scan_and_wait(qtbot, window)
+    compare = window.results_page.compare
+    qtbot.waitUntil(lambda: len(compare.changes) == 3, timeout=20000)
+    match = {compare.table.item(0, column).text(): compare.table.item(1, column).text()
+             for column in range(compare.table.columnCount())}
+    assert match["cat_small.jpg"].startswith("resized to 50%")
+    assert "identical file" in match["cat copy.jpg"]
+    assert "recompressed: JPEG quality about 45 (original about 95)" in match["cat_q45.jpg"]

@@ -25,6 +25,7 @@ from photodedup.core.models import Group, GroupMember, ImageInfo, Problem
 from photodedup.core.pipeline import EmbedderLike, Library, ScanOptions, analyse_library, default_embedder
 from photodedup.core.progress import NULL_PROGRESS, Progress
 from photodedup.core.raw import embedded_preview, is_raw
+from photodedup.core.scratch import ScratchStore
 from photodedup.core.verify import MIN_INLIERS, Alignment, LocalFeatures, align, extract_features
 
 CANDIDATES = 5  # originals looked at per "look in" photo
@@ -95,10 +96,10 @@ def find_copies(
 
 
 class _Features:
-    """Local features of a library's photos, from the scan's scratch store or the file."""
+    """Local features of photos, from a scan's scratch store (when given) or the file."""
 
-    def __init__(self, library: Library) -> None:
-        self.library = library
+    def __init__(self, scratch: ScratchStore | None) -> None:
+        self.scratch = scratch
         self.cache: dict[str, tuple[LocalFeatures, LocalFeatures | None, tuple[int, int]] | None] = {}
 
     def get(self, info: ImageInfo, mirrored: bool = False) -> tuple[LocalFeatures, tuple[int, int]] | None:
@@ -115,7 +116,7 @@ class _Features:
         return features, shape
 
     def _gray(self, path: str) -> np.ndarray | None:
-        kept = self.library.scratch.get(path) if self.library.scratch is not None else None
+        kept = self.scratch.get(path) if self.scratch is not None else None
         try:
             if kept is not None:
                 from PIL import Image
@@ -152,7 +153,7 @@ def _match(originals: Library, look_in: Library, threshold: float, progress: Pro
     by_hash = {}
     for position, info in enumerate(originals.infos):
         by_hash.setdefault(info.content_hash, position)
-    original_features, copy_features = _Features(originals), _Features(look_in)
+    original_features, copy_features = _Features(originals.scratch), _Features(look_in.scratch)
     results: dict[int, OriginalCopies] = {}
     with tempfile.TemporaryDirectory(prefix="photodedup-originals-") as folder:
         index = VectorIndex.build(vectors, Path(folder), progress=progress)
@@ -226,3 +227,20 @@ def as_groups(result: CopyCheckResult) -> list[Group]:
         groups.append(Group(members))
     groups.sort(key=lambda g: (-len(g.members), g.keeper.path))
     return groups
+
+
+def describe_group(group: Group, scratch: ScratchStore | None = None) -> dict[str, list[Change]]:
+    """What each file of a scan's group changed compared with its keeper, measured as the copy check does."""
+    keeper = group.keeper.info
+    features = _Features(scratch)
+    keeper_facts = _facts(keeper)
+    described = {}
+    for member in group.members:
+        if member.keeper:
+            continue
+        alignment, mirrored = _align(keeper, member.info, features, features)
+        first, second = features.get(keeper), features.get(member.info)
+        described[member.path] = describe(
+            keeper, member.info, alignment if alignment.inliers >= MIN_INLIERS else None,
+            first[1] if first else None, second[1] if second else None, keeper_facts, _facts(member.info), mirrored)
+    return described

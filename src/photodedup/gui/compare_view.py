@@ -14,7 +14,8 @@ from PySide6.QtWidgets import (
 
 from photodedup.core.models import GroupMember, PhotoMetadata
 from photodedup.core.report import human_bytes
-from photodedup.core.review import GroupChoice, Review
+from photodedup.core.review import GroupChoice, Review, group_key
+from photodedup.gui.group_describer import GroupDescriber
 from photodedup.gui.image_loader import ImageLoader
 
 PREVIEW_SIDE = 1600
@@ -193,9 +194,13 @@ class CompareView(QWidget):
     keep_requested = Signal(str)
     toggle_requested = Signal(str)
 
-    def __init__(self, previews: ImageLoader, full_size: ImageLoader) -> None:
+    def __init__(self, previews: ImageLoader, full_size: ImageLoader, describer: GroupDescriber | None = None) -> None:
         super().__init__()
         self.previews, self.full_size = previews, full_size
+        self.describer = describer
+        self.changes: dict = {}  # path → measured changes, for the group shown
+        if describer is not None:
+            describer.described.connect(self._described)
         previews.loaded.connect(self._image_loaded)
         full_size.loaded.connect(self._image_loaded)
         self.panels: list[PhotoPanel] = []
@@ -260,6 +265,9 @@ class CompareView(QWidget):
             return
         self.focus_index = 0
         self.first_other = 0
+        self.changes = {}
+        if self.describer is not None and review is not None and review.suggest_trash:
+            self.changes = self.describer.request(choice.group) or {}
         self._build_panels()
 
     def _build_panels(self) -> None:
@@ -324,6 +332,9 @@ class CompareView(QWidget):
     def _fill_table(self) -> None:
         members = self.shown_members()
         facts = [member_facts(member, member.info.metadata) for member in members]  # EXIF read once, at the scan
+        for member, fact in zip(members, facts):
+            if member.path in self.changes:  # what was measured, then how close
+                fact["Match"] = "; ".join(c.text for c in self.changes[member.path]) + f" (distance {member.distance:.3f})"
         self.table.clear()
         self.table.setRowCount(len(ROWS))
         self.table.setColumnCount(len(members))
@@ -345,6 +356,11 @@ class CompareView(QWidget):
                     item.setBackground(DIFFERENT)
                     item.setFont(bold)
                 self.table.setItem(row, column, item)
+
+    def _described(self, key: str, changes: dict) -> None:
+        if self.choice is not None and group_key(self.choice.group) == key:
+            self.changes = changes
+            self._fill_table()
 
     def differing_rows(self) -> list[str]:
         """Names of the table rows whose values differ between the photos (highlighted)."""

@@ -14,6 +14,7 @@ from photodedup.core.pipeline_copies import CopyCheckOptions, as_groups, find_co
 from photodedup.core.review import Review
 from photodedup.core.trash import restore, trash_groups
 from photodedup.gui.folders_page import FoldersPage
+from photodedup.gui.group_describer import GroupDescriber
 from photodedup.gui.image_loader import ImageLoader
 from photodedup.gui.preferences_dialog import PreferencesDialog
 from photodedup.gui.results_page import ResultsPage
@@ -42,7 +43,8 @@ class MainWindow(QMainWindow):
         self.full_size = ImageLoader(capacity=6, threads=2, parent=self)
         self.folders_page = FoldersPage()
         self.scan_page = ScanPage()
-        self.results_page = ResultsPage(self.thumbnails, self.previews, self.full_size)
+        self.describer = GroupDescriber(self)
+        self.results_page = ResultsPage(self.thumbnails, self.previews, self.full_size, self.describer)
         self.pages = QStackedWidget()
         for page in (self.folders_page, self.scan_page, self.results_page):
             self.pages.addWidget(page)
@@ -165,6 +167,7 @@ class MainWindow(QMainWindow):
             library, groups = result
             self.library = library
             self.problems = library.problems
+            self.describer.scratch = library.scratch
             self.review = Review(groups, self.folders_page.protected_folders(), self.settings.dismissed,
                                  self.folders_page.raw_pairs_box.isChecked())
             self.results_page.set_review(self.review, len(library.problems))
@@ -284,7 +287,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         """Closing mid-scan cancels and joins the worker before the window goes."""
         self.controller.shutdown()
-        for loader in (self.thumbnails, self.previews, self.full_size):
+        for loader in (self.thumbnails, self.previews, self.full_size, self.describer):
             loader.shutdown()
         self.save_settings()
         event.accept()

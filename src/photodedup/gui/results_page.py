@@ -10,6 +10,7 @@ from photodedup.core.group import DEFAULT_THRESHOLD
 from photodedup.core.report import human_bytes
 from photodedup.core.review import GroupChoice, Review
 from photodedup.gui.compare_view import CompareView
+from photodedup.gui.group_describer import GroupDescriber
 from photodedup.gui.group_list import GroupListModel, GroupListView
 from photodedup.gui.image_loader import ImageLoader
 
@@ -26,7 +27,8 @@ class ResultsPage(QWidget):
     review_changed = Signal()  # marks, keeper or dismissals changed
     dismissed = Signal(str)  # group key to remember
 
-    def __init__(self, thumbnails: ImageLoader, previews: ImageLoader, full_size: ImageLoader) -> None:
+    def __init__(self, thumbnails: ImageLoader, previews: ImageLoader, full_size: ImageLoader,
+                 describer: GroupDescriber | None = None) -> None:
         super().__init__()
         self.review: Review | None = None
         self.summary = QLabel()
@@ -64,7 +66,7 @@ class ResultsPage(QWidget):
         self.model = GroupListModel(thumbnails)
         self.group_view = GroupListView(self.model)
         self.group_view.selectionModel().currentChanged.connect(lambda current, _: self._show_row(current.row()))
-        self.compare = CompareView(previews, full_size)
+        self.compare = CompareView(previews, full_size, describer)
         self.compare.keep_requested.connect(self.keep)
         self.compare.toggle_requested.connect(self.toggle)
         self.empty = QLabel()
