@@ -32,6 +32,7 @@ CASES = {
     "pixels": (info("/p/big.jpg"), info("/p/small.jpg", 2000, 1500)),
     "no-padding": (info("/p/plain.jpg", fraction=0.99), info("/p/boxed.jpg", fraction=0.9)),
     "original": (info("/p/camera.jpg", metadata=CAMERA), info("/p/export.png", size=9000)),
+    "not-resaved": (info("/p/shot.jpg"), info("/p/shot-resaved.png", size=9000)),
     "oldest-taken": (info("/p/first.jpg", metadata=CAMERA),
                      info("/p/later.jpg", metadata=PhotoMetadata("2023-01-01 00:00:00", "Canon EOS R6", "", True, True))),
     "largest-file": (info("/p/large.jpg", size=5000), info("/p/light.jpg", size=3000)),
@@ -44,7 +45,7 @@ CASES = {
 def test_each_rule_decides_a_group(rule):
     winner, loser = CASES[rule]
     for group in ([winner, loser], [loser, winner]):
-        chosen = group[choose_keeper(group, protected=["/archive"])]
+        chosen = group[choose_keeper(group, protected=["/archive"], resaves=frozenset({"/p/shot-resaved.png"}))]
         assert chosen is winner, f"{rule}: {RULES[rule][0]}"
 
 
@@ -92,3 +93,17 @@ def test_exif_is_read_and_cached(tmp_path):
         cache.commit()
     with Cache(tmp_path, "m") as cache:
         assert cache.lookup(stored.file).metadata == metadata
+
+
+def test_a_lossless_resave_of_a_jpeg_is_told_from_a_jpeg_export_of_a_lossless_original(tmp_path):
+    from photodedup.core.decode import same_pixels
+
+    photo = sample("chelsea")
+    jpeg = tmp_path / "shot.jpg"
+    photo.save(jpeg, quality=90)
+    with Image.open(jpeg) as decoded:
+        decoded.save(tmp_path / "shot-resaved.png")  # the JPEG's own pixels, losslessly
+    photo.save(tmp_path / "original.png")
+    photo.save(tmp_path / "export.jpg", quality=95)  # a JPEG made from the lossless original
+    assert same_pixels(str(tmp_path / "shot-resaved.png"), str(jpeg))
+    assert not same_pixels(str(tmp_path / "original.png"), str(tmp_path / "export.jpg"))

@@ -214,10 +214,10 @@ def test_keeper_rule_order_is_set_in_preferences_and_regroups(qtbot, make_window
     assert window.review.choices[0].keeper == str(library["original"]), "by default: pixels, then the largest file"
     window.edit_preferences()
     dialog = window.preferences_dialog
-    assert dialog.rules() == ["protected", "raw", "pixels", "no-padding", "original", "oldest-taken", "largest-file",
-                              "oldest-file", "shortest-path"]
-    dialog.rule_list.setCurrentRow(7)  # "keep the oldest file" up to the top
-    for _ in range(7):
+    assert dialog.rules() == ["protected", "raw", "pixels", "no-padding", "original", "not-resaved", "oldest-taken",
+                              "largest-file", "oldest-file", "shortest-path"]
+    dialog.rule_list.setCurrentRow(8)  # "keep the oldest file" up to the top
+    for _ in range(8):
         dialog.move(-1)
     dialog.move(-1)  # already first: nothing happens
     assert dialog.rules()[0] == "oldest-file"

@@ -85,6 +85,23 @@ def decode_image(path: str | BinaryIO, size: int = MODEL_SIZE, raw: bool = False
     return DecodedImage(pixels, thumb, width, height, image_format, round(content_fraction, 4), np.asarray(gray))
 
 
+RESAVE_TOLERANCE = 0.25  # mean grey-level difference under which two decodes are the same pixels
+
+
+def same_pixels(first: str, second: str) -> bool:
+    """Whether two files decode to the same full-size picture (as a lossless re-save of a JPEG
+    does; a JPEG made from a lossless original differs by a grey level or more on average)."""
+    try:
+        with _opened(first) as a, _opened(second) as b:
+            if a.size != b.size or a.width * a.height > 60_000_000:
+                return False
+            pixels_a = np.asarray(_to_rgb(a), dtype=np.int16)
+            pixels_b = np.asarray(_to_rgb(b), dtype=np.int16)
+    except DecodeError:
+        return False
+    return pixels_a.shape == pixels_b.shape and float(np.abs(pixels_a - pixels_b).mean()) < RESAVE_TOLERANCE
+
+
 def decode_gray(path: str | BinaryIO, max_side: int = FEATURE_SIDE) -> np.ndarray:
     """The upright picture in gray, borders trimmed, at most max_side pixels on its long side."""
     if isinstance(path, str) and is_raw(path):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from photodedup.core.models import Group, ImageInfo
 from photodedup.core.raw import is_raw
@@ -28,21 +29,32 @@ def _pixel_class(info: ImageInfo) -> int:
     return -round(math.log(max(info.picture_pixels, 1)) / math.log(PIXEL_TOLERANCE))
 
 
-# name → (what it means, key: smaller is better). ``protected`` is given the protected folders.
-RULES: dict[str, tuple[str, Callable[[ImageInfo, Sequence[str]], object]]] = {
-    "protected": ("keep files in protected folders", lambda i, p: not in_folders(i.file.path, p)),
-    "raw": ("keep RAW over JPEG and other rendered files", lambda i, p: not is_raw(i.file.path)),
-    "pixels": ("keep the most pixels", lambda i, p: _pixel_class(i)),
-    "no-padding": ("keep the one without padding bars", lambda i, p: -i.content_fraction),
+@dataclass(frozen=True)
+class KeeperContext:
+    """What the rules know beyond each file: protected folders, and files measured to be
+    lossless re-saves of another file of their group (a PNG holding a JPEG's exact pixels)."""
+
+    protected: Sequence[str] = ()
+    resaves: frozenset[str] = frozenset()
+
+
+# name → (what it means, key: smaller is better)
+RULES: dict[str, tuple[str, Callable[[ImageInfo, KeeperContext], object]]] = {
+    "protected": ("keep files in protected folders", lambda i, c: not in_folders(i.file.path, c.protected)),
+    "raw": ("keep RAW over JPEG and other rendered files", lambda i, c: not is_raw(i.file.path)),
+    "pixels": ("keep the most pixels", lambda i, c: _pixel_class(i)),
+    "no-padding": ("keep the one without padding bars", lambda i, c: -i.content_fraction),
     "original": ("keep the camera original over an export without camera EXIF",
-                 lambda i, p: not (i.metadata.has_exif and i.metadata.camera)),
-    "oldest-taken": ("keep the oldest date taken", lambda i, p: i.metadata.date_taken or "9999"),
-    "largest-file": ("keep the largest file", lambda i, p: -i.file.size),
-    "oldest-file": ("keep the oldest file", lambda i, p: i.file.mtime_ns),
-    "shortest-path": ("keep the shortest path", lambda i, p: (len(i.file.path), i.file.path)),
+                 lambda i, c: not (i.metadata.has_exif and i.metadata.camera)),
+    "not-resaved": ("keep the JPEG over a lossless re-save of it (a PNG or TIFF with the JPEG's exact pixels)",
+                    lambda i, c: i.file.path in c.resaves),
+    "oldest-taken": ("keep the oldest date taken", lambda i, c: i.metadata.date_taken or "9999"),
+    "largest-file": ("keep the largest file", lambda i, c: -i.file.size),
+    "oldest-file": ("keep the oldest file", lambda i, c: i.file.mtime_ns),
+    "shortest-path": ("keep the shortest path", lambda i, c: (len(i.file.path), i.file.path)),
 }
-DEFAULT_RULES = ("protected", "raw", "pixels", "no-padding", "original", "oldest-taken", "largest-file",
-                 "oldest-file", "shortest-path")
+DEFAULT_RULES = ("protected", "raw", "pixels", "no-padding", "original", "not-resaved", "oldest-taken",
+                 "largest-file", "oldest-file", "shortest-path")
 
 
 def check_rules(rules: Sequence[str]) -> list[str]:
@@ -53,17 +65,28 @@ def check_rules(rules: Sequence[str]) -> list[str]:
     return list(rules)
 
 
-def keeper_key(info: ImageInfo, protected: Sequence[str] = (), rules: Sequence[str] = DEFAULT_RULES) -> tuple:
+def keeper_key(info: ImageInfo, context: KeeperContext, rules: Sequence[str] = DEFAULT_RULES) -> tuple:
     """Sort key of a file as a keeper: smaller is better. The path comes last, so ties are stable."""
-    return tuple(RULES[name][1](info, protected) for name in rules) + (info.file.path,)
+    return tuple(RULES[name][1](info, context) for name in rules) + (info.file.path,)
 
 
 def choose_keeper(infos: Sequence[ImageInfo], protected: Sequence[str] = (),
-                  rules: Sequence[str] = DEFAULT_RULES) -> int:
+                  rules: Sequence[str] = DEFAULT_RULES, resaves: frozenset[str] = frozenset()) -> int:
     """Position in ``infos`` of the suggested keeper."""
     if not infos:
         raise ValueError("a group needs at least one file")
-    return min(range(len(infos)), key=lambda i: keeper_key(infos[i], protected, rules))
+    context = KeeperContext(tuple(protected), frozenset(resaves))
+    return min(range(len(infos)), key=lambda i: keeper_key(infos[i], context, rules))
+
+
+LOSSLESS_FORMATS = frozenset({"PNG", "TIFF", "BMP", "WEBP"})  # WebP may be lossless; the pixels tell
+
+
+def resave_candidates(infos: Sequence[ImageInfo]) -> list[tuple[ImageInfo, ImageInfo]]:
+    """(lossless file, JPEG) pairs of equal size in a group: the lossless one may be a re-save."""
+    jpegs = [i for i in infos if i.format in ("JPEG", "MPO")]
+    return [(other, jpeg) for other in infos if other.format in LOSSLESS_FORMATS
+            for jpeg in jpegs if (other.width, other.height) == (jpeg.width, jpeg.height)]
 
 
 def raw_jpeg_partners(group: Group) -> set[str]:

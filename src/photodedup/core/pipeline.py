@@ -15,11 +15,11 @@ from pathlib import Path
 import numpy as np
 
 from photodedup.core import cache as cache_module
-from photodedup.core.decode import DecodedImage, DecodeError, decode_gray, decode_image
+from photodedup.core.decode import DecodedImage, DecodeError, decode_gray, decode_image, same_pixels
 from photodedup.core.exact import find_identical, hash_bytes
 from photodedup.core.group import DEFAULT_THRESHOLD, find_clusters, make_group
 from photodedup.core.index import VectorIndex
-from photodedup.core.keeper import DEFAULT_RULES, choose_keeper
+from photodedup.core.keeper import DEFAULT_RULES, choose_keeper, resave_candidates
 from photodedup.core.metadata import read_metadata
 from photodedup.core.models import Group, ImageFile, ImageInfo, PhotoMetadata, Problem, ScanResult, ScanStats
 from photodedup.core.progress import NULL_PROGRESS, Progress
@@ -293,7 +293,10 @@ def _group(infos: list[ImageInfo], threshold: float, protected: Sequence[str], p
     groups = []
     for positions in clusters:
         members = [infos[p] for p in positions]
-        groups.append(make_group(members, choose_keeper(members, protected, keeper_rules), verifier.matches_between))
+        resaves = frozenset(lossless.file.path for lossless, jpeg in resave_candidates(members)
+                            if same_pixels(lossless.file.path, jpeg.file.path))
+        groups.append(make_group(members, choose_keeper(members, protected, keeper_rules, resaves),
+                                 verifier.matches_between))
     groups.sort(key=lambda g: (-g.reclaimable_bytes, g.keeper.path))
     return groups
 

@@ -84,9 +84,10 @@ class Settings:
         from photodedup.core.keeper import DEFAULT_RULES, check_rules
 
         try:
-            return check_rules(self._list("keeper_rules")) or list(DEFAULT_RULES)
+            saved = check_rules(self._list("keeper_rules"))
         except ValueError:
             return list(DEFAULT_RULES)
+        return saved + [rule for rule in DEFAULT_RULES if rule not in saved]  # rules added since they were saved
 
     @keeper_rules.setter
     def keeper_rules(self, values: list[str]) -> None:
