@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 
+import numpy as np
+
 import pytest
 
-from conftest import jpeg_bytes, sample
+from conftest import SAMPLES, jpeg_bytes, sample
 from photodedup.core import pipeline
 from photodedup.core.pipeline import ScanOptions, run_scan
 
@@ -129,3 +131,34 @@ def test_a_cold_scan_verifies_from_its_own_decode_not_the_files_again(library, t
     result = run_scan(ScanOptions([str(library["root"])], cache_dir=tmp_path / "cache"), embedder_factory=lambda: embedder)
     assert [names(g) for g in result.groups] == [["cat copy.jpg", "cat.jpg", "cat_q45.jpg", "cat_small.jpg"]]
     assert not list((tmp_path / "cache").glob(".scan-scratch-*"))
+
+
+def sky(seed: int, tint: tuple[int, int, int]):
+    """A clear-sky photo: a smooth gradient with sensor noise, nothing to recognise."""
+    import numpy as np
+    from PIL import Image
+
+    rng = np.random.default_rng(seed)
+    rows = np.linspace(0, 1, 600)[:, None, None]
+    top, bottom = np.array(tint, float), np.array([200, 220, 240], float)
+    pixels = top + (bottom - top) * rows + np.zeros((600, 900, 3)) + rng.normal(0, 3, (600, 900, 3))
+    return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+
+
+def test_two_different_featureless_photos_are_not_grouped(tmp_path, embedder):
+    """Look-alike is not copy: without detail to confirm it, a close pair must pass local features."""
+    from photodedup.core.decode import MIN_DETAIL, decode_image, picture_detail
+    from photodedup.core.group import SURE_THRESHOLD, vector_distance
+
+    folder = tmp_path / "skies"
+    folder.mkdir()
+    sky(1, (70, 110, 190)).save(folder / "sky-monday.jpg", quality=90)
+    sky(2, (80, 120, 200)).save(folder / "sky-tuesday.jpg", quality=90)
+    (folder / "sky-monday copy.jpg").write_bytes((folder / "sky-monday.jpg").read_bytes())
+    images = [decode_image(str(folder / name)) for name in ("sky-monday.jpg", "sky-tuesday.jpg")]
+    vectors = embedder.embed(np.stack([i.pixels for i in images]))
+    assert vector_distance(vectors[0], vectors[1]) < SURE_THRESHOLD, "the model alone would call them copies"
+    assert all(picture_detail(i.thumb) < MIN_DETAIL for i in images)
+    assert picture_detail(decode_image(str(SAMPLES / "coffee.jpg")).thumb) > MIN_DETAIL
+    result = run_scan(ScanOptions([str(folder)], cache_dir=tmp_path / "cache"), embedder_factory=lambda: embedder)
+    assert [names(g) for g in result.groups] == [["sky-monday copy.jpg", "sky-monday.jpg"]], "only the exact copy"

@@ -85,6 +85,22 @@ def decode_image(path: str | BinaryIO, size: int = MODEL_SIZE, raw: bool = False
     return DecodedImage(pixels, thumb, width, height, image_format, round(content_fraction, 4), np.asarray(gray))
 
 
+# Below this, a picture is nearly featureless (clear sky, a lens cap, a blurred frame): two such
+# photos look alike to the model without being copies, so their matches need local features.
+MIN_DETAIL = 5.0
+
+
+def picture_detail(thumb: np.ndarray) -> float:
+    """How much a picture holds beyond a smooth gradient: grey-level spread of the 32×32 thumbnail
+    around its best-fitting plane (real photos here: 8 and up; sky and bokeh: about 2)."""
+    values = np.asarray(thumb, dtype=np.float64)
+    height, width = values.shape
+    rows, columns = np.mgrid[0:height, 0:width]
+    design = np.c_[columns.ravel(), rows.ravel(), np.ones(height * width)]
+    coefficients, *_ = np.linalg.lstsq(design, values.ravel(), rcond=None)
+    return float((values.ravel() - design @ coefficients).std())
+
+
 RESAVE_TOLERANCE = 0.25  # mean grey-level difference under which two decodes are the same pixels
 
 

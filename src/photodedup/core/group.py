@@ -35,6 +35,7 @@ def find_clusters(
     verify: Callable[[int, int], bool] | None = None,
     sure: float = SURE_THRESHOLD,
     prepare: Callable[[list[tuple[int, int]]], None] | None = None,
+    structured: Callable[[int, int], bool] | None = None,
 ) -> list[list[int]]:
     """Clusters (lists of row numbers of ``vectors``, 2+ each) of near-identical photos.
 
@@ -45,6 +46,8 @@ def find_clusters(
     than ``sure`` only links when verify(a, b) confirms it (asked lazily, only for
     pairs that would change a group). ``prepare`` is first given every such pair, so
     the expensive part of verifying can be done for all of them at once, in parallel.
+    With ``structured``, a close pair of which structured(a, b) is False (nearly featureless
+    pictures, which look alike without being copies) must be verified too.
     """
     count = len(vectors)
     table = index.neighbour_table(MAX_NEIGHBOURS, progress)
@@ -61,8 +64,11 @@ def find_clusters(
         distances = np.sqrt(np.maximum(0.0, 2.0 - 2.0 * (vectors[others] @ vectors[item])))
         for other, distance in zip(others[distances <= threshold].tolist(), distances[distances <= threshold].tolist()):
             pairs[(min(item, other), max(item, other))] = distance
+    def needs_verifying(pair: tuple[int, int], distance: float) -> bool:
+        return distance > sure or (structured is not None and not structured(*pair))
+
     if verify is not None and prepare is not None:
-        prepare(sorted(pair for pair, distance in pairs.items() if distance > sure))
+        prepare(sorted(pair for pair, distance in pairs.items() if needs_verifying(pair, distance)))
     widest = spread if spread is not None else SPREAD_FACTOR * threshold
     cluster_of = list(range(count))
     members: dict[int, list[int]] = {i: [i] for i in range(count)}
@@ -74,7 +80,7 @@ def find_clusters(
         farthest = _distance_matrix(left, right).max()
         if farthest > widest:
             continue
-        if verify is not None and distance > sure and not verify(a, b):
+        if verify is not None and needs_verifying((a, b), distance) and not verify(a, b):
             continue
         keep, drop = (ca, cb) if len(members[ca]) >= len(members[cb]) else (cb, ca)
         for item in members[drop]:

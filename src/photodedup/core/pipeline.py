@@ -15,7 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from photodedup.core import cache as cache_module
-from photodedup.core.decode import DecodedImage, DecodeError, decode_gray, decode_image, same_pixels
+from photodedup.core.decode import (MIN_DETAIL, DecodedImage, DecodeError, decode_gray, decode_image, picture_detail,
+                                    same_pixels)
 from photodedup.core.exact import find_identical, hash_bytes
 from photodedup.core.group import DEFAULT_THRESHOLD, find_clusters, make_group
 from photodedup.core.index import VectorIndex
@@ -419,10 +420,19 @@ def _near_clusters(
     for p in representatives:
         key.update(infos[p].content_hash.encode())
     index = VectorIndex.open_or_build(vectors, cache.path.parent / "index", key.hexdigest(), progress)
+    detail: dict[int, float] = {}
+
+    def has_detail(row: int) -> bool:  # from the thumbnail the analysis cached
+        if row not in detail:
+            thumb = cache.lookup_thumb(infos[representatives[row]].file)
+            detail[row] = picture_detail(thumb) if thumb is not None else 0.0
+        return detail[row] >= MIN_DETAIL
+
     clusters = find_clusters(
         vectors, index, threshold, progress,
         verify=lambda a, b: verifier.confirmed(representatives[a], representatives[b]),
         prepare=lambda pairs: verifier.prepare([(representatives[a], representatives[b]) for a, b in pairs], progress),
+        structured=lambda a, b: has_detail(a) and has_detail(b),
     )
     clustered = set()
     result = []
