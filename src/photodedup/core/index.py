@@ -13,11 +13,6 @@ from annoy import AnnoyIndex
 from photodedup.core.progress import NULL_PROGRESS, Progress
 
 
-def cosine_to_distance(cosine: float) -> float:
-    """Annoy's angular distance for unit vectors: sqrt(2 - 2·cos)."""
-    return float(np.sqrt(max(0.0, 2.0 - 2.0 * cosine)))
-
-
 class VectorIndex:
     """Integer ids 0..n-1 are positions in the vector list given to ``build``."""
 

@@ -46,10 +46,6 @@ class TrashRecord:
     reason: str = ""
     history: list[str] = field(default_factory=list)
 
-    @property
-    def restorable(self) -> bool:
-        return self.state in ("trashed", "pending")
-
 
 class Journal:
     """Append-only record of trash actions, readable as a list of TrashRecord."""

@@ -170,11 +170,6 @@ class FoldersPage(QWidget):
         self._update_buttons()
         self.changed.emit()
 
-    def set_protected(self, folder: str, protected: bool) -> None:
-        for item in self._items():
-            if item.data(0, PATH) == os.path.abspath(folder):
-                item.setCheckState(1, Qt.CheckState.Checked if protected else Qt.CheckState.Unchecked)
-
     def choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Add a folder of photos", os.path.expanduser("~"))
         if folder:

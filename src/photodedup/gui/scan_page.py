@@ -1,9 +1,10 @@
-"""The scan in progress: stage, counts, rate, time left, Cancel, and files that could not be read."""
+"""The scan in progress: stage, counts, rate, time left, Cancel. (Unreadable files are listed
+with the results: the results screen's "files could not be read" button.)"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QProgressBar, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from photodedup.gui.scan_controller import ProgressReport
 
@@ -31,9 +32,6 @@ class ScanPage(QWidget):
         self.folders_label.setObjectName("dim")
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.clicked.connect(self._cancel)
-        self.problems_label = QLabel("")
-        self.problems = QListWidget()
-        self.problems.setVisible(False)
 
         self.bar.setMinimumHeight(14)
         row = QHBoxLayout()
@@ -55,8 +53,6 @@ class ScanPage(QWidget):
         note.setObjectName("dim")
         inner.addSpacing(8)
         inner.addWidget(note)
-        inner.addWidget(self.problems_label)
-        inner.addWidget(self.problems)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         layout.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
@@ -67,9 +63,6 @@ class ScanPage(QWidget):
         self.folders_label.setText("In " + ", ".join(folders))
         self.bar.setRange(0, 0)
         self.counts_label.setText("")
-        self.problems.clear()
-        self.problems.setVisible(False)
-        self.problems_label.setText("")
         self.cancel_button.setEnabled(True)
         self.cancel_button.setText("Cancel")
 
@@ -87,14 +80,6 @@ class ScanPage(QWidget):
         else:
             self.bar.setRange(0, 0)
             self.counts_label.setText(f"{report.done:,} so far" if report.done else "")
-
-    def show_problems(self, problems) -> None:
-        self.problems.clear()
-        for problem in problems:
-            self.problems.addItem(f"{problem.path} — {problem.reason}")
-        self.problems.setVisible(bool(problems))
-        self.problems_label.setText(f"Files that could not be read ({len(problems)}); the scan went on without them:"
-                                    if problems else "")
 
     def _cancel(self) -> None:
         self.cancel_button.setEnabled(False)
