@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import os
 import time
 from collections import deque
@@ -84,6 +85,21 @@ def _encode_gray(gray) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(gray).save(buffer, "JPEG", quality=SCRATCH_QUALITY)
     return buffer.getvalue()
+
+
+def feature_gray(path: str, scratch: ScratchStore | None = None) -> np.ndarray | None:
+    """The gray picture local features are found in: from this scan's scratch store when the
+    analysis kept it, else decoded from the file; None if the file can't be read now."""
+    kept = scratch.get(path) if scratch is not None else None
+    try:
+        if kept is not None:
+            from PIL import Image
+
+            with Image.open(io.BytesIO(kept)) as image:
+                return np.asarray(image)
+        return decode_gray(path)
+    except Exception:  # moved, changed, odd
+        return None
 
 
 def _read_and_decode(file: ImageFile) -> _Decoded:
@@ -294,12 +310,39 @@ def _group(infos: list[ImageInfo], threshold: float, protected: Sequence[str], p
     groups = []
     for positions in clusters:
         members = [infos[p] for p in positions]
-        resaves = frozenset(lossless.file.path for lossless, jpeg in resave_candidates(members)
-                            if same_pixels(lossless.file.path, jpeg.file.path))
+        resaves = _resaves(members, cache)
         groups.append(make_group(members, choose_keeper(members, protected, keeper_rules, resaves),
                                  verifier.matches_between))
     groups.sort(key=lambda g: (-g.reclaimable_bytes, g.keeper.path))
     return groups
+
+
+RESAVE_METHOD = "same-pixels-v1"
+
+
+def _resaves(members: list[ImageInfo], cache: cache_module.Cache) -> frozenset[str]:
+    """Lossless files of a group that hold exactly a JPEG's pixels (keeper rule "not-resaved").
+
+    Each lossless file is compared, full size, with at most one JPEG: the one whose cached
+    thumbnail is closest, and only if that is within a grey level (an edited copy's is not).
+    The answer is remembered by content, so a rescan decodes nothing.
+    """
+    closest: dict[str, tuple[float, ImageInfo, ImageInfo]] = {}
+    for lossless, jpeg in resave_candidates(members):
+        thumbs = cache.lookup_thumb(lossless.file), cache.lookup_thumb(jpeg.file)
+        difference = (float(np.abs(thumbs[0].astype(np.int16) - thumbs[1]).mean())
+                      if thumbs[0] is not None and thumbs[1] is not None else 0.0)
+        if difference <= 1.0 and difference < closest.get(lossless.file.path, (math.inf,))[0]:
+            closest[lossless.file.path] = (difference, lossless, jpeg)
+    found = set()
+    for _, lossless, jpeg in closest.values():
+        known = cache.lookup_verification(lossless.content_hash, jpeg.content_hash, RESAVE_METHOD)
+        if known is None:
+            known = int(same_pixels(lossless.file.path, jpeg.file.path))
+            cache.store_verification(lossless.content_hash, jpeg.content_hash, RESAVE_METHOD, known)
+        if known:
+            found.add(lossless.file.path)
+    return frozenset(found)
 
 
 class _PairVerifier:
@@ -324,17 +367,8 @@ class _PairVerifier:
         return self.features[position]
 
     def _extract(self, position: int) -> LocalFeatures | None:
-        path = self.infos[position].file.path
-        kept = self.scratch.get(path) if self.scratch is not None else None
-        try:
-            if kept is not None:  # analysed in this scan: its gray picture is in the scratch store
-                from PIL import Image
-
-                with Image.open(io.BytesIO(kept)) as image:
-                    return extract_features(np.asarray(image))
-            return extract_features(decode_gray(path))
-        except Exception:  # unreadable now (moved, changed, odd): unconfirmed is the safe answer
-            return None
+        gray = feature_gray(self.infos[position].file.path, self.scratch)
+        return extract_features(gray) if gray is not None else None  # unreadable: unconfirmed is the safe answer
 
     def prepare(self, pairs: list[tuple[int, int]], progress: Progress = NULL_PROGRESS) -> None:
         """Verify every pair not verified before, decoding and matching on all cores at once.

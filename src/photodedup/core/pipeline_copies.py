@@ -18,11 +18,11 @@ from pathlib import Path
 import numpy as np
 
 from photodedup.core.changes import Change, PictureFacts, describe, picture_facts
-from photodedup.core.decode import decode_gray
 from photodedup.core.group import DEFAULT_THRESHOLD, SURE_THRESHOLD
 from photodedup.core.index import VectorIndex
 from photodedup.core.models import Group, GroupMember, ImageInfo, Problem
-from photodedup.core.pipeline import EmbedderLike, Library, ScanOptions, analyse_library, default_embedder
+from photodedup.core.pipeline import (EmbedderLike, Library, ScanOptions, analyse_library, default_embedder,
+                                      feature_gray)
 from photodedup.core.progress import NULL_PROGRESS, Progress
 from photodedup.core.raw import embedded_preview, is_raw
 from photodedup.core.scratch import ScratchStore
@@ -111,24 +111,12 @@ class _Features:
             return None
         features, _, shape = entry
         if mirrored:
-            gray = self._gray(path)
+            gray = feature_gray(path, self.scratch)
             return (extract_features(np.ascontiguousarray(gray[:, ::-1])), shape) if gray is not None else None
         return features, shape
 
-    def _gray(self, path: str) -> np.ndarray | None:
-        kept = self.scratch.get(path) if self.scratch is not None else None
-        try:
-            if kept is not None:
-                from PIL import Image
-
-                with Image.open(io.BytesIO(kept)) as image:
-                    return np.asarray(image)
-            return decode_gray(path)
-        except Exception:
-            return None
-
     def _load(self, path: str):
-        gray = self._gray(path)
+        gray = feature_gray(path, self.scratch)
         if gray is None:
             return None
         return extract_features(gray), None, gray.shape
