@@ -15,7 +15,7 @@ import numpy as np
 
 from photodedup.core.models import ImageFile, ImageInfo, PhotoMetadata
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5  # 5: content hashes are BLAKE3 (exact.hash_bytes), no longer blake2b
 CACHE_FILE = "photodedup-cache.sqlite3"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

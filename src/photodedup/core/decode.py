@@ -205,7 +205,7 @@ def _upright_gray(image: Image.Image, least_side: int) -> tuple[Image.Image, int
     orientation = _orientation(image)
     if orientation != 1:
         image = _apply_orientation(image, orientation)
-    return _to_rgb(image).convert("L"), orientation
+    return (image if image.mode == "L" else _to_rgb(image).convert("L")), orientation
 
 
 def _orientation(image: Image.Image) -> int:
@@ -226,12 +226,12 @@ def trim_borders(gray: Image.Image) -> Image.Image:
     Leaves the image alone when the bars would be tiny (< 3% of the area) or when
     what remains would be under a quarter of it (a mostly plain picture, not padding).
     """
-    pixels = np.asarray(gray, dtype=np.int16)
+    pixels = np.asarray(gray)
     height, width = pixels.shape
     corner = float(np.median([pixels[0, 0], pixels[0, -1], pixels[-1, 0], pixels[-1, -1]]))
-    differs = np.abs(pixels - corner) > BORDER_TOLERANCE
-    rows = np.flatnonzero(differs.mean(axis=1) > BORDER_CONTENT)
-    cols = np.flatnonzero(differs.mean(axis=0) > BORDER_CONTENT)
+    differs = (pixels < corner - BORDER_TOLERANCE) | (pixels > corner + BORDER_TOLERANCE)
+    rows = np.flatnonzero(np.count_nonzero(differs, axis=1) > BORDER_CONTENT * width)
+    cols = np.flatnonzero(np.count_nonzero(differs, axis=0) > BORDER_CONTENT * height)
     if rows.size == 0 or cols.size == 0:
         return gray
     top, bottom, left, right = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+
+from blake3 import blake3
 
 from photodedup.core.models import ImageFile
 from photodedup.core.progress import NULL_PROGRESS, Progress
@@ -13,17 +14,23 @@ PARTIAL_BYTES = 64 * 1024
 _CHUNK = 1 << 20
 
 
+# BLAKE3: a cryptographic hash (two different photos never share one, even on purpose) that
+# runs at about 5 GB/s here, against 1 GB/s for blake2b: 0.5 ms instead of 2.5 ms for a
+# 12 MP camera JPEG, on every file a cold scan reads (bench/speed.py). Releases the GIL.
+HASH_BYTES = 16  # 128 bits, written as 32 hex digits
+
+
 def hash_bytes(data: bytes) -> str:
-    """The content hash stored in the cache and the journal (blake2b, 128 bits)."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    """The content hash stored in the cache and the journal (BLAKE3, 128 bits)."""
+    return blake3(data, max_threads=1).hexdigest(length=HASH_BYTES)
 
 
 def hash_file(path: str) -> str:
-    digest = hashlib.blake2b(digest_size=16)
+    digest = blake3(max_threads=1)
     with open(path, "rb") as handle:
         for chunk in iter(lambda: handle.read(_CHUNK), b""):
             digest.update(chunk)
-    return digest.hexdigest()
+    return digest.hexdigest(length=HASH_BYTES)
 
 
 def _partial_hash(path: str, size: int) -> str:
@@ -32,7 +39,7 @@ def _partial_hash(path: str, size: int) -> str:
         if size > 2 * PARTIAL_BYTES:
             handle.seek(-PARTIAL_BYTES, 2)
             head += handle.read(PARTIAL_BYTES)
-    return hashlib.blake2b(head, digest_size=16).hexdigest()
+    return hash_bytes(head)
 
 
 def find_identical(

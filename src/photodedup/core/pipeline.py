@@ -30,7 +30,7 @@ from photodedup.core.scan import scan_roots
 from photodedup.core.scratch import ScratchStore
 from photodedup.core.verify import METHOD, MIN_INLIERS, LocalFeatures, count_inliers, extract_features
 
-BATCH_SIZE = 16
+BATCH_SIZE = 4  # photos per model call: per photo, 6.0 ms at 4 against 7.1 ms at 16 (activations stay in cache)
 SCRATCH_QUALITY = 92  # JPEG quality of the gray pictures kept for verification during a scan
 VERIFY_CHUNK = 256  # candidate pairs verified per round; features no later pair needs are dropped
 CHANGED_DURING_SCAN = "file changed or disappeared during the scan; scan again to include it"
