@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from conftest import jpeg_bytes, sample, save
-from photodedup.core.decode import MODEL_SIZE, DecodeError, decode_image
+from photodedup.core.decode import MODEL_SIZE, DecodeError, decode_image, webp_is_lossy
 
 
 def test_decodes_to_model_size_and_reports_full_dimensions(tmp_path):
@@ -131,3 +131,15 @@ def test_heic_decodes_like_its_jpeg(tmp_path):
     a, b = decode_image(str(heic)), decode_image(str(jpeg))
     assert (a.width, a.height, a.format) == (451, 300, "HEIF")
     assert np.abs(a.pixels.astype(int) - b.pixels.astype(int)).mean() < 4.0
+
+
+def test_lossy_webp_is_told_from_lossless_by_its_chunks(tmp_path):
+    frames = [sample("chelsea").resize((64, 48)), sample("astronaut").resize((64, 48))]
+    frames[0].save(tmp_path / "lossless.webp", lossless=True)
+    frames[0].save(tmp_path / "lossy.webp", quality=90)
+    frames[0].convert("RGBA").save(tmp_path / "lossy-alpha.webp", quality=90)  # VP8X, ALPH, then VP8
+    frames[0].save(tmp_path / "animated-lossless.webp", save_all=True, append_images=frames[1:], lossless=True)
+    frames[0].save(tmp_path / "animated-lossy.webp", save_all=True, append_images=frames[1:], quality=90)
+    (tmp_path / "broken.webp").write_bytes(b"RIFF\x10\x00\x00\x00WEBPVP8")
+    lossy = {path.name for path in tmp_path.iterdir() if webp_is_lossy(str(path))}
+    assert lossy == {"lossy.webp", "lossy-alpha.webp", "animated-lossy.webp"}

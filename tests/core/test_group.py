@@ -42,6 +42,30 @@ def test_spread_lets_two_edits_of_one_original_group(tmp_path):
     assert len(find_clusters(vectors, VectorIndex.build(vectors), threshold=0.2, spread=0.2)) == 1
 
 
+def test_verification_skips_pairs_already_in_one_group_and_matches_asking_one_by_one():
+    # Ten edits of one original, 2° apart in a fan: 45 candidate pairs, all past ``sure``.
+    # Nine confirmed pairs make the group; a pair whose photos are already grouped by then
+    # is never verified, in waves (``prepare``) or not.
+    vectors = np.stack([along(2 * n) for n in range(10)] + [along(90), along(92)])
+    asked, prepared = [], []
+
+    def verify(a, b):
+        asked.append((a, b))
+        return (a < 10) == (b < 10)
+
+    def cluster(**hooks):
+        asked.clear()
+        return find_clusters(vectors, VectorIndex.build(vectors), threshold=0.5, spread=0.5, sure=0.01,
+                             verify=verify, **hooks)
+
+    one_by_one = cluster()
+    asked_one_by_one = list(asked)
+    in_waves = cluster(prepare=prepared.extend)
+    assert in_waves == one_by_one == [list(range(10)), [10, 11]]
+    assert asked == asked_one_by_one and len(asked) == 10  # 9 joins in the fan, 1 for the pair
+    assert set(asked) <= set(prepared) and len(prepared) < 46  # never all 46 candidate pairs
+
+
 def test_index_written_atomically_and_count_checked(tmp_path):
     vectors = np.stack([along(a) for a in range(0, 50, 5)])
     VectorIndex.build(vectors, tmp_path)

@@ -162,3 +162,26 @@ def test_two_different_featureless_photos_are_not_grouped(tmp_path, embedder):
     assert picture_detail(decode_image(str(SAMPLES / "coffee.jpg")).thumb) > MIN_DETAIL
     result = run_scan(ScanOptions([str(folder)], cache_dir=tmp_path / "cache"), embedder_factory=lambda: embedder)
     assert [names(g) for g in result.groups] == [["sky-monday copy.jpg", "sky-monday.jpg"]], "only the exact copy"
+
+
+def test_the_jpeg_is_kept_over_its_lossless_resave_and_a_lossy_webp_is_never_decoded_for_it(
+        tmp_path, embedder, monkeypatch):
+    from PIL import Image
+
+    root = tmp_path / "shots"
+    root.mkdir()
+    sample("chelsea").save(root / "shot.jpg", quality=90)
+    with Image.open(root / "shot.jpg") as decoded:
+        decoded.save(root / "shot-resaved.png")  # the JPEG's own pixels, losslessly
+        decoded.save(root / "shot-web.webp", quality=60)  # lossy (and smaller): can't hold them exactly
+    compared = []
+    real = pipeline.same_pixels
+    monkeypatch.setattr(pipeline, "same_pixels", lambda a, b: compared.append((a, b)) or real(a, b))
+    options = ScanOptions([str(root)], cache_dir=tmp_path / "cache")
+    (group,) = run_scan(options, embedder_factory=lambda: embedder).groups
+    assert names(group) == ["shot-resaved.png", "shot-web.webp", "shot.jpg"]
+    assert os.path.basename(group.keeper.path) == "shot.jpg"
+    assert [tuple(map(os.path.basename, pair)) for pair in compared] == [("shot-resaved.png", "shot.jpg")]
+    compared.clear()
+    (again,) = run_scan(options, embedder_factory=lambda: embedder).groups
+    assert os.path.basename(again.keeper.path) == "shot.jpg" and compared == []  # remembered

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 import numpy as np
-from PIL import Image, ImageFile as PILImageFile, JpegImagePlugin, UnidentifiedImageError
+from PIL import Image, ImageChops, ImageFile as PILImageFile, ImageStat, JpegImagePlugin, UnidentifiedImageError
 
 from photodedup.core.raw import NoPreviewError, embedded_preview, is_raw
 
@@ -111,11 +111,30 @@ def same_pixels(first: str, second: str) -> bool:
         with _opened(first) as a, _opened(second) as b:
             if a.size != b.size or a.width * a.height > 60_000_000:
                 return False
-            pixels_a = np.asarray(_to_rgb(a), dtype=np.int16)
-            pixels_b = np.asarray(_to_rgb(b), dtype=np.int16)
+            difference = ImageChops.difference(_to_rgb(a), _to_rgb(b))  # |a - b| per channel, in C
     except DecodeError:
         return False
-    return pixels_a.shape == pixels_b.shape and float(np.abs(pixels_a - pixels_b).mean()) < RESAVE_TOLERANCE
+    return sum(ImageStat.Stat(difference).mean) / 3 < RESAVE_TOLERANCE
+
+
+def webp_is_lossy(path: str) -> bool:
+    """Whether a WebP file's (first) picture is lossy VP8, not lossless VP8L, from its chunk
+    headers alone; a lossy WebP can't hold exactly another file's pixels. False if unsure."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(1 << 16)
+    except OSError:
+        return False
+    if head[:4] != b"RIFF" or head[8:12] != b"WEBP":
+        return False
+    offset = 12
+    while offset + 8 <= len(head):
+        fourcc, size = head[offset:offset + 4], int.from_bytes(head[offset + 4:offset + 8], "little")
+        if fourcc in (b"VP8 ", b"VP8L"):
+            return fourcc == b"VP8 "
+        # An animation frame (ANMF) holds its picture's chunks after a 16-byte frame header.
+        offset += 8 + 16 if fourcc == b"ANMF" else 8 + size + (size & 1)
+    return False
 
 
 def decode_gray(path: str | BinaryIO, max_side: int = FEATURE_SIDE) -> np.ndarray:

@@ -20,6 +20,9 @@ DEFAULT_THRESHOLD = 0.55
 # are both close to the original but further from each other.
 SPREAD_FACTOR = 1.6
 MAX_NEIGHBOURS = 16
+# Candidate pairs handed to ``prepare`` at once: enough to keep every core busy, few enough
+# that pairs a merge makes pointless (both photos already in one group) are rarely verified.
+VERIFY_WAVE = 32
 
 
 class NeighbourIndex(Protocol):
@@ -44,8 +47,9 @@ def find_clusters(
     under ``spread`` (default SPREAD_FACTOR × threshold), so A~B and B~C never pull
     a C that is far from A into A's group. With ``verify``, a pair further apart
     than ``sure`` only links when verify(a, b) confirms it (asked lazily, only for
-    pairs that would change a group). ``prepare`` is first given every such pair, so
-    the expensive part of verifying can be done for all of them at once, in parallel.
+    pairs that would change a group). ``prepare`` is first given each such pair together
+    with the next ones that may be asked (VERIFY_WAVE at a time), so the expensive part
+    of verifying is done for several at once, in parallel.
     With ``structured``, a close pair of which structured(a, b) is False (nearly featureless
     pictures, which look alike without being copies) must be verified too.
     """
@@ -64,24 +68,45 @@ def find_clusters(
         distances = np.sqrt(np.maximum(0.0, 2.0 - 2.0 * (vectors[others] @ vectors[item])))
         for other, distance in zip(others[distances <= threshold].tolist(), distances[distances <= threshold].tolist()):
             pairs[(min(item, other), max(item, other))] = distance
+
     def needs_verifying(pair: tuple[int, int], distance: float) -> bool:
         return distance > sure or (structured is not None and not structured(*pair))
 
-    if verify is not None and prepare is not None:
-        prepare(sorted(pair for pair, distance in pairs.items() if needs_verifying(pair, distance)))
     widest = spread if spread is not None else SPREAD_FACTOR * threshold
     cluster_of = list(range(count))
     members: dict[int, list[int]] = {i: [i] for i in range(count)}
-    for (a, b), distance in sorted(pairs.items(), key=lambda kv: (kv[1], kv[0])):
+
+    def joinable(a: int, b: int) -> bool:  # once False, stays False: clusters only grow
         ca, cb = cluster_of[a], cluster_of[b]
-        if ca == cb:
+        return ca != cb and _distance_matrix(vectors[members[ca]], vectors[members[cb]]).max() <= widest
+
+    ordered = sorted(pairs.items(), key=lambda kv: (kv[1], kv[0]))
+    checked = [verify is not None and needs_verifying(pair, distance) for pair, distance in ordered]
+    if verify is not None:
+        progress.start("Checking look-alike photos", sum(checked))
+    prepared: set[tuple[int, int]] = set()
+    looked_at = 0  # ordered[:looked_at] has been considered for a wave
+    for number, ((a, b), distance) in enumerate(ordered):
+        if number % 64 == 0:
+            progress.check()
+        if checked[number]:
+            progress.advance()
+        if not joinable(a, b):
             continue
-        left, right = vectors[members[ca]], vectors[members[cb]]
-        farthest = _distance_matrix(left, right).max()
-        if farthest > widest:
-            continue
-        if verify is not None and needs_verifying((a, b), distance) and not verify(a, b):
-            continue
+        if checked[number]:
+            if prepare is not None and (a, b) not in prepared:
+                # The next pairs that could still join two clusters, this one first, verified
+                # together; pairs inside one group by then are never verified at all.
+                wave, looked_at = [], max(looked_at, number)
+                while looked_at < len(ordered) and len(wave) < VERIFY_WAVE:
+                    if checked[looked_at] and joinable(*ordered[looked_at][0]):
+                        wave.append(ordered[looked_at][0])
+                    looked_at += 1
+                prepared.update(wave)
+                prepare(wave)
+            if not verify(a, b):
+                continue
+        ca, cb = cluster_of[a], cluster_of[b]
         keep, drop = (ca, cb) if len(members[ca]) >= len(members[cb]) else (cb, ca)
         for item in members[drop]:
             cluster_of[item] = keep

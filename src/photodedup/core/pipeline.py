@@ -17,7 +17,7 @@ import numpy as np
 
 from photodedup.core import cache as cache_module
 from photodedup.core.decode import (MIN_DETAIL, DecodedImage, DecodeError, decode_gray, decode_image, picture_detail,
-                                    same_pixels)
+                                    same_pixels, webp_is_lossy)
 from photodedup.core.exact import find_identical, hash_bytes
 from photodedup.core.group import DEFAULT_THRESHOLD, find_clusters, make_group
 from photodedup.core.index import VectorIndex
@@ -32,7 +32,7 @@ from photodedup.core.verify import METHOD, MIN_INLIERS, LocalFeatures, count_inl
 
 BATCH_SIZE = 4  # photos per model call: per photo, 6.0 ms at 4 against 7.1 ms at 16 (activations stay in cache)
 SCRATCH_QUALITY = 92  # JPEG quality of the gray pictures kept for verification during a scan
-VERIFY_CHUNK = 256  # candidate pairs verified per round; features no later pair needs are dropped
+FEATURES_KEPT = 2048  # photos whose local features (about 32 KB each) are kept for later pairs
 CHANGED_DURING_SCAN = "file changed or disappeared during the scan; scan again to include it"
 
 
@@ -308,9 +308,8 @@ def _group(infos: list[ImageInfo], threshold: float, protected: Sequence[str], p
     verifier = _PairVerifier(infos, cache, scratch)
     clusters = _near_clusters(infos, identical, threshold, progress, verifier, cache)
     groups = []
-    for positions in clusters:
-        members = [infos[p] for p in positions]
-        resaves = _resaves(members, cache)
+    clustered = [[infos[p] for p in positions] for positions in clusters]
+    for members, resaves in zip(clustered, _resaves(clustered, cache, verifier.workers, progress)):
         groups.append(make_group(members, choose_keeper(members, protected, keeper_rules, resaves),
                                  verifier.matches_between))
     groups.sort(key=lambda g: (-g.reclaimable_bytes, g.keeper.path))
@@ -320,29 +319,48 @@ def _group(infos: list[ImageInfo], threshold: float, protected: Sequence[str], p
 RESAVE_METHOD = "same-pixels-v1"
 
 
-def _resaves(members: list[ImageInfo], cache: cache_module.Cache) -> frozenset[str]:
-    """Lossless files of a group that hold exactly a JPEG's pixels (keeper rule "not-resaved").
+def _resaves(groups: list[list[ImageInfo]], cache: cache_module.Cache, workers: int,
+             progress: Progress = NULL_PROGRESS) -> list[frozenset[str]]:
+    """For each group, its lossless files that hold exactly a JPEG's pixels (keeper rule "not-resaved").
 
-    Each lossless file is compared, full size, with at most one JPEG: the one whose cached
-    thumbnail is closest, and only if that is within a grey level (an edited copy's is not).
-    The answer is remembered by content, so a rescan decodes nothing.
+    Each lossless file is compared, full size, with at most one JPEG of its group: the one
+    whose cached thumbnail is closest, and only if that is within a grey level (an edited
+    copy's is not). The comparisons run in parallel; the answer is remembered by content,
+    so a rescan decodes nothing.
     """
-    closest: dict[str, tuple[float, ImageInfo, ImageInfo]] = {}
-    for lossless, jpeg in resave_candidates(members):
-        thumbs = cache.lookup_thumb(lossless.file), cache.lookup_thumb(jpeg.file)
-        difference = (float(np.abs(thumbs[0].astype(np.int16) - thumbs[1]).mean())
-                      if thumbs[0] is not None and thumbs[1] is not None else 0.0)
-        if difference <= 1.0 and difference < closest.get(lossless.file.path, (math.inf,))[0]:
-            closest[lossless.file.path] = (difference, lossless, jpeg)
-    found = set()
-    for _, lossless, jpeg in closest.values():
+    checks: list[list[tuple[ImageInfo, ImageInfo]]] = []
+    for members in groups:
+        closest: dict[str, tuple[float, ImageInfo, ImageInfo]] = {}
+        for lossless, jpeg in resave_candidates(members):
+            if lossless.format == "WEBP" and webp_is_lossy(lossless.file.path):
+                continue
+            thumbs = cache.lookup_thumb(lossless.file), cache.lookup_thumb(jpeg.file)
+            difference = (float(np.abs(thumbs[0].astype(np.int16) - thumbs[1]).mean())
+                          if thumbs[0] is not None and thumbs[1] is not None else 0.0)
+            if difference <= 1.0 and difference < closest.get(lossless.file.path, (math.inf,))[0]:
+                closest[lossless.file.path] = (difference, lossless, jpeg)
+        checks.append([(lossless, jpeg) for _, lossless, jpeg in closest.values()])
+    answers: dict[tuple[str, str], int] = {}
+    for lossless, jpeg in (pair for group in checks for pair in group):
         known = cache.lookup_verification(lossless.content_hash, jpeg.content_hash, RESAVE_METHOD)
-        if known is None:
-            known = int(same_pixels(lossless.file.path, jpeg.file.path))
-            cache.store_verification(lossless.content_hash, jpeg.content_hash, RESAVE_METHOD, known)
-        if known:
-            found.add(lossless.file.path)
-    return frozenset(found)
+        if known is not None:
+            answers[lossless.content_hash, jpeg.content_hash] = known
+    unknown = {(lossless.content_hash, jpeg.content_hash): (lossless.file.path, jpeg.file.path)
+               for group in checks for lossless, jpeg in group
+               if (lossless.content_hash, jpeg.content_hash) not in answers}
+    if unknown:  # a full-size decode of both files each: ~100 MB of pixels per worker at 12 MP
+        progress.start("Comparing lossless copies with JPEGs", len(unknown))
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="resave")
+        try:
+            for hashes, same in zip(unknown, pool.map(lambda paths: same_pixels(*paths), unknown.values())):
+                answers[hashes] = int(same)
+                cache.store_verification(*hashes, RESAVE_METHOD, int(same))
+                progress.advance()
+                progress.check()
+        finally:
+            pool.shutdown(cancel_futures=True)  # a cancelled scan waits only for what is running
+    return [frozenset(lossless.file.path for lossless, jpeg in group
+                      if answers[lossless.content_hash, jpeg.content_hash]) for group in checks]
 
 
 class _PairVerifier:
@@ -363,15 +381,21 @@ class _PairVerifier:
 
     def _features(self, position: int) -> LocalFeatures | None:
         if position not in self.features:
-            self.features[position] = self._extract(position)
+            self._keep(position, self._extract(position))
         return self.features[position]
+
+    def _keep(self, position: int, features: LocalFeatures | None) -> None:
+        """Remember a photo's features, forgetting the oldest beyond FEATURES_KEPT."""
+        while len(self.features) >= FEATURES_KEPT:
+            del self.features[next(iter(self.features))]  # dicts keep insertion order
+        self.features[position] = features
 
     def _extract(self, position: int) -> LocalFeatures | None:
         gray = feature_gray(self.infos[position].file.path, self.scratch)
         return extract_features(gray) if gray is not None else None  # unreadable: unconfirmed is the safe answer
 
     def prepare(self, pairs: list[tuple[int, int]], progress: Progress = NULL_PROGRESS) -> None:
-        """Verify every pair not verified before, decoding and matching on all cores at once.
+        """Verify the pairs not verified before, finding features and matching on all cores at once.
 
         (Decoding and ORB run in OpenCV and Pillow, which release the GIL.)
         """
@@ -388,26 +412,19 @@ class _PairVerifier:
                 todo.append((a, b))
         if not todo:
             return
-        progress.start("Checking look-alike photos", len(todo))
-        last_use = {}
-        for number, (a, b) in enumerate(todo):
-            last_use[a] = last_use[b] = number
+        used = {p for pair in todo for p in pair}
+        for position in used & self.features.keys():  # most recently used: not forgotten below
+            self.features[position] = self.features.pop(position)
+        needed = sorted(used - self.features.keys())
         with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="verify") as pool:
-            for start in range(0, len(todo), VERIFY_CHUNK):
-                chunk = todo[start:start + VERIFY_CHUNK]
-                needed = sorted({p for pair in chunk for p in pair} - set(self.features))
-                for position, features in zip(needed, pool.map(self._extract, needed)):
-                    self.features[position] = features
-                progress.check()
-                for (a, b), count in zip(chunk, pool.map(self._match, chunk)):
-                    first, second = self.infos[a], self.infos[b]
-                    self.matches[frozenset((first.file.path, second.file.path))] = count or 0
-                    if count is not None:  # both photos readable: worth remembering
-                        self.cache.store_verification(first.content_hash, second.content_hash, METHOD, count)
-                progress.advance(len(chunk))
-                done = start + len(chunk)
-                for position in [p for p in self.features if last_use.get(p, -1) < done]:
-                    del self.features[position]  # memory stays bounded however many pairs there are
+            for position, features in zip(needed, pool.map(self._extract, needed)):
+                self._keep(position, features)
+            progress.check()
+            for (a, b), count in zip(todo, pool.map(self._match, todo)):
+                first, second = self.infos[a], self.infos[b]
+                self.matches[frozenset((first.file.path, second.file.path))] = count or 0
+                if count is not None:  # both photos readable: worth remembering
+                    self.cache.store_verification(first.content_hash, second.content_hash, METHOD, count)
 
     def _match(self, pair: tuple[int, int]) -> int | None:
         first, second = self.features.get(pair[0]), self.features.get(pair[1])
