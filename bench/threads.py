@@ -3,8 +3,9 @@
     .venv/bin/python bench/threads.py [--corpus bench/corpus-speed] [--files 200] [--rounds 2]
 
 Each setting analyses the same files with an empty cache (files/s, best of --rounds).
-The defaults in core/pipeline.py (DECODE_WORKERS) and core/embed.py (MODEL_THREADS) come
-from this table; see the README's performance section.
+The defaults in core/pipeline.py (ScanOptions.workers: one decoding thread per core;
+default_embedder: a quarter of the cores for the model) come from this table; see the
+README's performance section.
 """
 
 from __future__ import annotations

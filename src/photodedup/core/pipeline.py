@@ -56,9 +56,15 @@ class EmbedderLike:  # the subset of embed.Embedder the pipeline uses
 
 
 def default_embedder() -> EmbedderLike:
+    """The model as a scan runs it: beside one decoding thread per core.
+
+    Decoding a photo costs about four times what the model does (bench/speed.py), so the
+    model gets a quarter of the cores: 1 thread on 2 cores (bench/threads.py: 61 files/s
+    against 60 with 2 threads, which only contend with the decoders), 2 on 8.
+    """
     from photodedup.core.embed import Embedder
 
-    return Embedder()
+    return Embedder(threads=max(1, (os.cpu_count() or 1) // 4))
 
 
 def default_model_id() -> str:
