@@ -107,3 +107,26 @@ def test_a_lossless_resave_of_a_jpeg_is_told_from_a_jpeg_export_of_a_lossless_or
     photo.save(tmp_path / "export.jpg", quality=95)  # a JPEG made from the lossless original
     assert same_pixels(str(tmp_path / "shot-resaved.png"), str(jpeg))
     assert not same_pixels(str(tmp_path / "original.png"), str(tmp_path / "export.jpg"))
+
+
+def test_reading_exif_on_many_threads_leaves_the_warning_filters_alone():
+    # warnings.catch_warnings() swaps the process-wide filter list; from several threads
+    # at once it can leave "ignore everything" behind. read_metadata runs on the decoders.
+    import threading
+    import warnings
+
+    buffer = io.BytesIO()
+    sample("coffee").save(buffer, "JPEG", exif=Image.Exif())
+    data = buffer.getvalue()
+    before = list(warnings.filters)
+
+    def read_many():
+        for _ in range(1500):
+            read_metadata(io.BytesIO(data))
+
+    threads = [threading.Thread(target=read_many) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert warnings.filters == before

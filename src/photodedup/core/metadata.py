@@ -9,6 +9,11 @@ from PIL import Image
 
 from photodedup.core.models import PhotoMetadata
 
+# Pillow's complaints about odd metadata (a tag with too many entries, a malformed MPO) are
+# noise here: the photo simply doesn't say. Filtered once for the process, because
+# warnings.catch_warnings() is not thread-safe and this runs on the decoding threads.
+warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
+
 _EXIF_IFD, _GPS_IFD = 0x8769, 0x8825
 _MAKE, _MODEL, _DATETIME = 0x010F, 0x0110, 0x0132
 _DATETIME_ORIGINAL, _LENS_MODEL = 0x9003, 0xA434
@@ -23,12 +28,10 @@ def _text(value) -> str:
 def read_metadata(path: str | BinaryIO) -> PhotoMetadata:
     """The photo's EXIF facts; a file without (readable) EXIF gives empty metadata, never an error."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            with Image.open(path) as image:
-                exif = image.getexif()
-                details = exif.get_ifd(_EXIF_IFD) if exif else {}
-                gps = exif.get_ifd(_GPS_IFD) if exif else {}
+        with Image.open(path) as image:
+            exif = image.getexif()
+            details = exif.get_ifd(_EXIF_IFD) if exif else {}
+            gps = exif.get_ifd(_GPS_IFD) if exif else {}
     except Exception:  # unreadable or malformed EXIF: the photo simply doesn't say
         return PhotoMetadata()
     if not exif:
