@@ -109,3 +109,20 @@ def test_group_members_carry_distance_and_reason():
     assert by_name["small"].reason == "near"
     assert abs(by_name["small"].distance - 2 * np.sin(np.radians(5))) < 1e-4
     assert group.reclaimable_bytes == 5900
+
+
+def test_index_of_full_size_embeddings_proposes_each_copys_original_first(tmp_path):
+    # Annoy holds a 256-d projection of 1280-d vectors; the neighbours it proposes must still
+    # be the true nearest ones for copies (distance ~0.3 among unrelated vectors at ~1.4).
+    rng = np.random.default_rng(7)
+    originals = rng.standard_normal((400, 1280)).astype(np.float32)
+    copies = originals[:100] + 0.15 * rng.standard_normal((100, 1280)).astype(np.float32)
+    vectors = np.concatenate([originals, copies])
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    index = VectorIndex.build(vectors, tmp_path)
+    table = index.neighbour_table(4)
+    assert [table[400 + n][0] for n in range(100)] == list(range(100))
+    another = originals[5] + 0.15 * rng.standard_normal(1280).astype(np.float32)  # not in the index
+    assert index.nearest_to(another / np.linalg.norm(another), 2) in ([5, 405], [405, 5])
+    assert find_clusters(vectors, index, threshold=0.55) == [[n, 400 + n] for n in range(100)]
+

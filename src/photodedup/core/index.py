@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -12,37 +14,62 @@ from annoy import AnnoyIndex
 
 from photodedup.core.progress import NULL_PROGRESS, Progress
 
+# Annoy indexes a fixed random projection of the embeddings to 256 dimensions, not all 1280:
+# it only proposes neighbours (grouping decides with distances of the full vectors), and it
+# proposes as many of the pairs under the threshold (speed corpus: 0.968 against 0.961 for
+# all 1280; accuracy corpus: 1.000 for both), in a fifth of the memory and time.
+INDEXED_DIM = 256
+_PROJECTION_SEED = 20261127
+
+
+@lru_cache(maxsize=4)
+def _projection(dim: int) -> np.ndarray | None:
+    """(dim, INDEXED_DIM) Gaussian matrix, the same every run; None when dim is small already."""
+    if dim <= INDEXED_DIM:
+        return None
+    rng = np.random.default_rng(_PROJECTION_SEED)
+    return (rng.standard_normal((dim, INDEXED_DIM)) / np.sqrt(INDEXED_DIM)).astype(np.float32)
+
+
+def _indexed(vector: np.ndarray, dim: int) -> np.ndarray:
+    """What Annoy holds for a vector: its projection (angles are kept closely enough)."""
+    vector = np.asarray(vector, dtype=np.float32)
+    matrix = _projection(dim)
+    return vector if matrix is None else vector @ matrix
+
 
 class VectorIndex:
     """Integer ids 0..n-1 are positions in the vector list given to ``build``."""
 
-    def __init__(self, annoy: AnnoyIndex, count: int, path: Path | None = None) -> None:
+    def __init__(self, annoy: AnnoyIndex, count: int, path: Path | None = None, dim: int = 0) -> None:
         self._annoy = annoy
         self.count = count
         self.path = path  # where it is saved; its neighbour table is kept beside it
+        self.dim = dim or annoy.f  # of the vectors given, before projection
 
     @classmethod
     def build(
         cls,
-        vectors: np.ndarray,
+        vectors: Sequence[np.ndarray],
         folder: Path | None = None,
         trees: int = 16,
         progress: Progress = NULL_PROGRESS,
         name: str = "vectors.ann",
     ) -> "VectorIndex":
-        """Build the index; with ``folder``, write it atomically there and memory-map it."""
-        count, dim = vectors.shape
+        """Build the index of ``vectors`` (a matrix, or a list of rows: no stacked copy needed);
+        with ``folder``, write it atomically there and memory-map it."""
+        count, dim = len(vectors), len(vectors[0])
         progress.start("Indexing", count)
-        annoy = AnnoyIndex(dim, "angular")
+        annoy = AnnoyIndex(min(dim, INDEXED_DIM), "angular")
         annoy.set_seed(42)
         for item, vector in enumerate(vectors):
             if item % 1024 == 0:
                 progress.check()
-            annoy.add_item(item, vector)
+            annoy.add_item(item, _indexed(vector, dim))
         annoy.build(trees, n_jobs=-1)
         progress.advance(count)
         if folder is None:
-            return cls(annoy, count)
+            return cls(annoy, count, dim=dim)
         folder.mkdir(parents=True, exist_ok=True)
         final = folder / name
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".vectors-", suffix=".ann")
@@ -58,7 +85,7 @@ class VectorIndex:
 
     @classmethod
     def open_or_build(
-        cls, vectors: np.ndarray, folder: Path, key: str, progress: Progress = NULL_PROGRESS,
+        cls, vectors: Sequence[np.ndarray], folder: Path, key: str, progress: Progress = NULL_PROGRESS,
     ) -> "VectorIndex":
         """Reuse the index saved in ``folder`` for exactly these vectors (named by ``key``), else build it.
 
@@ -66,7 +93,7 @@ class VectorIndex:
         A saved index that cannot be loaded or holds the wrong number of items is rebuilt;
         indexes saved for other keys are removed.
         """
-        count, dim = vectors.shape
+        count, dim = len(vectors), len(vectors[0])
         final = folder / f"vectors-{key}.ann"
         if final.exists():
             try:
@@ -87,21 +114,22 @@ class VectorIndex:
 
     @classmethod
     def load(cls, path: Path, dim: int, expected_count: int) -> "VectorIndex":
-        """Memory-map a saved index; refuse one whose item count disagrees."""
-        annoy = AnnoyIndex(dim, "angular")
+        """Memory-map a saved index of ``dim``-dimensional vectors; refuse one whose item count disagrees."""
+        annoy = AnnoyIndex(min(dim, INDEXED_DIM), "angular")
         annoy.load(str(path), prefault=False)
         held = annoy.get_n_items()
         if held != expected_count:
             annoy.unload()
             raise ValueError(f"index {path} holds {held} items, expected {expected_count}")
-        return cls(annoy, expected_count, Path(path))
+        return cls(annoy, expected_count, Path(path), dim)
 
-    def holds(self, vectors: np.ndarray, samples: int = 64) -> bool:
+    def holds(self, vectors: Sequence[np.ndarray], samples: int = 64) -> bool:
         """Whether a spread of sampled items match ``vectors`` (a cheap check of a saved index)."""
         count = len(vectors)
         for item in np.unique(np.linspace(0, count - 1, min(samples, count)).astype(int)):
             stored = np.asarray(self._annoy.get_item_vector(int(item)), dtype=np.float32)
-            if stored.shape != vectors[item].shape or not np.allclose(stored, vectors[item], atol=1e-5):
+            expected = _indexed(vectors[item], self.dim)
+            if stored.shape != expected.shape or not np.allclose(stored, expected, atol=1e-4):
                 return False
         return True
 
@@ -138,13 +166,17 @@ class VectorIndex:
                 os.replace(temporary, saved)
             except OSError:
                 temporary.unlink(missing_ok=True)
+            # The queries read every page of the memory-mapped file (55 MB for 10,000 photos),
+            # which then count as this process's memory; map it afresh so they don't.
+            self._annoy.unload()
+            self._annoy.load(str(self.path), prefault=False)
         return table
 
     def nearest_to(self, vector: np.ndarray, count: int) -> list[int]:
         """Up to ``count`` items nearest to a vector that is not in the index, closest first."""
-        return list(self._annoy.get_nns_by_vector(np.asarray(vector, dtype=np.float32), count))
+        return list(self._annoy.get_nns_by_vector(_indexed(vector, self.dim), count))
 
     def neighbours(self, item: int, count: int) -> list[tuple[int, float]]:
-        """Up to ``count`` nearest other items, closest first, with angular distances."""
+        """Up to ``count`` nearest other items, closest first, with Annoy's (projected) distances."""
         ids, distances = self._annoy.get_nns_by_item(item, count + 1, include_distances=True)
         return [(other, distance) for other, distance in zip(ids, distances) if other != item]
