@@ -56,7 +56,7 @@ def find_clusters(
     count = len(vectors)
     table = index.neighbour_table(MAX_NEIGHBOURS, progress)
     progress.start("Grouping", count)
-    pairs: dict[tuple[int, int], float] = {}
+    firsts, seconds, gaps = [], [], []  # candidate pairs as arrays: a 50,000-photo library has ~10^6
     for item in range(count):
         if item % 256 == 0:
             progress.check()
@@ -66,11 +66,20 @@ def find_clusters(
             continue
         # The index only proposes; the distance that decides is computed from the vectors.
         distances = np.sqrt(np.maximum(0.0, 2.0 - 2.0 * (vectors[others] @ vectors[item])))
-        for other, distance in zip(others[distances <= threshold].tolist(), distances[distances <= threshold].tolist()):
-            pairs[(min(item, other), max(item, other))] = distance
-
-    def needs_verifying(pair: tuple[int, int], distance: float) -> bool:
-        return distance > sure or (structured is not None and not structured(*pair))
+        close = distances <= threshold
+        firsts.append(np.minimum(item, others[close]))
+        seconds.append(np.maximum(item, others[close]))
+        gaps.append(distances[close])
+    first, second, distance = (np.concatenate(parts) if parts else np.zeros(0) for parts in (firsts, seconds, gaps))
+    # Each pair once (found from both ends, the later finding counts), closest first.
+    _, last = np.unique((first * count + second)[::-1], return_index=True)
+    latest = len(first) - 1 - last
+    first, second, distance = first[latest].astype(np.int64), second[latest].astype(np.int64), distance[latest]
+    order = np.lexsort((second, first, distance))
+    first, second, distance = first[order].tolist(), second[order].tolist(), distance[order].tolist()
+    # Which pairs need verifying: those past ``sure``, and close ones of nearly featureless pictures.
+    checked = [verify is not None and (gap > sure or (structured is not None and not structured(a, b)))
+               for a, b, gap in zip(first, second, distance)]
 
     widest = spread if spread is not None else SPREAD_FACTOR * threshold
     cluster_of = list(range(count))
@@ -80,13 +89,11 @@ def find_clusters(
         ca, cb = cluster_of[a], cluster_of[b]
         return ca != cb and _distance_matrix(vectors[members[ca]], vectors[members[cb]]).max() <= widest
 
-    ordered = sorted(pairs.items(), key=lambda kv: (kv[1], kv[0]))
-    checked = [verify is not None and needs_verifying(pair, distance) for pair, distance in ordered]
     if verify is not None:
         progress.start("Checking look-alike photos", sum(checked))
     prepared: set[tuple[int, int]] = set()
-    looked_at = 0  # ordered[:looked_at] has been considered for a wave
-    for number, ((a, b), distance) in enumerate(ordered):
+    looked_at = 0  # pairs before this one have been considered for a wave
+    for number, (a, b) in enumerate(zip(first, second)):
         if number % 64 == 0:
             progress.check()
         if checked[number]:
@@ -98,9 +105,9 @@ def find_clusters(
                 # The next pairs that could still join two clusters, this one first, verified
                 # together; pairs inside one group by then are never verified at all.
                 wave, looked_at = [], max(looked_at, number)
-                while looked_at < len(ordered) and len(wave) < VERIFY_WAVE:
-                    if checked[looked_at] and joinable(*ordered[looked_at][0]):
-                        wave.append(ordered[looked_at][0])
+                while looked_at < len(first) and len(wave) < VERIFY_WAVE:
+                    if checked[looked_at] and joinable(first[looked_at], second[looked_at]):
+                        wave.append((first[looked_at], second[looked_at]))
                     looked_at += 1
                 prepared.update(wave)
                 prepare(wave)
