@@ -9,6 +9,9 @@ What it prints (all on this machine, in this run, so the ratios compare like wit
   cold      `photodedup scan` with an empty cache (a fresh process: start-up and model load included).
   warm      the same scan again, nothing changed.
   czkawka   Czkawka's engine (PyPI `czkawka`, similar-images search, its defaults, empty cache).
+  no model  photodedup's analysis in-process with the CNN replaced by a no-op: what decoding,
+            hashing and caching alone leave (the ceiling before the model and the check of
+            look-alikes are added).
 Peak RSS is the peak resident memory of the scanning process (from wait4).
 --scale DIR (folders 00, 01, ... of 1000 files each, from make_speed_corpus.py --size 1024x768)
 scans its first two folders, then all of it, cold and warm, for memory growth and rescan time.
@@ -81,6 +84,30 @@ def czkawka(peers_python: str, roots: list[Path]) -> tuple[float, float] | str:
         return seconds, peak
 
 
+def decode_side(roots: list[Path]) -> float:
+    """Files/s of a cold analysis with the model replaced by a no-op: everything the scan does
+    per file but the CNN (read, hash, decode, trim, scratch picture, cache). The ceiling the
+    decoding leaves; the model and the check of look-alikes come on top of it."""
+    import numpy as np
+
+    sys.path.insert(0, str(HERE.parent / "src"))
+    from photodedup.core.pipeline import ScanOptions, analyse_library
+
+    class NoModel:
+        model_id = "no-model"
+
+        def embed(self, images: np.ndarray) -> np.ndarray:
+            return np.full((len(images), 1280), 1280 ** -0.5, np.float32)
+
+    with tempfile.TemporaryDirectory() as cache:
+        started = time.perf_counter()
+        library = analyse_library(ScanOptions([str(r) for r in roots], cache_dir=Path(cache)),
+                                  embedder_factory=NoModel, model_id="no-model")
+        seconds = time.perf_counter() - started
+        library.close()
+    return library.stats.files_decoded / seconds
+
+
 def group_synthetic(count: int) -> tuple[float, int]:
     """Seconds to group ``count`` cached vectors (10% planted copies), and the groups found."""
     import numpy as np
@@ -118,12 +145,15 @@ def main() -> int:
               f"{os.cpu_count()} cores", flush=True)
         floor = decode_floor(files)
         print(f"  floor: {floor:.1f} files/s", flush=True)
+        no_model = decode_side([args.corpus])
+        print(f"  decode side (model skipped): {no_model:.1f} files/s", flush=True)
         with tempfile.TemporaryDirectory() as cache:
             cold_s, cold_rss, report = scan([args.corpus], Path(cache))
             print(f"  cold: {cold_s:.1f} s", flush=True)
             warm_s, warm_rss, _ = scan([args.corpus], Path(cache))
         cold = len(files) / cold_s
         rows.append(("decode floor (draft + resize, all cores)", f"{floor:.1f}", "", ""))
+        rows.append(("photodedup analysis, model skipped (in-process)", f"{no_model:.1f}", "", ""))
         rows.append(("photodedup cold scan", f"{cold:.1f}", f"{cold_s:.1f}", f"{cold_rss:.0f}"))
         rows.append(("photodedup warm rescan", f"{len(files) / warm_s:.0f}", f"{warm_s:.2f}", f"{warm_rss:.0f}"))
         peer = czkawka(args.peers_python, [args.corpus]) if args.peers_python else "no --peers-python"
@@ -134,7 +164,8 @@ def main() -> int:
         print("| --- | --- | --- | --- |")
         for row in rows:
             print("| " + " | ".join(row) + " |")
-        print(f"\nphotodedup cold / floor = {cold / floor:.2f}")
+        print(f"\nphotodedup cold / floor = {cold / floor:.2f} (analysis without the model / floor = "
+              f"{no_model / floor:.2f})")
         if isinstance(peer, tuple):
             print(f"photodedup cold / czkawka = {cold / (len(files) / peer[0]):.1f}")
         else:
