@@ -7,6 +7,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import BinaryIO
 
 import numpy as np
@@ -94,11 +95,17 @@ def picture_detail(thumb: np.ndarray) -> float:
     """How much a picture holds beyond a smooth gradient: grey-level spread of the 32×32 thumbnail
     around its best-fitting plane (real photos here: 8 and up; sky and bokeh: about 2)."""
     values = np.asarray(thumb, dtype=np.float64)
-    height, width = values.shape
+    design, solve = _plane_fit(*values.shape)
+    return float((values.ravel() - design @ (solve @ values.ravel())).std())
+
+
+@lru_cache(maxsize=4)
+def _plane_fit(height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """The least-squares fit of a plane a·x + b·y + c to a height×width picture, as matrices:
+    (design, its pseudo-inverse); computed once, as a rescan asks for every photo's detail."""
     rows, columns = np.mgrid[0:height, 0:width]
     design = np.c_[columns.ravel(), rows.ravel(), np.ones(height * width)]
-    coefficients, *_ = np.linalg.lstsq(design, values.ravel(), rcond=None)
-    return float((values.ravel() - design @ coefficients).std())
+    return design, np.linalg.pinv(design)
 
 
 RESAVE_TOLERANCE = 0.25  # mean grey-level difference under which two decodes are the same pixels
