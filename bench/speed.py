@@ -116,14 +116,23 @@ def group_synthetic(count: int) -> tuple[float, int]:
     from photodedup.core.models import ImageFile, ImageInfo, ScanStats
     from photodedup.core.pipeline import Library, find_groups
 
+    from photodedup.core.cache import Cache
+
     rng = np.random.default_rng(100)
     vectors = rng.standard_normal((count, 1280), dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     copies = count // 10
-    vectors[-copies:] = vectors[:copies] + rng.standard_normal((copies, 1280), dtype=np.float32) * 0.08
+    # Copies 0.15 away from their originals (a recompressed or resized photo's distance):
+    # close enough to group on the embedding alone, so grouping really merges 10% of the items.
+    vectors[-copies:] = vectors[:copies] + rng.standard_normal((copies, 1280), dtype=np.float32) * (0.15 / 1280 ** 0.5)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     infos = [ImageInfo(ImageFile(f"/synthetic/{n:06d}.jpg", 1000 + n, n, 1, n), 4000, 3000, "JPEG", f"{n:032x}",
                        vectors[n]) for n in range(count)]
     with tempfile.TemporaryDirectory() as cache:
+        with Cache(Path(cache), "synthetic") as store:  # thumbnails with detail: photos, not blank sky
+            for info in infos:
+                store.store(info, rng.integers(0, 256, (32, 32), dtype=np.uint8))
+            store.commit()
         library = Library(infos, [], ScanStats(files_found=count), Path(cache), "synthetic")
         started = time.perf_counter()
         groups = find_groups(library)
