@@ -128,7 +128,7 @@ def test_index_of_full_size_embeddings_proposes_each_copys_original_first(tmp_pa
 
 
 def test_packing_keeps_every_vector_and_holds_them_once():
-    from photodedup.core.pipeline import _pack_vectors
+    from photodedup.core.pipeline_grouping import _pack_vectors
 
     infos = [info(f"{n}.jpg", 10, 10, 10, angle=n) for n in range(10)]
     before = [i.vector.copy() for i in infos]

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from conftest import SAMPLES, jpeg_bytes, sample
-from photodedup.core import pipeline
+from photodedup.core import pipeline, pipeline_grouping
 from photodedup.core.pipeline import ScanOptions, run_scan
 
 
@@ -38,8 +38,8 @@ def test_second_scan_decodes_nothing_and_loads_no_model(library, tmp_path, embed
     decodes = []
     real = pipeline._read_and_decode
     monkeypatch.setattr(pipeline, "_read_and_decode", lambda f: decodes.append(f) or real(f))
-    real_gray = pipeline.decode_gray
-    monkeypatch.setattr(pipeline, "decode_gray", lambda p: decodes.append(p) or real_gray(p))
+    real_gray = pipeline_grouping.decode_gray
+    monkeypatch.setattr(pipeline_grouping, "decode_gray", lambda p: decodes.append(p) or real_gray(p))
 
     def no_model():
         raise AssertionError("the model must not be loaded when nothing changed")
@@ -127,7 +127,7 @@ def test_a_cold_scan_verifies_from_its_own_decode_not_the_files_again(library, t
     def no_second_decode(path, *args):
         raise AssertionError(f"{path} decoded a second time")
 
-    monkeypatch.setattr(pipeline, "decode_gray", no_second_decode)
+    monkeypatch.setattr(pipeline_grouping, "decode_gray", no_second_decode)
     result = run_scan(ScanOptions([str(library["root"])], cache_dir=tmp_path / "cache"), embedder_factory=lambda: embedder)
     assert [names(g) for g in result.groups] == [["cat copy.jpg", "cat.jpg", "cat_q45.jpg", "cat_small.jpg"]]
     assert not list((tmp_path / "cache").glob(".scan-scratch-*"))
@@ -175,8 +175,8 @@ def test_the_jpeg_is_kept_over_its_lossless_resave_and_a_lossy_webp_is_never_dec
         decoded.save(root / "shot-resaved.png")  # the JPEG's own pixels, losslessly
         decoded.save(root / "shot-web.webp", quality=60)  # lossy (and smaller): can't hold them exactly
     compared = []
-    real = pipeline.same_pixels
-    monkeypatch.setattr(pipeline, "same_pixels", lambda a, b: compared.append((a, b)) or real(a, b))
+    real = pipeline_grouping.same_pixels
+    monkeypatch.setattr(pipeline_grouping, "same_pixels", lambda a, b: compared.append((a, b)) or real(a, b))
     options = ScanOptions([str(root)], cache_dir=tmp_path / "cache")
     (group,) = run_scan(options, embedder_factory=lambda: embedder).groups
     assert names(group) == ["shot-resaved.png", "shot-web.webp", "shot.jpg"]

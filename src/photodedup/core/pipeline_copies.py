@@ -21,8 +21,8 @@ from photodedup.core.changes import Change, PictureFacts, describe, picture_fact
 from photodedup.core.group import DEFAULT_THRESHOLD, SURE_THRESHOLD
 from photodedup.core.index import VectorIndex
 from photodedup.core.models import Group, GroupMember, ImageInfo, Problem
-from photodedup.core.pipeline import (EmbedderLike, Library, ScanOptions, analyse_library, default_embedder,
-                                      feature_gray)
+from photodedup.core.pipeline import EmbedderLike, Library, ScanOptions, analyse_library, default_embedder
+from photodedup.core.pipeline_grouping import feature_gray
 from photodedup.core.progress import NULL_PROGRESS, Progress
 from photodedup.core.raw import embedded_preview, is_raw
 from photodedup.core.scratch import ScratchStore
