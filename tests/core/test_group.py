@@ -136,3 +136,16 @@ def test_packing_keeps_every_vector_and_holds_them_once():
     assert np.array_equal(packed, np.stack([before[9], before[3], before[5]]))
     assert all(np.shares_memory(infos[p].vector, packed) for p in (9, 3, 5))
     assert all(np.array_equal(i.vector, b) for i, b in zip(infos, before))
+
+
+def test_candidate_pairs_of_a_big_library_are_kept_apart():
+    from photodedup.core.group import _unique_pairs
+
+    # With 100,000 photos, (42950, 1000) and (0, 33704) have keys equal modulo 2**32: in
+    # 32-bit arithmetic one of the two pairs would vanish. Both are kept, each once.
+    firsts = [np.array([42950, 0, 0], np.int32)]
+    seconds = [np.array([1000, 33704, 33704], np.int32)]
+    gaps = [np.array([0.2, 0.1, 0.1], np.float32)]
+    first, second, distance = _unique_pairs(firsts, seconds, gaps, 100_000)
+    assert list(zip(first, second)) == [(0, 33704), (42950, 1000)]
+    assert _unique_pairs([], [], [], 10) == ([], [], [])

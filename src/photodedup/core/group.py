@@ -56,7 +56,7 @@ def find_clusters(
     count = len(vectors)
     table = index.neighbour_table(MAX_NEIGHBOURS, progress)
     progress.start("Grouping", count)
-    firsts, seconds, gaps = [], [], []  # candidate pairs as arrays: a 50,000-photo library has ~10^6
+    firsts, seconds, gaps = [], [], []  # candidate pairs as arrays, not Python objects: up to 8 a photo
     for item in range(count):
         if item % 256 == 0:
             progress.check()
@@ -70,13 +70,7 @@ def find_clusters(
         firsts.append(np.minimum(item, others[close]))
         seconds.append(np.maximum(item, others[close]))
         gaps.append(distances[close])
-    first, second, distance = (np.concatenate(parts) if parts else np.zeros(0) for parts in (firsts, seconds, gaps))
-    # Each pair once (found from both ends, the later finding counts), closest first.
-    _, last = np.unique((first * count + second)[::-1], return_index=True)
-    latest = len(first) - 1 - last
-    first, second, distance = first[latest].astype(np.int64), second[latest].astype(np.int64), distance[latest]
-    order = np.lexsort((second, first, distance))
-    first, second, distance = first[order].tolist(), second[order].tolist(), distance[order].tolist()
+    first, second, distance = _unique_pairs(firsts, seconds, gaps, count)
     # Which pairs need verifying: those past ``sure``, and close ones of nearly featureless pictures.
     checked = [verify is not None and (gap > sure or (structured is not None and not structured(a, b)))
                for a, b, gap in zip(first, second, distance)]
@@ -119,6 +113,21 @@ def find_clusters(
             cluster_of[item] = keep
         members[keep] += members.pop(drop)
     return [sorted(m) for m in members.values() if len(m) > 1]
+
+
+def _unique_pairs(firsts: list[np.ndarray], seconds: list[np.ndarray], gaps: list[np.ndarray],
+                  count: int) -> tuple[list[int], list[int], list[float]]:
+    """Each pair (first < second) once, closest first; a pair found from both ends keeps the
+    distance found last."""
+    if not firsts:
+        return [], [], []
+    first, second = np.concatenate(firsts).astype(np.int64), np.concatenate(seconds).astype(np.int64)
+    distance = np.concatenate(gaps)
+    _, last = np.unique((first * count + second)[::-1], return_index=True)  # int64: no overflow
+    latest = len(first) - 1 - last
+    first, second, distance = first[latest], second[latest], distance[latest]
+    order = np.lexsort((second, first, distance))
+    return first[order].tolist(), second[order].tolist(), distance[order].tolist()
 
 
 def _distance_matrix(left: np.ndarray, right: np.ndarray) -> np.ndarray:
