@@ -22,7 +22,7 @@ from photodedup.core.group import DEFAULT_THRESHOLD, SURE_THRESHOLD
 from photodedup.core.index import VectorIndex
 from photodedup.core.models import Group, GroupMember, ImageInfo, Problem
 from photodedup.core.pipeline import EmbedderLike, Library, ScanOptions, analyse_library, default_embedder
-from photodedup.core.pipeline_grouping import feature_gray
+from photodedup.core.pipeline_grouping import FEATURES_KEPT, feature_gray
 from photodedup.core.progress import NULL_PROGRESS, Progress
 from photodedup.core.raw import embedded_preview, is_raw
 from photodedup.core.scratch import ScratchStore
@@ -105,6 +105,8 @@ class _Features:
     def get(self, info: ImageInfo, mirrored: bool = False) -> tuple[LocalFeatures, tuple[int, int]] | None:
         path = info.file.path
         if path not in self.cache:
+            while len(self.cache) >= FEATURES_KEPT:  # memory stays bounded, the oldest go first
+                del self.cache[next(iter(self.cache))]
             self.cache[path] = self._load(path)
         entry = self.cache[path]
         if entry is None:
@@ -136,7 +138,7 @@ def _facts(info: ImageInfo) -> PictureFacts:
 def _match(originals: Library, look_in: Library, threshold: float, progress: Progress) -> list[OriginalCopies]:
     if not originals.infos or not look_in.infos:
         return []
-    vectors = np.stack([i.vector for i in originals.infos]).astype(np.float32)
+    vectors = np.stack([i.vector for i in originals.infos]).astype(np.float32, copy=False)
     original_files = {i.file.identity for i in originals.infos}
     by_hash = {}
     for position, info in enumerate(originals.infos):
