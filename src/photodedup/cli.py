@@ -58,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
                            "protected,raw,pixels,no-padding,original,oldest-taken,largest-file,oldest-file,shortest-path)")
     scan.add_argument("--raw-jpeg-duplicates", action="store_true",
                       help="treat a RAW and the camera's JPEG of the same shot as duplicates (normally both are kept)")
+    scan.add_argument("--follow-symlinks", action="store_true",
+                      help="also look inside symbolically linked folders and at linked files under the roots "
+                           "(their files are shown but never marked for the trash)")
 
     from photodedup.cli_copies import add_command as add_find_copies
     from photodedup.cli_trash import add_commands
@@ -124,7 +127,11 @@ def check_folders_and_outputs(parser: argparse.ArgumentParser, folders, outputs)
         if not os.path.isdir(folder):
             parser.error(f"{folder} {'does not exist' if not os.path.exists(folder) else 'is not a folder'}")
     for output in outputs:
-        if output is not None and not output.resolve().parent.is_dir():
+        if output is None:
+            continue
+        if output.is_dir():
+            parser.error(f"cannot write {output}: it is a folder; give a file name")
+        if not output.resolve().parent.is_dir():
             parser.error(f"cannot write {output}: folder {output.resolve().parent} does not exist")
 
 
@@ -148,26 +155,31 @@ def _scan(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     from photodedup.core.pipeline import ScanOptions, run_scan
     from photodedup.core.report import write_csv, write_json
 
-    check_folders_and_outputs(parser, args.roots, (args.json, args.csv))
+    from photodedup.core.cache import default_cache_dir
     from photodedup.core.keeper import DEFAULT_RULES
+    from photodedup.core.policy import TrashPolicy
 
+    check_folders_and_outputs(parser, [*args.roots, *args.protect], (args.json, args.csv))
     options = ScanOptions(roots=args.roots, excludes=args.exclude, threshold=args.threshold, cache_dir=args.cache_dir,
-                          protected=args.protect, keeper_rules=args.keeper_rules or DEFAULT_RULES)
+                          protected=args.protect, keeper_rules=args.keeper_rules or DEFAULT_RULES,
+                          follow_symlinks=args.follow_symlinks)
+    policy = TrashPolicy(tuple(args.protect), tuple(args.roots), args.raw_jpeg_duplicates)
     result = run_with_progress(lambda progress: run_scan(options, progress), args.quiet)
     if result is None:
         return 130
-    settings = {"threshold": args.threshold, "roots": [os.path.abspath(r) for r in args.roots], "exclude": args.exclude,
-                "protected": [os.path.abspath(p) for p in args.protect], "keeper_rules": list(options.keeper_rules),
-                "raw_jpeg_duplicates": args.raw_jpeg_duplicates}
+    settings = {"threshold": args.threshold, "roots": list(policy.roots), "exclude": args.exclude,
+                "protected": list(policy.protected), "keeper_rules": list(options.keeper_rules),
+                "raw_jpeg_duplicates": args.raw_jpeg_duplicates, "follow_symlinks": args.follow_symlinks,
+                "cache_dir": os.path.abspath(args.cache_dir or default_cache_dir())}
     if args.json:
-        write_json(result, args.json, settings, args.raw_jpeg_duplicates)
+        write_json(result, args.json, settings, policy)
     if args.csv:
-        write_csv(result, args.csv)
-    _print_summary(result, args)
+        write_csv(result, args.csv, policy)
+    _print_summary(result, args, policy)
     return 0
 
 
-def _print_summary(result, args: argparse.Namespace) -> None:
+def _print_summary(result, args: argparse.Namespace, policy) -> None:
     stats = result.stats
     print(
         f"{stats.files_found} photos scanned in {stats.seconds:.1f} s "
@@ -180,9 +192,13 @@ def _print_summary(result, args: argparse.Namespace) -> None:
         )
         for number, group in enumerate(result.groups[:10], start=1):
             print(f"  group {number}: keep {group.keeper.path}")
+            paths = [m.path for m in group.members]
+            marked, kept = policy.default_marks(paths, group.keeper.path), policy.kept_reasons(paths)
             for member in group.members:
-                if not member.keeper:
+                if member.path in marked:
                     print(f"      copy ({member.reason}, {member.distance:.3f}) {member.path}")
+                elif not member.keeper:
+                    print(f"      also kept ({kept.get(member.path, 'kept')}) {member.path}")
         if len(result.groups) > 10:
             print(f"  … and {len(result.groups) - 10} more groups" + (" (see the JSON)" if args.json else ""))
     else:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
+import os
 import sys
 import time
 from pathlib import Path
 
-from photodedup.core.trash import FileOutcome, ScannedFile, TrashGroup
+from photodedup.core.trash import FileOutcome
 
 
 def add_commands(commands) -> None:
@@ -18,6 +18,11 @@ def add_commands(commands) -> None:
                     "`photodedup scan --json`. Without --apply, only says what would happen.")
     trash.add_argument("report", type=Path, metavar="GROUPS.json")
     trash.add_argument("--apply", action="store_true", help="really move the files to the trash")
+    trash.add_argument("--protect", action="append", default=[], metavar="DIR",
+                       help="never trash files under DIR, whatever the report says (repeatable; added to the "
+                            "report's own protected folders)")
+    trash.add_argument("--cache-dir", type=Path, metavar="DIR",
+                       help="the cache the scan used (default: the one the report names)")
 
     history = commands.add_parser("history", help="list the files photodedup has sent to the trash")
     history.add_argument("--all", action="store_true", help="include restored and failed entries")
@@ -27,43 +32,29 @@ def add_commands(commands) -> None:
     restore.add_argument("--last", action="store_true", help="restore every file of the last trash action")
 
 
-def read_report(path: Path) -> list[TrashGroup]:
-    """The groups of a scan report as TrashGroups; raises ValueError with a readable message."""
-    try:
-        report = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ValueError(f"{path} does not exist") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"{path} is not a readable JSON report ({error})") from None
-    if not isinstance(report, dict) or report.get("version") != 1 or not isinstance(report.get("groups"), list):
-        raise ValueError(f"{path} is not a photodedup scan report (version 1)")
-    groups = []
-    for number, group in enumerate(report["groups"], start=1):
-        keep, remove = [], []
-        try:
-            for entry in group["files"]:
-                file = ScannedFile(str(entry["path"]), int(entry["size"]), int(entry["mtime_ns"]),
-                                   str(entry.get("content_hash") or ""))
-                (keep if entry["keeper"] is not False else remove).append(file)
-        except (KeyError, TypeError, ValueError) as error:
-            raise ValueError(f"group {number} of {path} is malformed (missing or bad {error})") from None
-        groups.append(TrashGroup(keep, remove))
-    return groups
-
-
 def run_trash(args: argparse.Namespace) -> int:
+    from photodedup.core.journal import TrashBusy
     from photodedup.core.report import human_bytes
     from photodedup.core.trash import trash_groups
+    from photodedup.core.trash_plan import read_trash_plan
     from photodedup.terminal_progress import TerminalProgress
 
+    missing = [p for p in args.protect if not os.path.isdir(p)]
+    if missing:
+        print(f"photodedup trash: --protect {missing[0]}: no such folder", file=sys.stderr)
+        return 2
     try:
-        groups = read_report(args.report)
+        plan = read_trash_plan(args.report, args.protect, args.cache_dir)
     except ValueError as error:
         print(f"photodedup trash: {error}", file=sys.stderr)
         return 2
     progress = TerminalProgress(sys.stderr, quiet=not sys.stderr.isatty())
     try:
-        outcomes = trash_groups(groups, progress=progress, dry_run=not args.apply)
+        outcomes = plan.refused + trash_groups(plan.groups, progress=progress, dry_run=not args.apply,
+                                               policy=plan.policy)
+    except TrashBusy as error:
+        print(f"photodedup trash: {error}", file=sys.stderr)
+        return 1
     finally:
         progress.close()
     _print_outcomes(outcomes)
@@ -111,11 +102,16 @@ def run_history(args: argparse.Namespace) -> int:
 
 
 def run_restore(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from photodedup.core.journal import TrashBusy
     from photodedup.core.trash import restore
 
     if not args.ids and not args.last:
         parser.error("give journal IDs (see `photodedup history`) or --last")
-    outcomes = restore(args.ids, last=args.last)
+    try:
+        outcomes = restore(args.ids, last=args.last)
+    except TrashBusy as error:
+        print(f"photodedup restore: {error}", file=sys.stderr)
+        return 1
     if not outcomes:
         print("Nothing to restore: the journal has no trashed files.")
         return 0

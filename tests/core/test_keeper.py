@@ -10,7 +10,8 @@ from conftest import sample
 from PIL import Image
 
 from photodedup.core.cache import Cache
-from photodedup.core.keeper import DEFAULT_RULES, RULES, check_rules, choose_keeper, raw_jpeg_partners
+from photodedup.core.keeper import DEFAULT_RULES, RULES, check_rules, choose_keeper
+from photodedup.core.policy import TrashPolicy, raw_jpeg_partners
 from photodedup.core.metadata import read_metadata
 from photodedup.core.models import Group, GroupMember, ImageFile, ImageInfo, PhotoMetadata, ScanResult
 from photodedup.core.report import result_to_dict
@@ -64,14 +65,14 @@ def group_of(*infos, keeper=0):
 def test_raw_and_jpeg_of_one_shot_are_not_suggested_for_trash_against_each_other():
     raw, jpeg, export = info("/p/IMG_7.NEF"), info("/p/IMG_7.jpg"), info("/p/web/IMG_7-small.jpg", 1200, 900)
     group = group_of(raw, jpeg, export)
-    assert raw_jpeg_partners(group) == {"/p/IMG_7.NEF", "/p/IMG_7.jpg"}
+    assert raw_jpeg_partners([m.path for m in group.members]) == {"/p/IMG_7.NEF", "/p/IMG_7.jpg"}
     choice, = Review([group]).choices
     assert choice.marked == {"/p/web/IMG_7-small.jpg"}
-    asked, = Review([group], raw_jpeg_pairs_are_duplicates=True).choices
+    asked, = Review([group], TrashPolicy(raw_jpeg_pairs_are_duplicates=True)).choices
     assert asked.marked == {"/p/IMG_7.jpg", "/p/web/IMG_7-small.jpg"}
     files = result_to_dict(ScanResult(groups=[group]))["groups"][0]["files"]
     assert [f["keeper"] for f in files] == [True, True, False] and files[1]["raw_jpeg_pair"]
-    files = result_to_dict(ScanResult(groups=[group]), raw_jpeg_pairs_are_duplicates=True)["groups"][0]["files"]
+    files = result_to_dict(ScanResult(groups=[group]), policy=TrashPolicy(raw_jpeg_pairs_are_duplicates=True))["groups"][0]["files"]
     assert [f["keeper"] for f in files] == [True, False, False]
 
 

@@ -28,9 +28,26 @@ class TrashedFile:
     deleted_at: str
 
 
+def data_home() -> str:
+    """``$XDG_DATA_HOME``, or ``~/.local/share`` when it is unset."""
+    return os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share")
+
+
 def home_trash() -> Path:
-    data_home = os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share")
-    return Path(data_home) / "Trash"
+    return Path(data_home()) / "Trash"
+
+
+def is_trash_folder_name(name: str) -> bool:
+    """A volume's trash folder (``.Trash``, ``.Trash-1000``) or Windows' recycle bin."""
+    return name in (".Trash", "$RECYCLE.BIN", "$Recycle.Bin") or name.startswith(".Trash-")
+
+
+def is_trash_path(path: str) -> bool:
+    """Whether ``path`` (a real path) lies in the home trash or a volume's trash folder."""
+    home = os.path.join(os.path.realpath(home_trash()), "")
+    if os.path.join(path, "").startswith(home):
+        return True
+    return any(is_trash_folder_name(part) for part in Path(path).parts)
 
 
 def _mount_point(path: str) -> str:
@@ -45,7 +62,8 @@ def _mount_point(path: str) -> str:
 
 def trash_folders_for(original: str) -> list[tuple[Path, str | None]]:
     """The trash folders a file from ``original`` may have gone to, with their top folder."""
-    folders: list[tuple[Path, str | None]] = [(home_trash(), None)]
+    # The home trash's Path= may be relative to $XDG_DATA_HOME (send2trash writes it so).
+    folders: list[tuple[Path, str | None]] = [(home_trash(), data_home())]
     top = _mount_point(os.path.dirname(os.path.abspath(original)) or "/")
     uid = str(os.getuid())
     folders += [(Path(top) / ".Trash" / uid, top), (Path(top) / f".Trash-{uid}", top)]
@@ -97,6 +115,32 @@ def locate(original: str, exclude: set[str] = frozenset()) -> TrashedFile | None
             if best is None or when >= best[0]:
                 best = (when, candidate)
     return best[1] if best else None
+
+
+def drop_orphan_info(original: str) -> list[str]:
+    """Remove .trashinfo files about ``original`` whose file never arrived in the trash
+    (the system trash writes the info first; a move that then fails leaves it behind)."""
+    original = os.path.abspath(original)
+    stem, extension = os.path.splitext(os.path.basename(original))
+    dropped = []
+    for folder, top in trash_folders_for(original):
+        try:
+            names = os.listdir(folder / "info")
+        except OSError:
+            continue
+        for name in names:
+            if not (name.startswith(stem) and name.endswith(extension + INFO_SUFFIX)):
+                continue
+            info = folder / "info" / name
+            parsed = read_trashinfo(info, top)
+            if parsed is None or parsed[0] != original or os.path.lexists(folder / "files" / name[: -len(INFO_SUFFIX)]):
+                continue
+            try:
+                info.unlink()
+                dropped.append(str(info))
+            except OSError:
+                pass
+    return dropped
 
 
 def info_path_for(file_in_trash: str) -> Path:

@@ -11,7 +11,7 @@ import json
 import os
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Literal
 
@@ -44,7 +44,10 @@ class TrashRecord:
     state: State = "pending"
     location: str | None = None  # where the file is now, when known (freedesktop trash)
     reason: str = ""
-    history: list[str] = field(default_factory=list)
+
+
+class TrashBusy(RuntimeError):
+    """Another photodedup (this one's window, or another process) is trashing or restoring now."""
 
 
 class Journal:
@@ -52,17 +55,35 @@ class Journal:
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = Path(path) if path is not None else default_journal_path()
-        self._last_written: tuple[int, int] | None = None  # (journal size, highest id) after our last write
-        self._highest: int | None = None
+        self._read_to = 0  # bytes of the journal already read for ids ...
+        self._highest = 0  # ... and the highest id in them
 
     def new_batch(self) -> str:
         """A name for one trash action of the person (all files of one click)."""
         return time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}"
 
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold the trash for one whole action: no other trash or restore, in any process,
+        runs until it ends. Raises TrashBusy at once if one is running."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path.with_name(self.path.name + ".lock"), "a") as handle:
+            if fcntl is not None:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    raise TrashBusy("another photodedup is moving files to or from the Trash right now; "
+                                    "nothing was touched. Try again when it has finished.") from None
+            try:
+                yield
+            finally:
+                if fcntl is not None:
+                    fcntl.flock(handle, fcntl.LOCK_UN)
+
     def begin(self, batch: str, path: str, size: int, content_hash: str) -> int:
         """Record that ``path`` is about to go to the trash; returns the record id."""
         with self._locked() as handle:
-            record_id = self._next_id(handle)
+            record_id = self._next_id()
             self._append(handle, {"event": "trashing", "id": record_id, "batch": batch, "path": path,
                                   "size": size, "content_hash": content_hash, "time": time.time()})
         return record_id
@@ -83,45 +104,53 @@ class Journal:
         """Every file ever sent to the trash, oldest first, with its latest state."""
         records: dict[int, TrashRecord] = {}
         for event in self._events():
-            kind, record_id = event.get("event"), event.get("id")
+            kind, record_id = event.get("event"), event["id"]
             if kind == "trashing":
-                records[record_id] = TrashRecord(
-                    record_id, event["batch"], event["path"], event["size"], event["content_hash"], event["time"])
+                record = _record_from(event)
+                if record is not None:
+                    records[record_id] = record
                 continue
             record = records.get(record_id)
             if record is None:
                 continue
             if kind in ("trashed", "failed", "restored"):
                 record.state = kind
-                if event.get("location") is not None or kind == "restored":
-                    record.location = event.get("location")
-            if event.get("reason"):
+                location = event.get("location")
+                if isinstance(location, str) or kind == "restored":
+                    record.location = location if isinstance(location, str) else None
+            if isinstance(event.get("reason"), str) and event["reason"]:
                 record.reason = event["reason"]
-                record.history.append(event["reason"])
         return list(records.values())
 
-    def _events(self) -> Iterator[dict]:
+    def _events(self, start: int = 0, end: int | None = None) -> Iterator[dict]:
+        """The journal's well-formed events; a torn or garbled line (a crash mid-write, a bad
+        disk block) is passed over, never the lines after it."""
         try:
-            handle = open(self.path, encoding="utf-8")
+            handle = open(self.path, "rb")
         except FileNotFoundError:
             return
         with handle:
-            for line in handle:
-                try:
-                    event = json.loads(line)
-                except ValueError:  # a torn line from a crash mid-write: the rest is still good
-                    continue
-                if isinstance(event, dict) and isinstance(event.get("id"), int):
-                    yield event
+            handle.seek(start)
+            data = handle.read() if end is None else handle.read(max(0, end - start))
+        for line in data.split(b"\n"):
+            try:
+                event = json.loads(line.decode("utf-8"))
+            except (ValueError, RecursionError):
+                continue
+            if isinstance(event, dict) and type(event.get("id")) is int:
+                yield event
 
-    def _next_id(self, handle) -> int:
-        size = os.fstat(handle.fileno()).st_size
-        if self._last_written is not None and self._last_written[0] == size:
-            highest = self._last_written[1]  # nobody else wrote since: no need to reread
-        else:
-            highest = max((e["id"] for e in self._events()), default=0)
-        self._highest = highest + 1
-        return highest + 1
+    def _next_id(self) -> int:
+        """A new id, unique across processes: called with the journal locked, it reads
+        what others appended since this object last looked."""
+        size = os.path.getsize(self.path)
+        if size < self._read_to:  # the journal was replaced: read it all again
+            self._read_to, self._highest = 0, 0
+        for event in self._events(self._read_to, size):
+            self._highest = max(self._highest, event["id"])
+        self._read_to = size
+        self._highest += 1
+        return self._highest
 
     @contextmanager
     def _locked(self) -> Iterator:
@@ -131,8 +160,6 @@ class Journal:
                 fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 yield handle
-                if self._highest is not None:
-                    self._last_written = (handle.tell(), self._highest)
             finally:
                 if fcntl is not None:
                     fcntl.flock(handle, fcntl.LOCK_UN)
@@ -145,6 +172,16 @@ class Journal:
                 reader.seek(-1, os.SEEK_END)
                 if reader.read(1) != b"\n":
                     handle.write("\n")
-        handle.write(json.dumps(event, ensure_ascii=False) + "\n")
+        handle.write(json.dumps(event) + "\n")  # ASCII: a path that is not UTF-8 survives as a \\udcXX escape
         handle.flush()
         os.fsync(handle.fileno())
+
+
+def _record_from(event: dict) -> TrashRecord | None:
+    """A record from a "trashing" event, or None when the event lacks what a record needs."""
+    path, size, batch = event.get("path"), event.get("size"), event.get("batch", "")
+    if not isinstance(path, str) or not path or type(size) is not int or not isinstance(batch, str):
+        return None
+    content_hash = event.get("content_hash") if isinstance(event.get("content_hash"), str) else ""
+    when = event.get("time") if isinstance(event.get("time"), (int, float)) else 0.0
+    return TrashRecord(event["id"], batch, path, size, content_hash, float(when))

@@ -8,20 +8,14 @@ DEFAULT_RULES is what most libraries want.
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from photodedup.core.models import Group, ImageInfo
+from photodedup.core.models import ImageInfo
+from photodedup.core.policy import in_folders
 from photodedup.core.raw import is_raw
 
 PIXEL_TOLERANCE = 1.03  # picture sizes within 3% count as equal (trimmed bars are approximate)
-
-
-def in_folders(path: str, folders: Sequence[str]) -> bool:
-    """Whether ``path`` lies inside one of ``folders``."""
-    path = os.path.abspath(path)
-    return any(path.startswith(os.path.join(os.path.abspath(folder), "")) for folder in folders)
 
 
 def _pixel_class(info: ImageInfo) -> int:
@@ -76,6 +70,9 @@ def choose_keeper(infos: Sequence[ImageInfo], protected: Sequence[str] = (),
     if not infos:
         raise ValueError("a group needs at least one file")
     context = KeeperContext(tuple(protected), frozenset(resaves))
+    # Protection is a rule, not a preference: whatever order the person chose, a file in a
+    # protected folder is suggested before any other.
+    rules = ("protected", *(rule for rule in rules if rule != "protected"))
     return min(range(len(infos)), key=lambda i: keeper_key(infos[i], context, rules))
 
 
@@ -87,20 +84,3 @@ def resave_candidates(infos: Sequence[ImageInfo]) -> list[tuple[ImageInfo, Image
     jpegs = [i for i in infos if i.format in ("JPEG", "MPO")]
     return [(other, jpeg) for other in infos if other.format in LOSSLESS_FORMATS
             for jpeg in jpegs if (other.width, other.height) == (jpeg.width, jpeg.height)]
-
-
-def raw_jpeg_partners(group: Group) -> set[str]:
-    """Paths of files that form a RAW + JPEG pair (same folder, same name) inside the group.
-
-    A camera writes both on purpose: they are shown together but not suggested for trash
-    against each other unless the person asks ("treat RAW+JPEG pairs as duplicates").
-    """
-    by_stem: dict[tuple[str, str], list[str]] = {}
-    for member in group.members:
-        stem = os.path.splitext(member.path)[0]
-        by_stem.setdefault((os.path.dirname(stem), os.path.basename(stem).lower()), []).append(member.path)
-    partners: set[str] = set()
-    for paths in by_stem.values():
-        if any(is_raw(p) for p in paths) and any(not is_raw(p) for p in paths):
-            partners.update(paths)
-    return partners

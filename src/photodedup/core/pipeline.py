@@ -45,6 +45,7 @@ class ScanOptions:
     cache_dir: Path | None = None
     protected: Sequence[str] = ()  # folders whose files are kept: suggested as keepers, never for trash
     keeper_rules: Sequence[str] = DEFAULT_RULES  # keeper.RULES names, first decides
+    follow_symlinks: bool = False  # look inside linked folders and at linked files under the roots
     workers: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))
 
 
@@ -189,7 +190,8 @@ def analyse_library(
     The embedder is only built when some file is not in the cache, so an unchanged
     library is rescanned without loading the model.
     """
-    files, problems = scan_roots(options.roots, options.excludes, progress=progress)
+    files, problems = scan_roots(options.roots, options.excludes, progress=progress,
+                                 follow_symlinks=options.follow_symlinks)
     result = ScanResult(problems=list(problems))
     result.stats.files_found = len(files)
     model = model_id or default_model_id()

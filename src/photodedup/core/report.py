@@ -10,8 +10,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from photodedup.core.keeper import raw_jpeg_partners
 from photodedup.core.models import ScanResult
+from photodedup.core.policy import RAW_JPEG_PAIR, TrashPolicy
 
 REPORT_VERSION = 1
 CSV_COLUMNS = ("group", "path", "keeper", "distance", "reason", "detail", "size", "width", "height", "format", "content_hash")
@@ -27,20 +27,26 @@ def human_bytes(count: float) -> str:
 
 
 def result_to_dict(result: ScanResult, settings: dict[str, Any] | None = None,
-                   raw_jpeg_pairs_are_duplicates: bool = False) -> dict[str, Any]:
-    """The report. A RAW + JPEG pair's files are both marked "keeper" (neither is suggested
-    for trash against the other) unless ``raw_jpeg_pairs_are_duplicates``."""
+                   policy: TrashPolicy | None = None) -> dict[str, Any]:
+    """The report. ``"keeper": false`` marks exactly what the review would mark: every file
+    but the suggested keeper, except those ``policy`` keeps (protected, RAW + JPEG pairs, ...),
+    which carry ``"kept_because"``."""
+    policy = policy or TrashPolicy()
     groups = []
     for group in result.groups:
+        paths = [m.path for m in group.members]
+        marked = policy.default_marks(paths, group.keeper.path)
+        kept_because = policy.kept_reasons(paths)
         files = []
-        partners = set() if raw_jpeg_pairs_are_duplicates else raw_jpeg_partners(group)
         for member in group.members:
             info = member.info
             files.append(
                 {
                     "path": os.path.abspath(info.file.path),
-                    "keeper": member.keeper or member.path in partners,
-                    "raw_jpeg_pair": member.path in partners,
+                    "keeper": member.path not in marked,
+                    "suggested_keeper": member.keeper,
+                    "kept_because": kept_because.get(member.path, ""),
+                    "raw_jpeg_pair": kept_because.get(member.path) == RAW_JPEG_PAIR,
                     "distance": round(float(member.distance), 6),
                     "reason": member.reason,
                     "detail": member.detail,
@@ -64,11 +70,22 @@ def result_to_dict(result: ScanResult, settings: dict[str, Any] | None = None,
     }
 
 
+def json_text(report: dict[str, Any]) -> str:
+    """JSON as people read it (UTF-8 names as they are); a file name that is not UTF-8
+    makes the whole text ASCII with escapes, so it is still written and read back exactly."""
+    text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(report, indent=2) + "\n"
+    return text
+
+
 def write_text_atomically(path: Path, text: str) -> None:
     """Write a report so that a reader never sees half of it: a temporary file, then a rename."""
     path = Path(path)
     temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    temporary.write_text(text, encoding="utf-8")
+    temporary.write_text(text, encoding="utf-8", errors="surrogateescape")  # a non-UTF-8 name as its bytes
     os.replace(temporary, path)
 
 
@@ -86,14 +103,13 @@ def write_csv_atomically(path: Path, header: list[str], rows: list[list] | list[
 
 
 def write_json(result: ScanResult, path: Path, settings: dict[str, Any] | None = None,
-               raw_jpeg_pairs_are_duplicates: bool = False) -> None:
-    report = result_to_dict(result, settings, raw_jpeg_pairs_are_duplicates)
-    write_text_atomically(Path(path), json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+               policy: TrashPolicy | None = None) -> None:
+    write_text_atomically(Path(path), json_text(result_to_dict(result, settings, policy)))
 
 
-def write_csv(result: ScanResult, path: Path) -> None:
+def write_csv(result: ScanResult, path: Path, policy: TrashPolicy | None = None) -> None:
     rows = []
-    for number, group in enumerate(result_to_dict(result)["groups"], start=1):
+    for number, group in enumerate(result_to_dict(result, policy=policy)["groups"], start=1):
         for file in group["files"]:
             rows.append({"group": number, **{k: file[k] for k in CSV_COLUMNS if k != "group"}})
     write_csv_atomically(path, list(CSV_COLUMNS), rows)

@@ -1,8 +1,9 @@
 """The person's choices while reviewing groups: keeper, files marked for trash, dismissed groups.
 
-Plain Python (no Qt), so the rules are tested on their own: a file in a protected folder
-is never marked; a group never has every file marked; a dismissed group stays hidden in
-later scans as long as it holds the same photos.
+Plain Python (no Qt), so the rules are tested on their own. What may be marked is not
+decided here but by the scan's ``TrashPolicy`` (core/policy.py): a protected file, a file
+in a trash folder or outside the scanned folders is never marked; a group never has every
+file marked. A dismissed group stays hidden in later scans as long as it holds the same photos.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from photodedup.core.keeper import in_folders, raw_jpeg_partners
 from photodedup.core.models import Group, GroupMember
+from photodedup.core.policy import TrashPolicy
 from photodedup.core.trash import TrashGroup, trash_group_for
 
 
@@ -48,11 +49,10 @@ class GroupChoice:
 class Review:
     """The groups of a scan and what the person decided about each."""
 
-    def __init__(self, groups: Sequence[Group], protected: Sequence[str] = (), dismissed: Iterable[str] = (),
-                 raw_jpeg_pairs_are_duplicates: bool = False, suggest_trash: bool = True) -> None:
-        self.protected = list(protected)
+    def __init__(self, groups: Sequence[Group], policy: TrashPolicy | None = None, dismissed: Iterable[str] = (),
+                 suggest_trash: bool = True) -> None:
+        self.policy = policy or TrashPolicy()
         self.dismissed = set(dismissed)
-        self.raw_jpeg_pairs_are_duplicates = raw_jpeg_pairs_are_duplicates
         self.suggest_trash = suggest_trash  # False in the copy check: copies are found, not judged
         self.choices: list[GroupChoice] = []
         for group in groups:
@@ -64,13 +64,11 @@ class Review:
             self.choices.append(choice)
 
     def is_protected(self, path: str) -> bool:
-        return in_folders(path, self.protected)
+        return self.policy.is_protected(path)
 
     def _mark_all_but_keeper(self, choice: GroupChoice) -> None:
-        """Suggest every other file for trash, except protected ones and RAW + JPEG partners."""
-        partners = set() if self.raw_jpeg_pairs_are_duplicates else raw_jpeg_partners(choice.group)
-        choice.marked = {m.path for m in choice.members
-                         if m.path != choice.keeper and not self.is_protected(m.path) and m.path not in partners}
+        """Suggest every other file for trash, except the ones the policy keeps."""
+        choice.marked = self.policy.default_marks([m.path for m in choice.members], choice.keeper)
 
     def set_keeper(self, choice: GroupChoice, path: str) -> None:
         """Keep ``path``; every other unprotected file of the group is marked for trash."""
@@ -84,10 +82,9 @@ class Review:
         if path in choice.marked:
             choice.marked.discard(path)
             return None
-        if self.is_protected(path):
-            return "This file is in a protected folder; it is never moved to the trash."
-        if len(choice.marked) + 1 >= len(choice.members):
-            return "At least one file of every group stays: unmark another file first."
+        refusal = self.policy.why_not_mark([m.path for m in choice.members], choice.marked, path)
+        if refusal is not None:
+            return refusal
         choice.marked.add(path)
         if path == choice.keeper:
             choice.keeper = next(m.path for m in choice.members if m.path not in choice.marked)
@@ -109,7 +106,8 @@ class Review:
         return sum(c.marked_bytes for c in self.choices)
 
     def trash_plan(self) -> list[TrashGroup]:
-        """What the safe trash should do: per group, the marked files and the ones kept."""
+        """What the safe trash should do: per group, the marked files and the ones kept
+        (the safe trash checks the plan against ``self.policy`` once more)."""
         return [trash_group_for(c.group, c.marked) for c in self.choices if c.marked]
 
     def forget(self, trashed_paths: Iterable[str]) -> None:

@@ -8,13 +8,18 @@ import os
 import stat as stat_module
 from collections.abc import Iterable, Sequence
 
+from photodedup.core.freedesktop_trash import home_trash, is_trash_folder_name
 from photodedup.core.models import ImageFile, Problem
 from photodedup.core.progress import NULL_PROGRESS, Progress
 
 BASE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".jpe", ".png", ".webp", ".tif", ".tiff", ".bmp", ".gif"})
 HEIF_EXTENSIONS = frozenset({".heic", ".heif"})
-# Folders no person wants searched for duplicates: trash cans and thumbnail caches.
-DEFAULT_EXCLUDES = (".Trash", ".Trash-*", ".thumbnails", ".cache", "@eaDir", "$RECYCLE.BIN")
+# Folders no person wants searched for duplicates: thumbnail caches. Trash folders are
+# never searched, whatever the settings (a file in the Trash must never win as the keeper).
+DEFAULT_EXCLUDES = (".thumbnails", ".cache", "@eaDir")
+IN_TRASH = "folder skipped: it is a trash folder (files in the Trash are never scanned)"
+LINK_NOT_FOLLOWED = ("symbolic link to a place outside the chosen folders, not followed "
+                     "(add that folder itself, or ask to follow links)")
 
 
 def supported_extensions() -> frozenset[str]:
@@ -47,18 +52,21 @@ def scan_roots(
     extensions: frozenset[str] | None = None,
     progress: Progress = NULL_PROGRESS,
     default_excludes: bool = True,
+    follow_symlinks: bool = False,
 ) -> tuple[list[ImageFile], list[Problem]]:
-    """Every image file under ``roots``, each real file once, plus folders that could not be read.
+    """Every image file under ``roots``, each real file once, plus what was skipped and why.
 
     Overlapping roots, symlinked folders, symlink loops and hard links never make a
-    file appear twice: folders and files are tracked by (device, inode). Real paths are
-    preferred: symlinked folders and files are only followed after everything else.
+    file appear twice: folders and files are tracked by (device, inode). A root may be a
+    link; links inside the roots are followed only with ``follow_symlinks`` (and then only
+    after every real path). Trash folders are never entered.
     """
     extensions = extensions or supported_extensions()
     excluded = _Excluder([*(DEFAULT_EXCLUDES if default_excludes else ()), *excludes])
     files: list[ImageFile] = []
     problems: list[Problem] = []
     seen_dirs: set[tuple[int, int]] = set()
+    trash_dirs = _trash_identities()
     seen_files: set[tuple[int, int]] = set()
     progress.start("Finding photos")
 
@@ -71,6 +79,7 @@ def scan_roots(
         progress.advance()
 
     absolute = [os.path.abspath(root) for root in roots]
+    real_roots = [os.path.join(os.path.realpath(root), "") for root in absolute]
     # A stack: real roots first, in the order given; roots that are symlinks wait.
     pending = [root for root in reversed(absolute) if not os.path.islink(root)]
     deferred_dirs: list[str] = [root for root in absolute if os.path.islink(root)]
@@ -86,6 +95,9 @@ def scan_roots(
             problems.append(Problem(folder, f"folder skipped: {_describe(error)}"))
             continue
         identity = (folder_stat.st_dev, folder_stat.st_ino)
+        if identity in trash_dirs or is_trash_folder_name(os.path.basename(folder)):
+            problems.append(Problem(folder, IN_TRASH))
+            continue
         if identity in seen_dirs:
             continue
         seen_dirs.add(identity)
@@ -100,10 +112,18 @@ def scan_roots(
                 continue
             try:
                 is_link = entry.is_symlink()
+                is_image_name = os.path.splitext(entry.name)[1].lower() in extensions
+                if is_link and not follow_symlinks:
+                    # A link to somewhere under the roots is reached by its real path anyway.
+                    target = os.path.join(os.path.realpath(entry.path), "")
+                    outside = not any(target.startswith(prefix) for prefix in real_roots)
+                    if outside and (is_image_name or entry.is_dir(follow_symlinks=True)):
+                        problems.append(Problem(entry.path, LINK_NOT_FOLLOWED))
+                    continue
                 if entry.is_dir(follow_symlinks=True):
                     (deferred_dirs if is_link else pending).append(entry.path)
                     continue
-                if os.path.splitext(entry.name)[1].lower() not in extensions:
+                if not is_image_name:
                     continue
                 if is_link:
                     deferred_files.append(entry.path)
@@ -114,6 +134,8 @@ def scan_roots(
                 continue
             if stat_module.S_ISREG(info.st_mode):
                 add_file(entry.path, info)
+            else:
+                problems.append(Problem(entry.path, f"skipped: {_not_a_file(info.st_mode)}"))
     for path in deferred_files:
         try:
             info = os.stat(path)
@@ -122,7 +144,29 @@ def scan_roots(
             continue
         if stat_module.S_ISREG(info.st_mode):
             add_file(path, info)
+        else:
+            problems.append(Problem(path, f"skipped: {_not_a_file(info.st_mode)}"))
     return files, problems
+
+
+def _trash_identities() -> set[tuple[int, int]]:
+    """(device, inode) of the home trash, however it is reached."""
+    try:
+        status = os.stat(home_trash())
+    except OSError:
+        return set()
+    return {(status.st_dev, status.st_ino)}
+
+
+def _not_a_file(mode: int) -> str:
+    """Why a path with a photo's name is not read, in words."""
+    if stat_module.S_ISFIFO(mode):
+        return "a named pipe (FIFO), not a photo file"
+    if stat_module.S_ISCHR(mode) or stat_module.S_ISBLK(mode):
+        return "a device, not a photo file"
+    if stat_module.S_ISSOCK(mode):
+        return "a socket, not a photo file"
+    return "not a regular file"
 
 
 def _describe(error: OSError) -> str:

@@ -1,15 +1,18 @@
 """Safe trash: move chosen copies to the system trash, one checked file at a time.
 
-Before each file: it must still be the file that was scanned (size, mtime and content
-hash), and its group must keep at least one other file that still exists unchanged.
-Every action is journalled before the trash call. Success is believed only once the
-path is really gone. Nothing here ever deletes a file permanently.
+Before each file: the TrashPolicy (core/policy.py) must allow it, it must still be the
+file that was scanned (size, mtime and content hash), it must not be a file kept in any
+group of the plan, and its group must keep at least one other file that still exists
+unchanged. One trash or restore runs at a time across processes (the journal's lock,
+held for the whole action). Every action is journalled before the trash call. Success is
+believed only once the path is really gone. Nothing here ever deletes a file permanently.
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import stat as stat_module
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -18,6 +21,7 @@ from photodedup.core import freedesktop_trash
 from photodedup.core.exact import hash_file
 from photodedup.core.journal import Journal, TrashRecord
 from photodedup.core.models import Group
+from photodedup.core.policy import TrashPolicy
 from photodedup.core.progress import NULL_PROGRESS, Cancelled, Progress
 
 Status = Literal["trashed", "would trash", "skipped", "failed"]
@@ -67,6 +71,8 @@ class _Batch:
     journal: Journal
     send: Callable[[str], None]
     dry_run: bool
+    policy: TrashPolicy
+    kept: set[tuple[int, int]] = field(default_factory=set)  # (device, inode) of every file kept in the plan
     name: str = ""
     located: set[str] = field(default_factory=set)
 
@@ -87,12 +93,12 @@ def trash_group_for(group: Group, marked: set[str]) -> TrashGroup:
 def changed_since_scan(file: ScannedFile) -> str | None:
     """Why ``file`` is no longer the file that was scanned, or None if it still is."""
     try:
-        status = os.lstat(file.path)
+        status = os.stat(file.path)  # a symlinked photo is checked by what it points to
     except FileNotFoundError:
         return "gone: there is no file at this path any more"
     except OSError as error:
         return f"cannot be checked: {error.strerror or error}"
-    if not os.path.isfile(file.path) or os.path.islink(file.path):
+    if not stat_module.S_ISREG(status.st_mode):
         return "no longer a regular file"
     if status.st_size != file.size:
         return f"changed since the scan (size {file.size} → {status.st_size} bytes)"
@@ -108,11 +114,12 @@ def changed_since_scan(file: ScannedFile) -> str | None:
     return None
 
 
-def _same_file(first: str, second: str) -> bool:
+def _identity(path: str) -> tuple[int, int] | None:
     try:
-        return os.path.samefile(first, second)
-    except OSError:
-        return False
+        status = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (status.st_dev, status.st_ino)
 
 
 def _send2trash(path: str) -> None:
@@ -127,16 +134,27 @@ def trash_groups(
     progress: Progress = NULL_PROGRESS,
     dry_run: bool = False,
     send: Callable[[str], None] | None = None,
+    policy: TrashPolicy | None = None,
 ) -> list[FileOutcome]:
     """Trash the ``remove`` files of each group, checking everything first; one outcome per file.
 
     ``dry_run`` runs every check and reports "would trash" without touching anything.
     A cancelled run stops between files; the files not reached are reported as skipped.
+    Raises journal.TrashBusy, touching nothing, while another trash or restore runs.
     """
-    batch = _Batch(journal or Journal(), send or _send2trash, dry_run)
-    batch.name = batch.journal.new_batch()
+    journal = journal or Journal()
+    batch = _Batch(journal, send or _send2trash, dry_run, policy or TrashPolicy())
+    batch.kept = {identity for group in groups for kept in group.keep if (identity := _identity(kept.path))}
+    if dry_run:
+        return _trash_all(groups, batch, progress)
+    with journal.exclusive():
+        batch.name = journal.new_batch()
+        return _trash_all(groups, batch, progress)
+
+
+def _trash_all(groups: Sequence[TrashGroup], batch: _Batch, progress: Progress) -> list[FileOutcome]:
     total = sum(len(g.remove) for g in groups)
-    progress.start("Checking" if dry_run else "Moving to trash", total)
+    progress.start("Checking" if batch.dry_run else "Moving to trash", total)
     outcomes: list[FileOutcome] = []
     cancelled = False
     for group in groups:
@@ -174,14 +192,22 @@ def _group_refusal(group: TrashGroup) -> str | None:
 
 
 def _trash_one(file: ScannedFile, group: TrashGroup, batch: _Batch) -> FileOutcome:
-    if not any(os.path.lexists(k.path) for k in group.keep):
-        return FileOutcome(file.path, "skipped", "no file of its group would be left", file.size)
+    refusal = batch.policy.why_not_trash([k.path for k in group.keep], [r.path for r in group.remove], file.path)
+    if refusal is not None:
+        return FileOutcome(file.path, "skipped", refusal, file.size)
+    if not any(changed_since_scan(k) is None for k in group.keep):
+        return FileOutcome(file.path, "skipped", "no file of its group would be left unchanged", file.size)
     for kept in group.keep:
-        if kept.path == file.path or _same_file(kept.path, file.path):
+        if kept.path == file.path or _identity(kept.path) == _identity(file.path):
             return FileOutcome(file.path, "skipped", f"same file as the kept {kept.path} (another path to it)", file.size)
+    if _identity(file.path) in batch.kept:
+        return FileOutcome(file.path, "skipped", "it is the file kept in another group of this plan", file.size)
     reason = changed_since_scan(file)
     if reason is not None:
         return FileOutcome(file.path, "skipped", reason, file.size)
+    if os.path.islink(file.path):
+        return FileOutcome(file.path, "skipped", "a symbolic link: trashing it would free nothing; the photo it "
+                           "points to stays", file.size)
     if batch.dry_run:
         return FileOutcome(file.path, "would trash", "", file.size)
     try:
@@ -190,11 +216,14 @@ def _trash_one(file: ScannedFile, group: TrashGroup, batch: _Batch) -> FileOutco
         return FileOutcome(file.path, "failed", f"the trash journal could not be written ({error}); file left in place", file.size)
     outcome = _send(file, batch)
     outcome.record_id = record_id
-    if outcome.status == "trashed" and freedesktop_trash.SUPPORTED:
-        found = freedesktop_trash.locate(file.path, exclude=batch.located)
-        if found is not None:
-            outcome.location = found.file
-            batch.located.add(found.file)
+    if freedesktop_trash.SUPPORTED:
+        if outcome.status == "trashed":
+            found = freedesktop_trash.locate(file.path, exclude=batch.located)
+            if found is not None:
+                outcome.location = found.file
+                batch.located.add(found.file)
+        else:
+            freedesktop_trash.drop_orphan_info(file.path)
     batch.journal.finish(record_id, "trashed" if outcome.status == "trashed" else "failed",
                          outcome.location, outcome.reason)
     return outcome
@@ -225,21 +254,23 @@ def _send(file: ScannedFile, batch: _Batch) -> FileOutcome:
 
 def restore(record_ids: Sequence[int] | None = None, journal: Journal | None = None,
             last: bool = False) -> list[RestoreOutcome]:
-    """Move trashed files back where they were: the given journal ids, or the last batch."""
+    """Move trashed files back where they were: the given journal ids, or the last batch.
+
+    A record left "pending" by a crash between the journal line and the trash call is
+    reconciled with the Trash: restored if the file is there, reported if it never left.
+    Raises journal.TrashBusy, touching nothing, while another trash or restore runs.
+    """
     journal = journal or Journal()
-    records = journal.records()
-    if last:
-        trashed = [r for r in records if r.state == "trashed"]
-        chosen = [r for r in trashed if r.batch == trashed[-1].batch] if trashed else []
-    else:
-        by_id = {r.id: r for r in records}
-        chosen = []
-        for record_id in record_ids or ():
-            if record_id in by_id:
-                chosen.append(by_id[record_id])
-            else:
-                chosen.append(TrashRecord(record_id, "", "", 0, "", 0.0, "failed", reason="unknown"))
-    return [_restore_one(record, journal) for record in chosen]
+    with journal.exclusive():
+        records = journal.records()
+        if last:
+            candidates = [r for r in records if r.state in ("trashed", "pending")]
+            chosen = [r for r in candidates if r.batch == candidates[-1].batch] if candidates else []
+        else:
+            by_id = {r.id: r for r in records}
+            chosen = [by_id.get(record_id) or TrashRecord(record_id, "", "", 0, "", 0.0, "failed", reason="unknown")
+                      for record_id in record_ids or ()]
+        return [_restore_one(record, journal) for record in chosen]
 
 
 def _restore_one(record: TrashRecord, journal: Journal) -> RestoreOutcome:
@@ -260,13 +291,12 @@ def _restore_one(record: TrashRecord, journal: Journal) -> RestoreOutcome:
         location = found.file if found else None
     if location is None:
         if record.state == "pending" and os.path.lexists(record.path):
+            journal.finish(record.id, "failed", None, "the trash call never finished; the file stayed in its folder")
             return refuse("it never left its folder (the trash call did not finish)")
         return refuse("it is no longer in the trash (was the trash emptied?)", "failed")
-    try:
-        if os.path.getsize(location) != record.size:
-            return refuse(f"the file at {location} is not the one photodedup trashed (size differs)")
-    except OSError as error:
-        return refuse(f"cannot read {location}: {error.strerror or error}", "failed")
+    mismatch = _not_the_trashed_file(location, record)
+    if mismatch is not None:
+        return refuse(mismatch, "failed" if mismatch.startswith("cannot read") else "refused")
     try:
         freedesktop_trash.move_back(location, record.path)
     except FileExistsError:
@@ -276,3 +306,15 @@ def _restore_one(record: TrashRecord, journal: Journal) -> RestoreOutcome:
         return refuse(f"could not move it back: {error.strerror or error}", "failed")
     journal.finish(record.id, "restored", None, "restored")
     return RestoreOutcome(record.id, record.path, "restored")
+
+
+def _not_the_trashed_file(location: str, record: TrashRecord) -> str | None:
+    """Why the file in the trash is not the one the journal says was trashed, or None."""
+    try:
+        if os.path.getsize(location) != record.size:
+            return f"the file at {location} is not the one photodedup trashed (size differs)"
+        if record.content_hash and hash_file(location) != record.content_hash:
+            return f"the file at {location} is not the one photodedup trashed (content differs)"
+    except OSError as error:
+        return f"cannot read {location}: {error.strerror or error}"
+    return None

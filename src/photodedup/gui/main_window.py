@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget
 
 from photodedup.core.pipeline import Library, ScanOptions, analyse_library, find_groups
 from photodedup.core.pipeline_copies import CopyCheckOptions, as_groups, find_copies
+from photodedup.core.policy import TrashPolicy
 from photodedup.core.review import Review
 from photodedup.core.trash import restore, trash_groups
 from photodedup.gui.folders_page import FoldersPage
@@ -18,7 +19,7 @@ from photodedup.gui.group_describer import GroupDescriber
 from photodedup.gui.image_loader import ImageLoader
 from photodedup.gui.preferences_dialog import PreferencesDialog
 from photodedup.gui.results_page import ResultsPage
-from photodedup.gui.scan_controller import ProgressReport, ScanController
+from photodedup.gui.scan_controller import UNINTERRUPTIBLE, ProgressReport, ScanController
 from photodedup.gui.scan_page import ScanPage
 from photodedup.gui.settings import Settings
 from photodedup.gui.trash_dialogs import OutcomeDialog, confirm_trash
@@ -32,6 +33,7 @@ class MainWindow(QMainWindow):
         self.settings = settings or Settings()
         self.cache_dir = cache_dir
         self.controller = ScanController(self)
+        self._regroup_after_trash = False
         self.library: Library | None = None
         self.review: Review | None = None
         self.problems: list = []
@@ -94,7 +96,21 @@ class MainWindow(QMainWindow):
                            threshold=self.results_page.threshold(), cache_dir=self.cache_dir,
                            protected=self.folders_page.protected_folders(), keeper_rules=self.settings.keeper_rules)
 
+    def trash_policy(self) -> TrashPolicy:
+        """What may be marked and trashed, from the folders screen (core/policy.py decides)."""
+        return TrashPolicy(tuple(self.folders_page.protected_folders()), tuple(self.folders_page.folders()),
+                           self.folders_page.raw_pairs_box.isChecked())
+
+    def _trash_running(self) -> bool:
+        """A trash or restore is under way (it is never interrupted); says so in the status bar."""
+        if self.controller.running_kind not in UNINTERRUPTIBLE:
+            return False
+        self.statusBar().showMessage("Files are being moved; this waits until that has finished.", 5000)
+        return True
+
     def start_scan(self) -> None:
+        if self._trash_running():
+            return
         options = self.scan_options()
         if not options.roots:
             self.pages.setCurrentWidget(self.folders_page)
@@ -154,6 +170,9 @@ class MainWindow(QMainWindow):
         library, protected, rules = self.library, self.folders_page.protected_folders(), self.settings.keeper_rules
         if library is None:
             return
+        if self._trash_running():
+            self._regroup_after_trash = True
+            return
         self.statusBar().showMessage("Regrouping…")
         self.controller.run("regroup", lambda progress: (library, find_groups(library, threshold, protected, progress,
                                                                               rules)))
@@ -168,8 +187,7 @@ class MainWindow(QMainWindow):
             self.library = library
             self.problems = library.problems
             self.describer.scratch = library.scratch
-            self.review = Review(groups, self.folders_page.protected_folders(), self.settings.dismissed,
-                                 self.folders_page.raw_pairs_box.isChecked())
+            self.review = Review(groups, self.trash_policy(), self.settings.dismissed)
             self.results_page.set_review(self.review, len(library.problems))
             self.pages.setCurrentWidget(self.results_page)
             stats = library.stats
@@ -177,8 +195,7 @@ class MainWindow(QMainWindow):
                 f"{stats.files_found:,} photos: {stats.cache_hits:,} from the cache, {stats.files_decoded:,} analysed.")
         elif kind == "copies":
             self.problems = result.problems
-            originals = self.folders_page.protected_folders()
-            self.review = Review(as_groups(result), originals, self.settings.dismissed, suggest_trash=False)
+            self.review = Review(as_groups(result), self.trash_policy(), self.settings.dismissed, suggest_trash=False)
             self.results_page.set_review(self.review, len(result.problems))
             self.pages.setCurrentWidget(self.results_page)
             self.statusBar().showMessage(
@@ -190,6 +207,8 @@ class MainWindow(QMainWindow):
             self._restore_done(result)
 
     def _failed(self, kind: str, message: str) -> None:
+        if kind == "trash":
+            self.results_page.setEnabled(True)
         QMessageBox.critical(self, "Something went wrong", f"The {kind} stopped with an error:\n\n{message}\n\n"
                              "No file was changed by this.")
         if kind == "scan":
@@ -220,7 +239,8 @@ class MainWindow(QMainWindow):
         plan = review.trash_plan()
         self.results_page.setEnabled(False)
         self.statusBar().showMessage("Moving files to the Trash…")
-        self.controller.run("trash", lambda progress: trash_groups(plan, progress=progress))
+        policy = review.policy
+        self.controller.run("trash", lambda progress: trash_groups(plan, progress=progress, policy=policy))
 
     def _trash_done(self, outcomes) -> None:
         self.results_page.setEnabled(True)
@@ -237,6 +257,9 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"{len(trashed)} of {len(outcomes)} files moved to the Trash.", 8000)
         self.last_dialog = OutcomeDialog(self, "Move to Trash", outcomes)
         self.last_dialog.open()
+        if self._regroup_after_trash:
+            self._regroup_after_trash = False
+            self.regroup(self.results_page.threshold())
 
     def undo_last_trash(self) -> None:
         if self.controller.busy:

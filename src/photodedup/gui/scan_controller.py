@@ -19,6 +19,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, Signal
 
 WORKER_NICENESS = 5  # enough for the window to win; a scan still gets its share against other programs
+UNINTERRUPTIBLE = frozenset({"trash", "restore"})  # half a trash must never be dropped for a regroup
 
 from photodedup.core.progress import CancelToken, Cancelled
 
@@ -123,11 +124,19 @@ class ScanController(QObject):
         return self._worker is not None
 
     @property
+    def running_kind(self) -> str | None:
+        """The kind of job on the worker now ("scan", "trash", ...), or None."""
+        return self._worker.kind if self._worker is not None else None
+
+    @property
     def current_job(self) -> int:
         return self._job
 
-    def run(self, kind: str, function: Callable[[Any], Any]) -> int:
-        """Run ``function(progress)`` on the worker thread; a running job is cancelled first."""
+    def run(self, kind: str, function: Callable[[Any], Any]) -> int | None:
+        """Run ``function(progress)`` on the worker thread; a running job is cancelled first,
+        except a trash or restore, which is never interrupted: then nothing runs and None is returned."""
+        if self._worker is not None and self._worker.kind in UNINTERRUPTIBLE:
+            return None
         self._job += 1
         if self._worker is not None:
             self._pending = (kind, function)

@@ -1,0 +1,165 @@
+"""A scan report read back as a plan for the safe trash, trusting none of it.
+
+A report is a file anybody can edit. Before ``photodedup trash`` acts on one, every entry
+must be well formed and carry its content hash, the report must name the folders that
+were scanned, and each file marked for the Trash must be a copy of a file the plan keeps:
+the same content hash, or pictures whose cached embeddings (written by a real scan, for
+exactly these file contents) are within the report's distance. Each removed file becomes
+a group of its own with those witnesses as its keepers, so the safe trash's "a kept file
+is still there, unchanged" check is about a file it really is a copy of.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from photodedup.core.cache import Cache, default_cache_dir
+from photodedup.core.pipeline import default_model_id
+from photodedup.core.group import DEFAULT_THRESHOLD, SPREAD_FACTOR, vector_distance
+from photodedup.core.models import ImageFile
+from photodedup.core.policy import TrashPolicy
+from photodedup.core.trash import FileOutcome, ScannedFile, TrashGroup
+
+MAX_THRESHOLD = 0.80  # the loosest similarity the app offers; a report claiming more gets this
+MAX_REPORT_BYTES = 512 * 1024 * 1024
+NO_RECORD = ("photodedup has no record that this is a copy of a file kept in its group "
+             "(not in the cache at {cache}); scan again, then trash")
+NOT_A_COPY = "not a copy of any file kept in its group (their pictures differ); the report was edited?"
+
+
+@dataclass
+class TrashPlan:
+    """What a report asks for, checked: the groups to hand to the safe trash, the policy to
+    hand with them, and the files refused already, each with the reason."""
+
+    groups: list[TrashGroup] = field(default_factory=list)
+    policy: TrashPolicy = field(default_factory=TrashPolicy)
+    refused: list[FileOutcome] = field(default_factory=list)
+
+
+def read_trash_plan(path: Path, protect: Sequence[str] = (), cache_dir: Path | None = None) -> TrashPlan:
+    """The checked plan of a report written by ``photodedup scan --json``; raises ValueError
+    with a readable message when the report is not one."""
+    report = _load(Path(path))
+    settings = report.get("settings")
+    settings = settings if isinstance(settings, dict) else {}
+    roots = settings.get("roots")
+    if not isinstance(roots, list) or not roots or not all(_is_path(r) for r in roots):
+        raise ValueError(f"{path} does not say which folders were scanned (written by an older photodedup?); "
+                         "scan again to write a new report")
+    protected = settings.get("protected") if isinstance(settings.get("protected"), list) else []
+    policy = TrashPolicy(tuple(p for p in protected if _is_path(p)) + tuple(os.path.abspath(p) for p in protect),
+                         tuple(roots), settings.get("raw_jpeg_duplicates") is True)
+    threshold = settings.get("threshold")
+    threshold = min(threshold, MAX_THRESHOLD) if type(threshold) is float and threshold > 0 else DEFAULT_THRESHOLD
+    groups = [_group(number, group, path) for number, group in enumerate(report["groups"], start=1)]
+    cache_setting = settings.get("cache_dir")
+    folder = Path(cache_dir) if cache_dir else Path(cache_setting) if _is_path(cache_setting) else default_cache_dir()
+    return _witnessed(groups, policy, folder, threshold * SPREAD_FACTOR)
+
+
+def _load(path: Path) -> dict:
+    try:
+        size = path.stat().st_size
+        if size > MAX_REPORT_BYTES:
+            raise ValueError(f"{path} is {size:,} bytes: too large for a scan report")
+        report = json.loads(path.read_bytes().decode("utf-8", errors="surrogateescape"))
+    except FileNotFoundError:
+        raise ValueError(f"{path} does not exist") from None
+    except IsADirectoryError:
+        raise ValueError(f"{path} is a folder, not a report") from None
+    except (OSError, ValueError, RecursionError) as error:
+        if isinstance(error, ValueError) and str(error).startswith(str(path)):
+            raise
+        raise ValueError(f"{path} is not a readable JSON report ({type(error).__name__}: {error})"[:400]) from None
+    if not isinstance(report, dict) or report.get("version") != 1 or not isinstance(report.get("groups"), list):
+        raise ValueError(f"{path} is not a photodedup scan report (version 1)")
+    return report
+
+
+def _is_path(value: object) -> bool:
+    return isinstance(value, str) and bool(value) and "\0" not in value and os.path.isabs(value)
+
+
+def _count(value: object) -> bool:
+    return type(value) is int and 0 <= value < 2**63
+
+
+def _group(number: int, group: object, path: Path) -> TrashGroup:
+    files = group.get("files") if isinstance(group, dict) else None
+    if not isinstance(files, list):
+        raise ValueError(f"group {number} of {path} is malformed (no list of files)")
+    keep, remove = [], []
+    for entry in files:
+        if not isinstance(entry, dict) or not _is_path(entry.get("path")) or not _count(entry.get("size")) \
+                or not _count(entry.get("mtime_ns")):
+            raise ValueError(f"group {number} of {path} is malformed (a file without an absolute path, "
+                             "a whole-number size and mtime_ns)")
+        content_hash = entry.get("content_hash")
+        if not isinstance(content_hash, str) or len(content_hash) < 16 or not _is_hex(content_hash):
+            raise ValueError(f"group {number} of {path}: {entry['path']} has no content_hash; "
+                             "every file must carry the hash the scan measured")
+        file = ScannedFile(entry["path"], entry["size"], entry["mtime_ns"], content_hash)
+        (remove if entry.get("keeper") is False else keep).append(file)
+    return TrashGroup(keep, remove)
+
+
+def _is_hex(text: str) -> bool:
+    try:
+        int(text, 16)
+    except ValueError:
+        return False
+    return True
+
+
+def _witnessed(groups: list[TrashGroup], policy: TrashPolicy, cache_dir: Path, limit: float) -> TrashPlan:
+    """Split each group into one group per removed file, kept with its witnesses."""
+    plan = TrashPlan(policy=policy)
+    with Cache(cache_dir, default_model_id()) as cache:
+        for group in groups:
+            if not group.remove:
+                continue
+            if not group.keep:  # the safe trash refuses this, and says why
+                plan.groups.append(group)
+                continue
+            for file in group.remove:
+                witnesses = [k for k in group.keep if k.content_hash == file.content_hash]
+                reason = None
+                if not witnesses:
+                    witnesses, reason = _near_witnesses(cache, file, group.keep, limit)
+                if witnesses:
+                    plan.groups.append(TrashGroup(witnesses, [file]))
+                else:
+                    plan.refused.append(FileOutcome(file.path, "skipped",
+                                                    reason or NO_RECORD.format(cache=cache.folder), file.size))
+    return plan
+
+
+def _near_witnesses(cache: Cache, file: ScannedFile, keep: list[ScannedFile],
+                    limit: float) -> tuple[list[ScannedFile], str | None]:
+    vector = _cached_vector(cache, file)
+    if vector is None:
+        return [], None
+    known = [(k, v) for k in keep if (v := _cached_vector(cache, k)) is not None]
+    if not known:
+        return [], None
+    close = [k for k, v in known if vector_distance(vector, v) <= limit]
+    return close, None if close else NOT_A_COPY
+
+
+def _cached_vector(cache: Cache, file: ScannedFile) -> np.ndarray | None:
+    """The scan's embedding of exactly this file content, or None."""
+    try:
+        info = cache.lookup(ImageFile(file.path, file.size, file.mtime_ns, 0, 0))
+    except Exception:  # a damaged cache knows nothing; the file is then refused, never trusted
+        return None
+    if info is None or info.content_hash != file.content_hash or info.vector is None:
+        return None
+    return info.vector
+
