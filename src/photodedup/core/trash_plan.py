@@ -128,10 +128,11 @@ def _witnessed(groups: list[TrashGroup], policy: TrashPolicy, cache_dir: Path, l
             if not group.keep:  # the safe trash refuses this, and says why
                 plan.groups.append(group)
                 continue
+            keep, remove = [k.path for k in group.keep], [r.path for r in group.remove]
             for file in group.remove:
-                witnesses = [k for k in group.keep if k.content_hash == file.content_hash]
-                reason = None
-                if not witnesses:
+                reason = policy.why_not_trash(keep, remove, file.path)
+                witnesses = [k for k in group.keep if k.content_hash == file.content_hash] if reason is None else []
+                if not witnesses and reason is None:
                     witnesses, reason = _near_witnesses(cache, file, group.keep, limit)
                 if witnesses:
                     plan.groups.append(TrashGroup(witnesses, [file]))
