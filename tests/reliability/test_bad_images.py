@@ -1,4 +1,4 @@
-"""RELIABILITY.md, Bad images (cases 13-14): a malformed-image corpus made here, scanned whole."""
+"""docs/RELIABILITY.md, Bad images (cases 13-14): a malformed-image corpus made here, scanned whole."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""RELIABILITY.md, Cache and index (cases 18-20)."""
+"""docs/RELIABILITY.md, Cache and index (cases 18-20)."""
 
 from __future__ import annotations
 

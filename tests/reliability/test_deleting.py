@@ -1,4 +1,4 @@
-"""RELIABILITY.md, Deleting (cases 1-8): against the real freedesktop trash in a temporary
+"""docs/RELIABILITY.md, Deleting (cases 1-8): against the real freedesktop trash in a temporary
 XDG_DATA_HOME, on real files."""
 
 from __future__ import annotations

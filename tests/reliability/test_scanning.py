@@ -1,4 +1,4 @@
-"""RELIABILITY.md, Scanning (cases 9-12): the whole pipeline, real model, real cache."""
+"""docs/RELIABILITY.md, Scanning (cases 9-12): the whole pipeline, real model, real cache."""
 
 from __future__ import annotations
 

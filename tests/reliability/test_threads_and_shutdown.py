@@ -1,4 +1,4 @@
-"""RELIABILITY.md, Threads and shutdown (cases 15-17), and the scan's responsiveness (issue 6)."""
+"""docs/RELIABILITY.md, Threads and shutdown (cases 15-17), and the scan's responsiveness (issue 6)."""
 
 from __future__ import annotations
 
