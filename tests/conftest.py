@@ -107,6 +107,7 @@ def make_window(qtbot, tmp_path, settings_file):
         settings = Settings(QSettings(str(settings_file), QSettings.Format.IniFormat))
         window = MainWindow(settings, folders=list(folders), cache_dir=str(tmp_path / "cache"))
         window.confirm = lambda *args: True  # a modal box can't be clicked in a test
+        window.confirm_quit = lambda *args: True
         qtbot.addWidget(window)
         window.show()
         windows.append(window)

@@ -9,11 +9,12 @@ file marked. A dismissed group stays hidden in later scans as long as it holds t
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from photodedup.core.models import Group, GroupMember
-from photodedup.core.policy import TrashPolicy
+from photodedup.core.policy import TrashPolicy, in_folders
 from photodedup.core.trash import TrashGroup, trash_group_for
 
 
@@ -32,6 +33,8 @@ class GroupChoice:
     group: Group
     keeper: str
     marked: set[str] = field(default_factory=set)
+    kept: dict[str, str] = field(default_factory=dict)  # files the policy always keeps, with the reason
+    decided: bool = False  # the person changed the keeper or a mark (kept across rescans)
 
     @property
     def members(self) -> list[GroupMember]:
@@ -42,8 +45,9 @@ class GroupChoice:
         return sum(m.info.file.size for m in self.members if m.path in self.marked)
 
     @property
-    def reclaimable_bytes(self) -> int:
-        return self.group.reclaimable_bytes
+    def freeable_bytes(self) -> int:
+        """What trashing every file but the keeper could free: files the policy keeps don't count."""
+        return sum(m.info.file.size for m in self.members if m.path != self.keeper and m.path not in self.kept)
 
 
 class Review:
@@ -58,10 +62,12 @@ class Review:
         for group in groups:
             if group_key(group) in self.dismissed:
                 continue
-            choice = GroupChoice(group, group.keeper.path)
+            choice = GroupChoice(group, group.keeper.path, kept=self.policy.kept_reasons([m.path for m in group.members]))
             if suggest_trash:
                 self._mark_all_but_keeper(choice)
             self.choices.append(choice)
+        # Biggest saving first: the order of the number the summary adds up.
+        self.choices.sort(key=lambda c: -c.freeable_bytes)
 
     def is_protected(self, path: str) -> bool:
         return self.policy.is_protected(path)
@@ -75,17 +81,21 @@ class Review:
         if path not in {m.path for m in choice.members}:
             raise ValueError(f"{path} is not in this group")
         choice.keeper = path
-        self._mark_all_but_keeper(choice)
+        choice.decided = True
+        if self.suggest_trash:  # the copy check reports copies; choosing its original marks nothing
+            self._mark_all_but_keeper(choice)
 
     def toggle(self, choice: GroupChoice, path: str) -> str | None:
         """Mark or unmark ``path``; returns why it can't be marked, or None when done."""
         if path in choice.marked:
             choice.marked.discard(path)
+            choice.decided = True
             return None
         refusal = self.policy.why_not_mark([m.path for m in choice.members], choice.marked, path)
         if refusal is not None:
             return refusal
         choice.marked.add(path)
+        choice.decided = True
         if path == choice.keeper:
             choice.keeper = next(m.path for m in choice.members if m.path not in choice.marked)
         return None
@@ -97,6 +107,45 @@ class Review:
         self.choices.remove(choice)
         return key
 
+    def mark_all(self, marked: bool, folder: str | None = None) -> int:
+        """Mark (the suggestion: every copy but the keeper) or unmark every group's files, or
+        only those in ``folder``; returns how many files changed."""
+        changed = 0
+        for choice in self.choices:
+            inside = {m.path for m in choice.members if folder is None or in_folders(m.path, [folder])}
+            if marked:
+                wanted = self.policy.default_marks([m.path for m in choice.members], choice.keeper) & inside
+                new = choice.marked | wanted
+            else:
+                new = choice.marked - inside
+            if new != choice.marked:
+                changed += len(new ^ choice.marked)
+                choice.marked, choice.decided = new, True
+        return changed
+
+    def folders(self) -> list[str]:
+        """The folders holding files of the groups under review, by path."""
+        return sorted({os.path.dirname(m.path) for c in self.choices for m in c.members})
+
+    @property
+    def freeable_bytes(self) -> int:
+        return sum(c.freeable_bytes for c in self.choices)
+
+    def decisions(self) -> dict[str, tuple[str, frozenset[str]]]:
+        """What the person decided, by group (its photos' content hashes): keeper and marks."""
+        return {group_key(c.group): (c.keeper, frozenset(c.marked)) for c in self.choices if c.decided}
+
+    def apply(self, decisions: dict[str, tuple[str, frozenset[str]]]) -> None:
+        """Put back decisions of an earlier review of the same groups (a rescan, an undo)."""
+        for choice in self.choices:
+            decided = decisions.get(group_key(choice.group))
+            paths = {m.path for m in choice.members}
+            if decided is None or decided[0] not in paths:
+                continue
+            keeper, marked = decided
+            allowed = {p for p in marked & paths if p != keeper and p not in choice.kept}
+            choice.keeper, choice.marked, choice.decided = keeper, allowed, True
+
     @property
     def marked_count(self) -> int:
         return sum(len(c.marked) for c in self.choices)
@@ -105,10 +154,10 @@ class Review:
     def marked_bytes(self) -> int:
         return sum(c.marked_bytes for c in self.choices)
 
-    def trash_plan(self) -> list[TrashGroup]:
-        """What the safe trash should do: per group, the marked files and the ones kept
-        (the safe trash checks the plan against ``self.policy`` once more)."""
-        return [trash_group_for(c.group, c.marked) for c in self.choices if c.marked]
+    def trash_plan(self, choices: Sequence[GroupChoice] | None = None) -> list[TrashGroup]:
+        """What the safe trash should do: per group (all, or ``choices``), the marked files and
+        the ones kept (the safe trash checks the plan against ``self.policy`` once more)."""
+        return [trash_group_for(c.group, c.marked) for c in (self.choices if choices is None else choices) if c.marked]
 
     def forget(self, trashed_paths: Iterable[str]) -> None:
         """Drop files that went to the trash; groups left with one file disappear."""

@@ -55,6 +55,10 @@ class GroupListModel(QAbstractListModel):
             return QColor("#777777")
         return None
 
+    def refresh_all(self) -> None:
+        if self.rowCount():
+            self.dataChanged.emit(self.index(0), self.index(self.rowCount() - 1))
+
     def refresh(self, row: int) -> None:
         index = self.index(row)
         self.dataChanged.emit(index, index)

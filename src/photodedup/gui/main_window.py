@@ -34,6 +34,8 @@ class MainWindow(QMainWindow):
         self.cache_dir = cache_dir
         self.controller = ScanController(self)
         self._regroup_after_trash = False
+        self.decisions: dict = {}  # the person's keepers and marks by group, kept across rescans and undo
+        self.confirm_quit = self._confirm_quit  # replaceable in tests, like self.confirm
         self.library: Library | None = None
         self.review: Review | None = None
         self.problems: list = []
@@ -62,6 +64,7 @@ class MainWindow(QMainWindow):
         self.results_page.set_threshold(self.settings.threshold)
         self.results_page.threshold_changed.connect(self.regroup)
         self.results_page.trash_requested.connect(self.trash_marked)
+        self.results_page.group_trash_requested.connect(lambda choice: self.trash_marked([choice]))
         self.results_page.rescan_requested.connect(self.start_scan)
         self.results_page.folders_requested.connect(lambda: self.pages.setCurrentWidget(self.folders_page))
         self.results_page.problems_requested.connect(self.show_problems)
@@ -84,6 +87,12 @@ class MainWindow(QMainWindow):
         self.undo_action = QAction("&Undo last trash", self, shortcut=QKeySequence.StandardKey.Undo,
                                    triggered=self.undo_last_trash)
         edit_menu.addAction(self.undo_action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(QAction("&Mark all suggested copies", self, triggered=lambda: self.mark_all(True)))
+        edit_menu.addAction(QAction("&Unmark everything", self, shortcut=QKeySequence("Ctrl+Shift+A"),
+                                    triggered=lambda: self.mark_all(False)))
+        edit_menu.addAction(QAction("Mark copies in a &folder…", self, triggered=lambda: self.mark_folder(True)))
+        edit_menu.addAction(QAction("Unmark files in a f&older…", self, triggered=lambda: self.mark_folder(False)))
         edit_menu.addSeparator()
         edit_menu.addAction(QAction("&Preferences…", self, shortcut=QKeySequence.StandardKey.Preferences,
                                     triggered=self.edit_preferences))
@@ -125,6 +134,7 @@ class MainWindow(QMainWindow):
             self.start_copy_check(options)
             return
         self.save_settings()
+        self._remember_decisions()
         self.library = None
         self.review = None
         self.results_page.set_review(Review([]), 0)  # let go of the last scan's groups and photos
@@ -151,6 +161,7 @@ class MainWindow(QMainWindow):
                                     "and leave at least one folder unticked to look for copies in.")
             return
         self.save_settings()
+        self._remember_decisions()
         self.library = None
         self.review = None
         self.results_page.set_review(Review([]), 0)
@@ -187,7 +198,9 @@ class MainWindow(QMainWindow):
             self.library = library
             self.problems = library.problems
             self.describer.scratch = library.scratch
+            self._remember_decisions()
             self.review = Review(groups, self.trash_policy(), self.settings.dismissed)
+            self.review.apply(self.decisions)
             self.results_page.set_review(self.review, len(library.problems))
             self.pages.setCurrentWidget(self.results_page)
             stats = library.stats
@@ -230,13 +243,16 @@ class MainWindow(QMainWindow):
         box.open()
 
     # -- trash and undo -----------------------------------------------------------------
-    def trash_marked(self) -> None:
+    def trash_marked(self, choices=None) -> None:
+        """Trash the marked files of every group, or of ``choices`` only, after asking."""
         review = self.review
-        if review is None or self.controller.busy or review.marked_count == 0:
+        if review is None or self.controller.busy:
             return
-        if not self.confirm(self, review.marked_count, review.marked_bytes):
+        plan = review.trash_plan(choices)
+        files = [(f.path, f.size) for group in plan for f in group.remove]
+        if not files or not self.confirm(self, files, len(plan)):
             return
-        plan = review.trash_plan()
+        self._remember_decisions()
         self.results_page.setEnabled(False)
         self.statusBar().showMessage("Moving files to the Trash…")
         policy = review.policy
@@ -260,6 +276,28 @@ class MainWindow(QMainWindow):
         if self._regroup_after_trash:
             self._regroup_after_trash = False
             self.regroup(self.results_page.threshold())
+
+    def mark_all(self, marked: bool, folder: str | None = None) -> None:
+        if self.review is None or not self.review.suggest_trash:
+            return
+        changed = self.review.mark_all(marked, folder)
+        where = f" in {folder}" if folder else ""
+        self.results_page.marks_changed(f"{changed} files {'marked' if marked else 'unmarked'}{where}.")
+
+    def mark_folder(self, marked: bool) -> None:
+        """Mark or unmark by folder: "all copies in Downloads"."""
+        from PySide6.QtWidgets import QInputDialog
+
+        if self.review is None or not self.review.suggest_trash or not self.review.choices:
+            return
+        folder, ok = QInputDialog.getItem(self, "Mark copies in a folder" if marked else "Unmark files in a folder",
+                                          "Folder:", self.review.folders(), 0, False)
+        if ok and folder:
+            self.mark_all(marked, folder)
+
+    def _remember_decisions(self) -> None:
+        if self.review is not None and self.review.suggest_trash:
+            self.decisions.update(self.review.decisions())
 
     def undo_last_trash(self) -> None:
         if self.controller.busy:
@@ -307,9 +345,21 @@ class MainWindow(QMainWindow):
                           "near-duplicate photos. Everything stays on this computer: no photo, vector or "
                           "file name leaves it.</p>")
 
+    def _confirm_quit(self, marked: int) -> bool:
+        answer = QMessageBox.question(
+            self, "Quit photodedup?", f"{marked} files are marked for the Trash, and nothing has been moved yet. "
+            "Quit anyway? (The marks are not kept.)",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Yes
+
     def closeEvent(self, event) -> None:
-        """Closing mid-scan cancels and joins the worker before the window goes."""
-        self.controller.shutdown()
+        """Closing mid-scan cancels and joins the worker before the window goes; with files
+        marked (and no trash running) it asks first."""
+        marked = self.review.marked_count if self.review is not None and self.review.suggest_trash else 0
+        if marked and self.controller.running_kind not in UNINTERRUPTIBLE and not self.confirm_quit(marked):
+            event.ignore()
+            return
+        self.controller.shutdown()  # a trash stops between two files: each one is journalled
         for loader in (self.thumbnails, self.previews, self.full_size, self.describer):
             loader.shutdown()
         self.save_settings()

@@ -21,6 +21,7 @@ SLIDER_MIN, SLIDER_MAX = 20, 80
 class ResultsPage(QWidget):
     threshold_changed = Signal(float)
     trash_requested = Signal()
+    group_trash_requested = Signal(object)  # GroupChoice: trash the marked files of this group only
     rescan_requested = Signal()
     folders_requested = Signal()
     problems_requested = Signal()
@@ -88,6 +89,10 @@ class ResultsPage(QWidget):
         self.actual_button = QPushButton("100%")
         self.actual_button.setToolTip("Pixel for pixel, the same part of every photo (Z)")
         self.actual_button.clicked.connect(self.compare.actual_size)
+        self.group_trash_button = QPushButton("Trash this group's marked")
+        self.group_trash_button.setToolTip("Move only the marked files of the group shown to the Trash")
+        self.group_trash_button.clicked.connect(
+            lambda: self.current_choice() is not None and self.group_trash_requested.emit(self.current_choice()))
         self.trash_button = QPushButton()
         self.trash_button.setObjectName("primary")
         self.trash_button.clicked.connect(self.trash_requested.emit)
@@ -98,6 +103,7 @@ class ResultsPage(QWidget):
         bottom.addWidget(self.fit_button)
         bottom.addWidget(self.actual_button)
         bottom.addWidget(keys, 1)
+        bottom.addWidget(self.group_trash_button)
         bottom.addWidget(self.trash_button)
 
         layout = QVBoxLayout(self)
@@ -167,7 +173,7 @@ class ResultsPage(QWidget):
                                " at this similarity setting." if not groups else "")
         else:
             self.summary.setText(f"{groups} groups · {copies} copies · "
-                                 f"{human_bytes(sum(c.reclaimable_bytes for c in review.choices))} could be freed"
+                                 f"{human_bytes(review.freeable_bytes)} could be freed"
                                  if groups else "No duplicates")
             self.empty.setText("<h2>No duplicates found</h2>Every photo in these folders is one of a kind"
                                " at this similarity setting." if not groups else "")
@@ -178,6 +184,9 @@ class ResultsPage(QWidget):
                                   f"({human_bytes(review.marked_bytes)}) to Trash")
         self.trash_button.setEnabled(marked > 0)
         self.dismiss_button.setEnabled(bool(groups))
+        current = self.current_choice()
+        self.group_trash_button.setVisible(review.suggest_trash)
+        self.group_trash_button.setEnabled(current is not None and bool(current.marked))
 
     def current_row(self) -> int:
         return self.group_view.currentIndex().row()
@@ -199,6 +208,7 @@ class ResultsPage(QWidget):
         choice = self.model.choice(row)
         if choice is not self.compare.choice:
             self.compare.show_choice(choice, self.review)
+        self.group_trash_button.setEnabled(choice is not None and bool(choice.marked))
 
     def _changed(self, message: str | None = None) -> None:
         self.compare.refresh_roles()
@@ -207,6 +217,11 @@ class ResultsPage(QWidget):
         self.review_changed.emit()
         if message:
             self.window().statusBar().showMessage(message, 5000)
+
+    def marks_changed(self, message: str) -> None:
+        """Marks may have changed in every group (mark or unmark all, by folder)."""
+        self.model.refresh_all()
+        self._changed(message)
 
     # -- decisions ----------------------------------------------------------------------
     def keep(self, path: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QMessageBox, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from photodedup.core.report import human_bytes
@@ -11,16 +13,27 @@ STATUS_TEXT = {"trashed": "✔ moved to Trash", "skipped": "– skipped", "faile
                "restored": "✔ restored", "refused": "– not restored", "in trash": "in the Trash"}
 
 
-def confirm_trash(parent: QWidget, count: int, size: int) -> bool:
+def confirm_trash(parent: QWidget, files: list[tuple[str, int]], groups: int) -> bool:
+    """Ask before a trash, saying what goes from where; Cancel is the default (Enter keeps all)."""
+    count, size = len(files), sum(size for _, size in files)
+    by_folder: dict[str, list[int]] = {}
+    for path, file_size in files:
+        by_folder.setdefault(os.path.dirname(path), []).append(file_size)
+    lines = [f"{len(sizes)} file{'s' if len(sizes) != 1 else ''}, {human_bytes(sum(sizes))} — {folder}"
+             for folder, sizes in sorted(by_folder.items(), key=lambda item: -sum(item[1]))]
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
     box.setWindowTitle("Move to Trash")
-    box.setText(f"Move {count} marked file{'s' if count != 1 else ''} ({human_bytes(size)}) to the Trash?")
-    box.setInformativeText("Each file is checked first: a file that changed since the scan is skipped, and every "
-                           "group keeps at least one photo. You can put them back with Edit › Undo last trash.")
+    box.setText(f"Move {count} marked file{'s' if count != 1 else ''} ({human_bytes(size)}) "
+                f"from {groups} group{'s' if groups != 1 else ''} to the Trash?")
+    shown = lines[:8] + ([f"… and {len(lines) - 8} more folders"] if len(lines) > 8 else [])
+    box.setInformativeText("From:\n" + "\n".join(shown) + "\n\nEach file is checked first: a file that changed "
+                           "since the scan is skipped, and every group keeps at least one photo. You can put them "
+                           "back with Edit › Undo last trash.")
+    box.setDetailedText("\n".join(path for path, _ in files))
     move = box.addButton("Move to Trash", QMessageBox.ButtonRole.AcceptRole)
-    box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(move)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel)
     box.exec()
     return box.clickedButton() is move
 

@@ -1,0 +1,64 @@
+"""The review's rules without Qt: what is marked, what the numbers add up to, what survives a rescan."""
+
+from __future__ import annotations
+
+from photodedup.core.models import Group, GroupMember
+from photodedup.core.policy import TrashPolicy
+from photodedup.core.review import Review
+from test_keeper import info
+
+
+def group(*paths_and_sizes, keeper=0) -> Group:
+    return Group([GroupMember(info(path, size=size), keeper=(n == keeper))
+                  for n, (path, size) in enumerate(paths_and_sizes)])
+
+
+def two_groups() -> list[Group]:
+    return [group(("/lib/cat.jpg", 900), ("/lib/downloads/cat.jpg", 300), ("/lib/phone/cat.jpg", 200)),
+            group(("/lib/dog.jpg", 800), ("/lib/downloads/dog.jpg", 500))]
+
+
+def test_the_headline_counts_only_what_may_be_freed_and_the_list_follows_it():
+    groups = [group(("/lib/originals/a.jpg", 900), ("/lib/originals/a2.jpg", 5000), ("/lib/a-web.jpg", 100)),
+              *two_groups()]
+    review = Review(groups, TrashPolicy(protected=("/lib/originals",)))
+    # the protected copy (5000 bytes) is kept: the first group frees only its web copy
+    assert [c.freeable_bytes for c in review.choices] == [500, 500, 100]
+    assert review.freeable_bytes == 1100 == review.marked_bytes
+
+
+def test_mark_and_unmark_all_and_by_folder():
+    review = Review(two_groups())
+    assert review.marked_count == 3
+    assert review.mark_all(False) == 3 and review.marked_count == 0
+    assert review.mark_all(True, folder="/lib/downloads") == 2
+    assert {p for c in review.choices for p in c.marked} == {"/lib/downloads/cat.jpg", "/lib/downloads/dog.jpg"}
+    assert review.mark_all(False, folder="/lib/downloads") == 2 and review.marked_count == 0
+    assert review.folders() == ["/lib", "/lib/downloads", "/lib/phone"]
+
+
+def test_choosing_the_original_in_the_copy_check_marks_nothing():
+    review = Review(two_groups(), suggest_trash=False)
+    choice = review.choices[0]
+    review.set_keeper(choice, "/lib/phone/cat.jpg")
+    review.set_keeper(choice, "/lib/cat.jpg")
+    assert review.marked_count == 0
+
+
+def test_decisions_survive_a_new_review_of_the_same_groups():
+    review = Review(two_groups())
+    cat = review.choices[0]
+    review.set_keeper(cat, "/lib/downloads/cat.jpg")
+    review.toggle(cat, "/lib/cat.jpg")  # keep the original too
+    decided = review.decisions()
+    assert list(decided) and len(decided) == 1  # the untouched group carries no decision
+
+    again = Review(two_groups())
+    again.apply(decided)
+    cat_again = next(c for c in again.choices if c.keeper.endswith("cat.jpg"))
+    assert cat_again.keeper == "/lib/downloads/cat.jpg" and cat_again.marked == {"/lib/phone/cat.jpg"}
+    assert next(c for c in again.choices if "dog" in c.keeper).marked == {"/lib/downloads/dog.jpg"}
+
+    protected_now = Review(two_groups(), TrashPolicy(protected=("/lib/phone",)))
+    protected_now.apply(decided)  # a decision never marks what the policy now keeps
+    assert all("/lib/phone/cat.jpg" not in c.marked for c in protected_now.choices)

@@ -1,0 +1,70 @@
+"""Marking a person controls: per-group trash, unmark all, a confirmation that defaults to Cancel,
+marks that survive a rescan, and a quit that asks while files are marked."""
+
+from __future__ import annotations
+
+import os
+
+from conftest import sample, save, scan_and_wait
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from photodedup.gui import trash_dialogs
+
+
+def two_groups(library):
+    save(sample("coffee"), library["root"] / "phone" / "coffee_q40.jpg", quality=40)
+    return library
+
+
+def test_trash_one_group_and_unmark_all(qtbot, make_window, library):
+    two_groups(library)
+    window = make_window([str(library["root"])])
+    scan_and_wait(qtbot, window)
+    page = window.results_page
+    cats, coffees = window.review.choices
+    cat_marked, coffee_marked = sorted(cats.marked), sorted(coffees.marked)
+    asked = []
+    window.confirm = lambda parent, files, groups: asked.append((files, groups)) or True
+    page.select_row(1)
+    qtbot.mouseClick(page.group_trash_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.last_dialog is not None and not window.controller.busy, timeout=30000)
+    (files, groups), = asked
+    sizes = {m.path: m.info.file.size for m in coffees.members}
+    assert groups == 1 and files == [(p, sizes[p]) for p in coffee_marked]
+    assert not any(os.path.exists(p) for p in coffee_marked) and all(os.path.exists(p) for p in cat_marked)
+
+    window.mark_all(False)
+    assert window.review.marked_count == 0 and not page.trash_button.isEnabled()
+    assert "0 marked files" in page.trash_button.text()
+
+
+def test_the_confirmation_lists_folders_and_defaults_to_cancel(qtbot, monkeypatch, tmp_path):
+    seen = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: seen.append(box) or 0)
+    files = [(str(tmp_path / "a" / "1.jpg"), 1000), (str(tmp_path / "a" / "2.jpg"), 2000),
+             (str(tmp_path / "b" / "3.jpg"), 500)]
+    assert trash_dialogs.confirm_trash(None, files, 2) is False  # closed without a click: nothing moves
+    box, = seen
+    assert box.defaultButton().text() == "Cancel"
+    assert "3 marked files" in box.text() and "2 groups" in box.text()
+    assert f"2 files, 3.0 KB — {tmp_path / 'a'}" in box.informativeText()
+
+
+def test_marks_survive_a_rescan_and_quitting_with_marks_asks(qtbot, make_window, library):
+    window = make_window([str(library["root"])])
+    scan_and_wait(qtbot, window)
+    choice = window.review.choices[0]
+    unmarked = sorted(choice.marked)[0]
+    window.results_page.select_row(0)
+    window.results_page.toggle(unmarked)
+    assert unmarked not in choice.marked, window.results_page.current_row()
+    scan_and_wait(qtbot, window)
+    again = window.review.choices[0]
+    assert unmarked not in again.marked and len(again.marked) == len(choice.marked)
+
+    asked = []
+    window.confirm_quit = lambda marked: asked.append(marked) or False
+    window.close()
+    assert asked == [len(again.marked)] and window.isVisible()
+    window.confirm_quit = lambda marked: True
