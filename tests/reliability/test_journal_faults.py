@@ -65,7 +65,7 @@ def test_case_27_restore_last_after_kill_9_takes_the_file_the_journal_left_pendi
 
 
 def test_case_27_a_pending_file_that_never_left_is_reported_and_closed(tmp_path):
-    keeper, copy = photo(tmp_path / "keep.jpg", 95), photo(tmp_path / "copy.jpg", 70)
+    copy = photo(tmp_path / "copy.jpg", 70)
     journal = Journal()
     record_id = journal.begin(journal.new_batch(), str(copy), copy.stat().st_size, as_scanned(copy).content_hash)
     outcome, = restore(last=True)

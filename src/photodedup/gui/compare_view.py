@@ -5,102 +5,26 @@ from __future__ import annotations
 import os
 import time
 
-from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPixmap, QTransform
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QFont, QImage
 from PySide6.QtWidgets import (
-    QCheckBox, QFrame, QGraphicsPixmapItem, QGraphicsScene, QGraphicsView, QHBoxLayout, QHeaderView, QLabel,
-    QPushButton, QScrollArea, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QCheckBox, QFrame, QHBoxLayout, QHeaderView, QLabel, QPushButton, QScrollArea, QSplitter, QTableWidget,
+    QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
 from photodedup.core.models import GroupMember, PhotoMetadata
 from photodedup.core.report import human_bytes
 from photodedup.core.review import GroupChoice, Review, group_key
+from photodedup.gui.file_actions import file_menu, open_file
 from photodedup.gui.group_describer import GroupDescriber
 from photodedup.gui.image_loader import ImageLoader
+from photodedup.gui.synced_view import SyncedView
 
 PREVIEW_SIDE = 1600
 MIN_PANEL_WIDTH = 250
 MAX_PANELS = 6  # the keeper and up to five others at a time  # shown first; the full-size image replaces it when zoomed in
 KEEP_COLOUR, TRASH_COLOUR, PROTECTED_COLOUR = "#2e7d32", "#c62828", "#1565c0"
 DIFFERENT = QColor("#fff3c4")
-
-
-class SyncedView(QGraphicsView):
-    """Shows one photo; reports its zoom and centre relative to the photo so others can follow."""
-
-    changed = Signal(object)  # self
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setScene(QGraphicsScene(self))
-        self.item = QGraphicsPixmapItem()
-        self.item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
-        self.scene().addItem(self.item)
-        self.setRenderHints(QPainter.RenderHint.SmoothPixmapTransform | QPainter.RenderHint.Antialiasing)
-        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
-        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
-        self.setBackgroundBrush(QBrush(QColor("#2b2b2b")))
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        self.original_size = (1, 1)
-        self.shown_side = 0
-        self.zoom = 1.0  # relative to "fit"
-        self._applying = False
-        self.horizontalScrollBar().valueChanged.connect(self._scrolled)
-        self.verticalScrollBar().valueChanged.connect(self._scrolled)
-
-    def set_photo(self, image: QImage | None, original_size: tuple[int, int]) -> None:
-        """Show ``image`` (any reduction of the photo) in the photo's own pixel coordinates."""
-        self.original_size = (max(1, original_size[0]), max(1, original_size[1]))
-        if image is None or image.isNull():
-            self.item.setPixmap(QPixmap())
-            self.shown_side = 0
-            return
-        self.item.setPixmap(QPixmap.fromImage(image))
-        self.item.setScale(self.original_size[0] / max(1, image.width()))
-        self.shown_side = max(image.width(), image.height())
-        self.scene().setSceneRect(0, 0, *self.original_size)
-
-    def fit_scale(self) -> float:
-        viewport = self.viewport().size()
-        return min(viewport.width() / self.original_size[0], viewport.height() / self.original_size[1])
-
-    def state(self) -> tuple[float, float, float]:
-        """(zoom relative to fit, centre x and y as fractions of the photo)."""
-        centre = self.mapToScene(self.viewport().rect().center())
-        return self.zoom, centre.x() / self.original_size[0], centre.y() / self.original_size[1]
-
-    def apply(self, zoom: float, cx: float, cy: float) -> None:
-        self._applying = True
-        try:
-            self.zoom = max(0.1, min(zoom, 64.0))
-            scale = self.fit_scale() * self.zoom
-            self.setTransform(QTransform.fromScale(scale, scale))
-            self.centerOn(QPointF(cx * self.original_size[0], cy * self.original_size[1]))
-        finally:
-            self._applying = False
-
-    def wheelEvent(self, event) -> None:
-        steps = event.angleDelta().y() / 120
-        if not steps:
-            return
-        factor = 1.25 ** steps
-        self.zoom = max(0.1, min(self.zoom * factor, 64.0))
-        self._applying = True
-        try:
-            scale = self.fit_scale() * self.zoom
-            self.setTransform(QTransform.fromScale(scale, scale))
-        finally:
-            self._applying = False
-        self.changed.emit(self)
-
-    def resizeEvent(self, event) -> None:
-        state = self.state()
-        super().resizeEvent(event)
-        self.apply(*state)
-
-    def _scrolled(self) -> None:
-        if not self._applying:
-            self.changed.emit(self)
 
 
 class PhotoPanel(QFrame):
@@ -122,6 +46,8 @@ class PhotoPanel(QFrame):
         header.addWidget(self.title, 1)
         header.addWidget(self.badge)
         self.view = SyncedView()
+        self.view.double_clicked.connect(lambda: open_file(self.path))
+        self.view.setToolTip("Double-click to open; right-click for more")
         self.keep_button = QPushButton("Keep this one")
         self.keep_button.clicked.connect(lambda: self.keep_clicked.emit(self.path))
         self.trash_box = QCheckBox("Move to Trash")
@@ -136,7 +62,13 @@ class PhotoPanel(QFrame):
         layout.addWidget(self.view, 1)
         layout.addLayout(footer)
 
-    def show_role(self, keeper: bool, marked: bool, protected: bool, focused: bool, copy_check: bool = False) -> None:
+    def contextMenuEvent(self, event) -> None:
+        file_menu(self, self.path).exec(event.globalPos())
+
+    def show_role(self, keeper: bool, marked: bool, kept_because: str, protected: bool, focused: bool,
+                  copy_check: bool = False) -> None:
+        """Badge, border and controls for the file's role; ``kept_because`` says why the policy
+        never lets it go (empty when it may)."""
         if marked:
             text, colour = "TRASH", TRASH_COLOUR
         elif keeper:
@@ -145,6 +77,8 @@ class PhotoPanel(QFrame):
             text, colour = "COPY", "#666666"
         elif protected:
             text, colour = "PROTECTED", PROTECTED_COLOUR
+        elif kept_because:
+            text, colour = "ALWAYS KEPT", PROTECTED_COLOUR
         else:
             text, colour = "keep too", "#666666"
         self.badge.setText(f"<b style='color:{colour}'>{text}</b>")
@@ -154,9 +88,9 @@ class PhotoPanel(QFrame):
         blocked = self.trash_box.blockSignals(True)
         self.trash_box.setChecked(marked)
         self.trash_box.blockSignals(blocked)
-        self.trash_box.setEnabled(not protected)
-        self.trash_box.setToolTip("In a protected folder: never moved to the Trash." if protected else
-                                  "Mark this file to be moved to the Trash.")
+        self.trash_box.setEnabled(not kept_because)
+        self.trash_box.setToolTip(f"This file is {kept_because}; it is never moved to the Trash." if kept_because
+                                  else "Mark this file to be moved to the Trash.")
         self.keep_button.setEnabled(not keeper)
 
 
@@ -165,9 +99,9 @@ ROWS = ("File", "Match", "Dimensions", "File size", "Format", "Date taken", "Cam
 NOT_COMPARED = {"File", "Folder", "Match", "Modified"}
 
 
-def member_facts(member: GroupMember, metadata: PhotoMetadata) -> dict[str, str]:
+def member_facts(member: GroupMember, metadata: PhotoMetadata, is_keeper: bool) -> dict[str, str]:
     info = member.info
-    if member.keeper:
+    if is_keeper:
         match = member.detail or ("suggested keeper" if member.reason != "exact" else "kept (identical copies)")
     elif member.reason == "exact":
         match = "identical file (same bytes)"
@@ -277,7 +211,9 @@ class CompareView(QWidget):
         others = len(self.choice.members) - 1
         self.pager.setVisible(others > MAX_PANELS - 1)
         last = min(self.first_other + MAX_PANELS - 1, others)
-        self.pager_label.setText(f"Photos {self.first_other + 2}–{last + 1} of {others + 1}")
+        first_shown = self.first_other + 2
+        self.pager_label.setText(f"Photo {last + 1} of {others + 1}" if first_shown == last + 1
+                                 else f"Photos {first_shown}–{last + 1} of {others + 1}")
         self.previous_button.setEnabled(self.first_other > 0)
         self.next_button.setEnabled(last < others)
         for member in members:
@@ -326,15 +262,16 @@ class CompareView(QWidget):
             return
         for index, panel in enumerate(self.panels):
             panel.show_role(panel.path == self.choice.keeper, panel.path in self.choice.marked,
-                            self.review.is_protected(panel.path), index == self.focus_index,
-                            not self.review.suggest_trash)
+                            self.choice.kept.get(panel.path, ""), self.review.is_protected(panel.path),
+                            index == self.focus_index, not self.review.suggest_trash)
+        self._fill_match_row()  # it says which file is kept now
 
     def _fill_table(self) -> None:
         members = self.shown_members()
-        facts = [member_facts(member, member.info.metadata) for member in members]  # EXIF read once, at the scan
-        for member, fact in zip(members, facts):
-            if member.path in self.changes:  # what was measured, then how close
-                fact["Match"] = "; ".join(c.text for c in self.changes[member.path]) + f" (distance {member.distance:.3f})"
+        facts = [member_facts(member, member.info.metadata, member.path == self.choice.keeper)  # EXIF read once
+                 for member in members]
+        for fact, match in zip(facts, self._match_texts()):
+            fact["Match"] = match
         self.table.clear()
         self.table.setRowCount(len(ROWS))
         self.table.setColumnCount(len(members))
@@ -356,6 +293,26 @@ class CompareView(QWidget):
                     item.setBackground(DIFFERENT)
                     item.setFont(bold)
                 self.table.setItem(row, column, item)
+
+    def _match_texts(self) -> list[str]:
+        keeper = self.choice.keeper
+        texts = []
+        for member in self.shown_members():
+            text = member_facts(member, member.info.metadata, member.path == keeper)["Match"]
+            if member.path in self.changes and member.path != keeper:  # what was measured, then how close
+                text = "; ".join(c.text for c in self.changes[member.path]) + f" (distance {member.distance:.3f})"
+            texts.append(text)
+        return texts
+
+    def _fill_match_row(self) -> None:
+        row = ROWS.index("Match")
+        if self.table.columnCount() != len(self.shown_members()):
+            return
+        for column, text in enumerate(self._match_texts()):
+            item = self.table.item(row, column)
+            if item is not None:
+                item.setText(text)
+                item.setToolTip(text)
 
     def _described(self, key: str, changes: dict) -> None:
         if self.choice is not None and group_key(self.choice.group) == key:

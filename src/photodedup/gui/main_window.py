@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import os
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget
 
