@@ -3,7 +3,8 @@
 Plain Python (no Qt), so the rules are tested on their own. What may be marked is not
 decided here but by the scan's ``TrashPolicy`` (core/policy.py): a protected file, a file
 in a trash folder or outside the scanned folders is never marked; a group never has every
-file marked. A dismissed group stays hidden in later scans as long as it holds the same photos.
+file marked. A dismissed ("not duplicates") group stays hidden in later scans as long as it holds
+no photo it did not hold when it was dismissed (a new copy shows it again; one trashed does not).
 """
 
 from __future__ import annotations
@@ -16,6 +17,14 @@ from dataclasses import dataclass, field
 from photodedup.core.models import Group, GroupMember
 from photodedup.core.policy import TrashPolicy, in_folders
 from photodedup.core.trash import TrashGroup, trash_group_for
+
+
+HIDDEN_PREFIX = "photos:"  # a dismissed group, remembered as its photos' content hashes
+
+
+def hidden_entry(group: Group) -> str:
+    """How a dismissed group is remembered (in settings): the content hashes of its photos."""
+    return HIDDEN_PREFIX + ",".join(sorted({m.info.content_hash for m in group.members}))
 
 
 def group_key(group: Group) -> str:
@@ -50,6 +59,18 @@ class GroupChoice:
         return sum(m.info.file.size for m in self.members if m.path != self.keeper and m.path not in self.kept)
 
 
+# How the list of groups can be ordered: name → (what a person reads, sort key of a group).
+SORT_ORDERS: dict[str, tuple[str, object]] = {
+    "saving": ("Space freed", lambda c: -c.freeable_bytes),
+    "size": ("Total size", lambda c: -sum(m.info.file.size for m in c.members)),
+    "photos": ("Number of photos", lambda c: -len(c.members)),
+    "name": ("Name", lambda c: os.path.basename(c.keeper).lower()),
+    "folder": ("Folder", lambda c: os.path.dirname(c.keeper).lower()),
+    "date": ("Date taken", lambda c: min((m.info.metadata.date_taken for m in c.members
+                                           if m.info.metadata.date_taken), default="9999")),
+}
+
+
 class Review:
     """The groups of a scan and what the person decided about each."""
 
@@ -59,15 +80,18 @@ class Review:
         self.dismissed = set(dismissed)
         self.suggest_trash = suggest_trash  # False in the copy check: copies are found, not judged
         self.choices: list[GroupChoice] = []
+        self.hidden: list[GroupChoice] = []  # groups of this scan the person said are not duplicates
         for group in groups:
-            if group_key(group) in self.dismissed:
-                continue
             choice = GroupChoice(group, group.keeper.path, kept=self.policy.kept_reasons([m.path for m in group.members]))
             if suggest_trash:
                 self._mark_all_but_keeper(choice)
-            self.choices.append(choice)
-        # Biggest saving first: the order of the number the summary adds up.
-        self.choices.sort(key=lambda c: -c.freeable_bytes)
+            (self.hidden if self._hides(group) else self.choices).append(choice)
+        self.sort("saving")  # biggest saving first: the order of the number the summary adds up
+
+    def sort(self, order: str) -> None:
+        """Order the groups by one of SORT_ORDERS (ties by the keeper's path, so it is stable)."""
+        key = SORT_ORDERS[order][1]
+        self.choices.sort(key=lambda c: (key(c), c.keeper))
 
     def is_protected(self, path: str) -> bool:
         return self.policy.is_protected(path)
@@ -100,12 +124,32 @@ class Review:
             choice.keeper = next(m.path for m in choice.members if m.path not in choice.marked)
         return None
 
+    def _hides(self, group: Group, entries: Iterable[str] | None = None) -> list[str]:
+        """The remembered dismissals that hide ``group`` (it holds no photo they didn't)."""
+        hashes = {m.info.content_hash for m in group.members}
+        key = group_key(group)
+        return [entry for entry in (self.dismissed if entries is None else entries)
+                if entry == key or (entry.startswith(HIDDEN_PREFIX)
+                                    and hashes <= set(entry[len(HIDDEN_PREFIX):].split(",")))]
+
     def dismiss(self, choice: GroupChoice) -> str:
-        """"Not duplicates": hide the group now and in later scans; returns its key to remember."""
-        key = group_key(choice.group)
-        self.dismissed.add(key)
+        """"Not duplicates": hide the group now and in later scans; returns the entry to remember."""
+        entry = hidden_entry(choice.group)
+        self.dismissed.add(entry)
         self.choices.remove(choice)
-        return key
+        choice.marked = set()
+        self.hidden.append(choice)
+        return entry
+
+    def show_again(self, choice: GroupChoice) -> list[str]:
+        """Undo "not duplicates" for a hidden group; returns the remembered entries to forget."""
+        forget = self._hides(choice.group)
+        self.dismissed -= set(forget)
+        self.hidden.remove(choice)
+        if self.suggest_trash:
+            self._mark_all_but_keeper(choice)
+        self.choices.append(choice)
+        return forget
 
     def mark_all(self, marked: bool, folder: str | None = None) -> int:
         """Mark (the suggestion: every copy but the keeper) or unmark every group's files, or

@@ -95,6 +95,8 @@ class MainWindow(QMainWindow):
         edit_menu.addSeparator()
         edit_menu.addAction(QAction("&Preferences…", self, shortcut=QKeySequence.StandardKey.Preferences,
                                     triggered=self.edit_preferences))
+        view_menu = self.menuBar().addMenu("&View")
+        view_menu.addAction(QAction("&Hidden groups…", self, triggered=self.show_hidden_groups))
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(QAction("&About photodedup", self, triggered=self._about))
 
@@ -184,6 +186,7 @@ class MainWindow(QMainWindow):
             self._regroup_after_trash = True
             return
         self.statusBar().showMessage("Regrouping…")
+        self.results_page.set_regrouping(True)
         self.controller.run("regroup", lambda progress: (library, find_groups(library, threshold, protected, progress,
                                                                               rules)))
 
@@ -221,12 +224,16 @@ class MainWindow(QMainWindow):
     def _failed(self, kind: str, message: str) -> None:
         if kind == "trash":
             self.results_page.setEnabled(True)
+        if kind == "regroup":
+            self.results_page.set_regrouping(False)
         QMessageBox.critical(self, "Something went wrong", f"The {kind} stopped with an error:\n\n{message}\n\n"
                              "No file was changed by this.")
         if kind == "scan":
             self.pages.setCurrentWidget(self.folders_page)
 
     def _cancelled(self, kind: str) -> None:
+        if kind == "regroup":
+            self.results_page.set_regrouping(False)
         if kind == "scan":
             self.pages.setCurrentWidget(self.folders_page)
             self.statusBar().showMessage("Scan cancelled. Photos analysed so far are cached for the next scan.", 8000)
@@ -328,6 +335,22 @@ class MainWindow(QMainWindow):
             self.regroup(self.results_page.threshold())
     def _remember_dismissed(self, key: str) -> None:
         self.settings.dismissed = set(self.settings.dismissed) | {key}
+
+    def show_hidden_groups(self) -> None:
+        from photodedup.gui.hidden_groups import HiddenGroupsDialog
+
+        if self.review is None:
+            self.statusBar().showMessage("Scan first: hidden groups are listed with the scan's results.", 5000)
+            return
+        self.hidden_dialog = HiddenGroupsDialog(self, self.review)
+        self.hidden_dialog.show_again.connect(self._show_group_again)
+        self.hidden_dialog.open()
+
+    def _show_group_again(self, choice) -> None:
+        forget = self.review.show_again(choice)
+        self.settings.dismissed = set(self.settings.dismissed) - set(forget)
+        self.results_page.set_review(self.review, len(self.problems))
+        self.statusBar().showMessage("The group is shown again.", 5000)
 
     def save_settings(self) -> None:
         self.settings.folders = self.folders_page.folders()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSlider, QSplitter, QVBoxLayout, QWidget
 
 from photodedup.core.group import DEFAULT_THRESHOLD
 from photodedup.core.report import human_bytes
-from photodedup.core.review import GroupChoice, Review
+from photodedup.core.review import SORT_ORDERS, GroupChoice, Review
 from photodedup.gui.compare_view import CompareView
 from photodedup.gui.group_describer import GroupDescriber
 from photodedup.gui.group_list import GroupListModel, GroupListView
@@ -43,6 +43,16 @@ class ResultsPage(QWidget):
         self.slider.setToolTip("How different two photos may be and still count as copies. "
                                "Changing it regroups at once, without scanning again.")
         self.slider_label = QLabel()
+        # As wide as its widest text, so the slider never moves under the mouse.
+        self.slider_label.setFixedWidth(self.slider_label.fontMetrics().horizontalAdvance("0.55 (default)") + 8)
+        self.reset_button = QPushButton("Default")
+        self.reset_button.setToolTip(f"Back to the default similarity ({DEFAULT_THRESHOLD:.2f})")
+        self.reset_button.clicked.connect(self.reset_threshold)
+        self.sort_box = QComboBox()
+        for name, (text, _) in SORT_ORDERS.items():
+            self.sort_box.addItem(text, name)
+        self.sort_box.setToolTip("Order of the groups")
+        self.sort_box.currentIndexChanged.connect(self._sort)
         self._slider_timer = QTimer(self)
         self._slider_timer.setSingleShot(True)
         self._slider_timer.setInterval(250)
@@ -60,6 +70,7 @@ class ResultsPage(QWidget):
         top.addWidget(self.slider)
         top.addWidget(QLabel("loose"))
         top.addWidget(self.slider_label)
+        top.addWidget(self.reset_button)
         top.addSpacing(12)
         top.addWidget(rescan)
         top.addWidget(folders)
@@ -73,8 +84,16 @@ class ResultsPage(QWidget):
         self.empty = QLabel()
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
+        groups_column = QWidget()
+        column = QVBoxLayout(groups_column)
+        column.setContentsMargins(0, 0, 0, 0)
+        sort_row = QHBoxLayout()
+        sort_row.addWidget(QLabel("Sort by"))
+        sort_row.addWidget(self.sort_box, 1)
+        column.addLayout(sort_row)
+        column.addWidget(self.group_view, 1)
         splitter = QSplitter()
-        splitter.addWidget(self.group_view)
+        splitter.addWidget(groups_column)
         splitter.addWidget(self.compare)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([300, 900])
@@ -132,7 +151,9 @@ class ResultsPage(QWidget):
     # -- the review ---------------------------------------------------------------------
     def set_review(self, review: Review, problems: int) -> None:
         current = self.current_row()
+        review.sort(self.sort_box.currentData())
         self.review = review
+        self.splitter.setEnabled(True)
         self.model.set_review(review)
         self.problems_button.setText(f"{problems} files could not be read…" if problems else "")
         self.problems_button.setVisible(bool(problems))
@@ -143,6 +164,28 @@ class ResultsPage(QWidget):
             # so neither step holds the main thread long.
             row = min(max(current, 0), len(review.choices) - 1)
             QTimer.singleShot(0, lambda: self.review is review and self.select_row(row))
+
+    def reset_threshold(self) -> None:
+        if abs(self.threshold() - DEFAULT_THRESHOLD) >= 0.005:
+            self.slider.setValue(round(DEFAULT_THRESHOLD * 100))
+
+    def set_regrouping(self, busy: bool) -> None:
+        """While a regroup runs, the groups shown are stale: greyed out and not to be acted on."""
+        self.splitter.setEnabled(not busy)
+        self.trash_button.setEnabled(not busy and self.review is not None and self.review.marked_count > 0)
+        if busy:
+            self.summary.setText("Regrouping…")
+        else:
+            self._update_summary()
+
+    def _sort(self) -> None:
+        if self.review is None:
+            return
+        current = self.current_choice()
+        self.review.sort(self.sort_box.currentData())
+        self.model.set_review(self.review)
+        if self.review.choices:
+            self.select_row(self.review.choices.index(current) if current in self.review.choices else 0)
 
     def threshold(self) -> float:
         return self.slider.value() / 100
@@ -259,4 +302,5 @@ class ResultsPage(QWidget):
         else:
             self.compare.show_choice(None, None)
         self.review_changed.emit()
-        self.window().statusBar().showMessage("Group hidden; it stays hidden in later scans.", 5000)
+        self.window().statusBar().showMessage("Group hidden; it stays hidden in later scans. "
+                                              "View › Hidden groups shows it again.", 8000)

@@ -1,0 +1,75 @@
+"""The results page's controls: a slider that stays put, a way back to the default, sorting,
+and stale groups greyed out while a regroup runs."""
+
+from __future__ import annotations
+
+import os
+
+from conftest import sample, save, scan_and_wait
+
+from photodedup.core.group import DEFAULT_THRESHOLD
+
+
+def test_slider_label_keeps_its_width_and_default_is_one_click_away(qtbot, make_window, library):
+    window = make_window([str(library["root"])])
+    scan_and_wait(qtbot, window)
+    page = window.results_page
+    handle_before = page.slider.geometry()
+    width = page.slider_label.width()
+    page.slider.setValue(54)
+    assert page.slider_label.text() == "0.54" and page.slider_label.width() == width
+    assert page.slider.geometry() == handle_before
+    qtbot.waitUntil(lambda: not window.controller.busy and window.settings.threshold == 0.54, timeout=20000)
+    page.reset_button.click()
+    assert page.threshold() == DEFAULT_THRESHOLD and "(default)" in page.slider_label.text()
+    qtbot.waitUntil(lambda: not window.controller.busy and window.settings.threshold == DEFAULT_THRESHOLD,
+                    timeout=20000)
+
+
+def test_groups_sort_by_name_and_regrouping_greys_them_out(qtbot, make_window, library):
+    save(sample("coffee"), library["root"] / "phone" / "coffee_q40.jpg", quality=40)
+    window = make_window([str(library["root"])])
+    scan_and_wait(qtbot, window)
+    page = window.results_page
+    by_saving = [os.path.basename(c.keeper) for c in window.review.choices]
+    page.sort_box.setCurrentIndex(page.sort_box.findData("name"))
+    names = [os.path.basename(c.keeper) for c in window.review.choices]
+    assert names == sorted(names, key=str.lower) and sorted(names) == sorted(by_saving)
+    assert page.model.choice(0) is window.review.choices[0]
+    page.set_regrouping(True)
+    assert not page.splitter.isEnabled() and not page.trash_button.isEnabled() and "Regrouping" in page.summary.text()
+    page.set_regrouping(False)
+    assert page.splitter.isEnabled() and page.trash_button.isEnabled()
+
+
+def test_a_hidden_group_can_be_shown_again_and_stays_hidden_after_a_copy_is_trashed(qtbot, make_window, library):
+    coffee = sample("coffee")
+    save(coffee, library["root"] / "phone" / "coffee_q40.jpg", quality=40)
+    leaving = save(coffee, library["root"] / "phone" / "coffee_q60.jpg", quality=60)
+    window = make_window([str(library["root"])])
+    scan_and_wait(qtbot, window)
+    page = window.results_page
+
+    def hide_coffee():
+        page.select_row(next(n for n, c in enumerate(window.review.choices) if "coffee" in c.keeper))
+        page.dismiss_current()
+
+    hide_coffee()
+    assert len(window.review.choices) == 1 and len(window.review.hidden) == 1
+    assert len(window.settings.dismissed) == 1
+
+    window.show_hidden_groups()
+    dialog = window.hidden_dialog
+    assert dialog.list.count() == 1 and "coffee" in dialog.list.item(0).text()
+    dialog.list.setCurrentRow(0)
+    dialog.show_button.click()
+    assert len(window.review.choices) == 2 and window.review.hidden == [] and window.settings.dismissed == []
+    dialog.close()
+
+    hide_coffee()  # hidden again; then one of its three photos leaves: still hidden after a rescan
+    os.remove(leaving)
+    scan_and_wait(qtbot, window)
+    assert all("coffee" not in c.keeper for c in window.review.choices) and len(window.review.hidden) == 1
+    save(coffee.resize((coffee.width // 2, coffee.height // 2)), library["root"] / "coffee_small.jpg")
+    scan_and_wait(qtbot, window)  # a new copy of the hidden photo shows the group again
+    assert any("coffee" in c.keeper for c in window.review.choices)
