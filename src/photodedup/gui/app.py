@@ -48,6 +48,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("folders", nargs="*", metavar="FOLDER", help="folders to add to the list")
     parser.add_argument("--cache-dir", metavar="DIR", help="where the cache lives (default: the user cache folder)")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    from photodedup.gui.qt_libraries import explain_missing
+
+    problem = explain_missing()
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return 1
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
