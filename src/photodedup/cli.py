@@ -153,7 +153,7 @@ def run_with_progress(work, quiet: bool):
 
 def _scan(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     from photodedup.core.pipeline import ScanOptions, run_scan
-    from photodedup.core.report import write_csv, write_json
+    from photodedup.core.report import report_settings, write_csv, write_json
 
     from photodedup.core.cache import default_cache_dir
     from photodedup.core.keeper import DEFAULT_RULES
@@ -167,10 +167,8 @@ def _scan(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     result = run_with_progress(lambda progress: run_scan(options, progress), args.quiet)
     if result is None:
         return 130
-    settings = {"threshold": args.threshold, "roots": list(policy.roots), "exclude": args.exclude,
-                "protected": list(policy.protected), "keeper_rules": list(options.keeper_rules),
-                "raw_jpeg_duplicates": args.raw_jpeg_duplicates, "follow_symlinks": args.follow_symlinks,
-                "cache_dir": os.path.abspath(args.cache_dir or default_cache_dir())}
+    settings = report_settings(policy, args.threshold, args.cache_dir or default_cache_dir(), args.exclude,
+                               options.keeper_rules, args.follow_symlinks)
     if args.json:
         write_json(result, args.json, settings, policy)
     if args.csv:

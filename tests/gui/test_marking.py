@@ -68,3 +68,31 @@ def test_marks_survive_a_rescan_and_quitting_with_marks_asks(qtbot, make_window,
     window.close()
     assert asked == [len(again.marked)] and window.isVisible()
     window.confirm_quit = lambda marked: True
+
+
+def test_exported_results_keep_the_persons_marks_and_the_cli_trashes_exactly_those(qtbot, make_window, library,
+                                                                                    tmp_path, monkeypatch):
+    import json
+
+    import subprocess
+    import sys
+
+    from PySide6.QtWidgets import QFileDialog
+
+    window = make_window([str(library["root"])])
+    scan_and_wait(qtbot, window)
+    choice = window.review.choices[0]
+    kept_too = sorted(choice.marked)[0]
+    window.results_page.select_row(0)
+    window.results_page.toggle(kept_too)
+    exported = tmp_path / "results.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(exported), "JSON report (*.json)"))
+    window.export_results()
+    (group,) = json.loads(exported.read_text())["groups"]
+    marked = sorted(f["path"] for f in group["files"] if not f["keeper"])
+    assert marked == sorted(choice.marked) and kept_too not in marked
+
+    done = subprocess.run([sys.executable, "-m", "photodedup", "trash", str(exported), "--apply"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert not any(os.path.exists(p) for p in marked) and os.path.exists(kept_too) and os.path.exists(choice.keeper)

@@ -7,6 +7,7 @@ import io
 import json
 import os
 from dataclasses import asdict
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,16 +28,19 @@ def human_bytes(count: float) -> str:
 
 
 def result_to_dict(result: ScanResult, settings: dict[str, Any] | None = None,
-                   policy: TrashPolicy | None = None) -> dict[str, Any]:
+                   policy: TrashPolicy | None = None, marks: Sequence[set[str]] | None = None) -> dict[str, Any]:
     """The report. ``"keeper": false`` marks exactly what the review would mark: every file
     but the suggested keeper, except those ``policy`` keeps (protected, RAW + JPEG pairs, ...),
-    which carry ``"kept_because"``."""
+    which carry ``"kept_because"``; or, with ``marks`` (one set per group), what the person marked."""
     policy = policy or TrashPolicy()
     groups = []
-    for group in result.groups:
+    for number, group in enumerate(result.groups):
         paths = [m.path for m in group.members]
-        marked = policy.default_marks(paths, group.keeper.path)
         kept_because = policy.kept_reasons(paths)
+        if marks is None:
+            marked = policy.default_marks(paths, group.keeper.path)
+        else:
+            marked = {p for p in marks[number] if p not in kept_because}
         files = []
         for member in group.members:
             info = member.info
@@ -68,6 +72,15 @@ def result_to_dict(result: ScanResult, settings: dict[str, Any] | None = None,
         "stats": asdict(result.stats),
         "settings": settings or {},
     }
+
+
+def report_settings(policy: TrashPolicy, threshold: float, cache_dir: Path | str, excludes: Sequence[str] = (),
+                    keeper_rules: Sequence[str] = (), follow_symlinks: bool = False) -> dict[str, Any]:
+    """The "settings" of a report: what `photodedup trash` checks the report against later."""
+    return {"threshold": threshold, "roots": list(policy.roots), "exclude": list(excludes),
+            "protected": list(policy.protected), "keeper_rules": list(keeper_rules),
+            "raw_jpeg_duplicates": policy.raw_jpeg_pairs_are_duplicates, "follow_symlinks": follow_symlinks,
+            "cache_dir": os.path.abspath(cache_dir)}
 
 
 def json_text(report: dict[str, Any]) -> str:
@@ -103,13 +116,14 @@ def write_csv_atomically(path: Path, header: list[str], rows: list[list] | list[
 
 
 def write_json(result: ScanResult, path: Path, settings: dict[str, Any] | None = None,
-               policy: TrashPolicy | None = None) -> None:
-    write_text_atomically(Path(path), json_text(result_to_dict(result, settings, policy)))
+               policy: TrashPolicy | None = None, marks: Sequence[set[str]] | None = None) -> None:
+    write_text_atomically(Path(path), json_text(result_to_dict(result, settings, policy, marks)))
 
 
-def write_csv(result: ScanResult, path: Path, policy: TrashPolicy | None = None) -> None:
+def write_csv(result: ScanResult, path: Path, policy: TrashPolicy | None = None,
+              marks: Sequence[set[str]] | None = None) -> None:
     rows = []
-    for number, group in enumerate(result_to_dict(result, policy=policy)["groups"], start=1):
+    for number, group in enumerate(result_to_dict(result, policy=policy, marks=marks)["groups"], start=1):
         for file in group["files"]:
             rows.append({"group": number, **{k: file[k] for k in CSV_COLUMNS if k != "group"}})
     write_csv_atomically(path, list(CSV_COLUMNS), rows)

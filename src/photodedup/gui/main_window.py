@@ -80,6 +80,8 @@ class MainWindow(QMainWindow):
         scan = QAction("&Find duplicates", self, shortcut=QKeySequence("Ctrl+R"), triggered=self.start_scan)
         quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit, triggered=self.close)
         file_menu.addActions([add, scan])
+        file_menu.addAction(QAction("&Export results…", self, shortcut=QKeySequence("Ctrl+E"),
+                                    triggered=self.export_results))
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
         edit_menu = self.menuBar().addMenu("&Edit")
@@ -333,6 +335,37 @@ class MainWindow(QMainWindow):
         self.settings.sync()
         if self.library is not None and not self.folders_page.copy_mode():
             self.regroup(self.results_page.threshold())
+    def export_results(self) -> None:
+        """The groups shown, with the person's marks, as JSON (which `photodedup trash` reads) or CSV."""
+        from PySide6.QtWidgets import QFileDialog
+
+        from photodedup.core.cache import default_cache_dir
+        from photodedup.core.models import ScanResult
+        from photodedup.core.report import report_settings, write_csv, write_json
+
+        if self.review is None or not self.review.choices:
+            self.statusBar().showMessage("Nothing to export: scan first.", 5000)
+            return
+        path, chosen = QFileDialog.getSaveFileName(self, "Export results", "photodedup-results.json",
+                                                   "JSON report (*.json);;CSV table (*.csv)")
+        if not path:
+            return
+        choices = self.review.choices
+        result = ScanResult(groups=[c.group for c in choices], problems=list(self.problems))
+        marks = [c.marked for c in choices]
+        policy = self.review.policy
+        try:
+            if path.lower().endswith(".csv") or "CSV" in chosen:
+                write_csv(result, path, policy, marks)
+            else:
+                settings = report_settings(policy, self.results_page.threshold(), self.cache_dir or default_cache_dir(),
+                                           self.folders_page.excludes(), self.settings.keeper_rules)
+                write_json(result, path, settings, policy, marks)
+        except OSError as error:
+            QMessageBox.warning(self, "Export results", f"Could not write {path}:\n{error.strerror or error}")
+            return
+        self.statusBar().showMessage(f"Results written to {path}.", 8000)
+
     def _remember_dismissed(self, key: str) -> None:
         self.settings.dismissed = set(self.settings.dismissed) | {key}
 
