@@ -36,7 +36,7 @@ def feature_gray(path: str, scratch: ScratchStore | None = None) -> np.ndarray |
         if kept is not None:
             from PIL import Image
 
-            with Image.open(io.BytesIO(kept)) as image:
+            with Image.open(io.BytesIO(kept), formats=("JPEG",)) as image:  # the scan wrote it
                 return np.asarray(image)
         return decode_gray(path)
     except Exception:  # moved, changed, odd
