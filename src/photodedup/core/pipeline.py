@@ -193,11 +193,14 @@ class Library:
     cache_dir: Path | None
     model_id: str
     scratch: ScratchStore | None = None  # gray pictures of the photos analysed in this scan
+    memory_cache: cache_module.Cache | None = None  # the cache, when this scan's lives in memory
 
     def close(self) -> None:
         """Delete the scan's scratch file (also done when the Library is garbage-collected)."""
         if self.scratch is not None:
             self.scratch.close()
+        if self.memory_cache is not None:
+            self.memory_cache.close()
 
 
 def run_scan(
@@ -243,18 +246,44 @@ def analyse_library(
     result = ScanResult(problems=list(problems))
     result.stats.files_found = len(files)
     model = model_id or default_model_id()
-    with cache_module.Cache(options.cache_dir, model) as cache:
-        if cache.rebuilt_reason:
-            result.problems.append(Problem(str(cache.path), f"cache rebuilt: {cache.rebuilt_reason}"))
-        scratch = ScratchStore(cache.folder)
+    cache = cache_module.Cache(options.cache_dir, model)
+    try:
+        scratch = _scratch_store(cache)
         try:
             infos = _infos_for(files, cache, options, progress, embedder_factory, result, scratch)
         except BaseException:
             scratch.close()
             raise
+    finally:
+        _note_cache_trouble(cache, result.problems)
+        if not cache.in_memory:
+            cache.close()
     result.problems.sort(key=lambda p: p.path)
     release_free_memory()  # what the decoding threads used and freed
-    return Library(infos, result.problems, result.stats, options.cache_dir, model, scratch)
+    return Library(infos, result.problems, result.stats, options.cache_dir, model, scratch,
+                   cache if cache.in_memory else None)
+
+
+def _scratch_store(cache: cache_module.Cache) -> ScratchStore:
+    """The scan's scratch file beside the cache, or in the temporary folder when that can't be written."""
+    if not cache.in_memory:
+        try:
+            return ScratchStore(cache.folder)
+        except OSError:
+            pass
+    return ScratchStore()
+
+
+def _note_cache_trouble(cache: cache_module.Cache, problems: list[Problem]) -> None:
+    """Tell the person, once, when the cache was rebuilt or could not be used (the scan went on)."""
+    notes = []
+    if cache.rebuilt_reason and not (cache.warning or "").startswith("cache rebuilt"):
+        notes.append(f"cache rebuilt: {cache.rebuilt_reason}")
+    if cache.warning:
+        notes.append(cache.warning)
+    for note in notes:
+        if Problem(str(cache.path), note) not in problems:
+            problems.append(Problem(str(cache.path), note))
 
 
 def find_groups(
@@ -266,11 +295,14 @@ def find_groups(
     Exact copies by content hash, then near copies by embedding distance, confirmed by
     local features; the keeper is suggested by the keeper rules (``protected`` folders first).
     """
-    with cache_module.Cache(library.cache_dir, library.model_id) as cache:
-        try:
-            return group_infos(library.infos, threshold, protected, progress, cache, library.scratch, keeper_rules)
-        finally:
-            cache.commit()
+    cache = library.memory_cache or cache_module.Cache(library.cache_dir, library.model_id)
+    try:
+        return group_infos(library.infos, threshold, protected, progress, cache, library.scratch, keeper_rules)
+    finally:
+        cache.commit()
+        _note_cache_trouble(cache, library.problems)
+        if cache is not library.memory_cache:
+            cache.close()
 
 
 def _infos_for(
