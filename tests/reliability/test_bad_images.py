@@ -112,34 +112,32 @@ CORPUS_PEAK_RSS_MB = 900
 
 
 def scan_in_child(folder, cache_dir, timeout: float = 120, env: dict | None = None, extra: tuple = ()):
-    """Run `photodedup scan FOLDER --json` in a child process: (report, seconds, its own peak RSS in MB)."""
+    """Run `photodedup scan FOLDER --json` in a child process: (report, seconds, its own peak RSS in MB).
+
+    The scan is started by bench/_measure_child.py, a small process: a child forked straight
+    from this (large) test process would count the test's memory in its peak RSS.
+    """
     import json
+    import signal
     import subprocess
     import sys
     import time
 
     report = cache_dir.parent / f"report-{os.getpid()}-{time.monotonic_ns()}.json"
     environment = {**os.environ, "PYTHONPATH": str(ROOT / "src"), **(env or {})}
-    started = time.monotonic()
-    child = subprocess.Popen([sys.executable, "-m", "photodedup", "scan", str(folder), "--cache-dir", str(cache_dir),
+    child = subprocess.Popen([sys.executable, str(ROOT / "bench" / "_measure_child.py"),
+                              sys.executable, "-m", "photodedup", "scan", str(folder), "--cache-dir", str(cache_dir),
                               "--json", str(report), "--quiet", *extra],
-                             env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = started + timeout
-    while True:
-        pid, status, usage = os.wait4(child.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.monotonic() > deadline:
-            child.kill()
-            child.wait()
-            pytest.fail(f"the scan did not finish in {timeout} s")
-        time.sleep(0.05)
-    seconds = time.monotonic() - started
-    child.returncode = os.waitstatus_to_exitcode(status)
-    errors = child.stderr.read().decode(errors="replace")
-    child.stderr.close()
-    assert child.returncode == 0, errors
-    return json.loads(report.read_text()), seconds, usage.ru_maxrss / 1024
+                             env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        output, errors = child.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(child.pid, signal.SIGKILL)
+        child.communicate()
+        pytest.fail(f"the scan did not finish in {timeout} s")
+    assert child.returncode == 0, errors.decode(errors="replace")
+    seconds, peak_mb = json.loads(output.decode().strip().splitlines()[-1])
+    return json.loads(report.read_text()), seconds, peak_mb
 
 
 def baseline_peak_mb(tmp_path) -> float:
