@@ -19,7 +19,6 @@ import stat
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,15 +56,15 @@ def run_scan(folder: Path, work: Path) -> tuple[float, float, int, dict]:
     """One scan in a child process: (seconds, its own peak RSS in MB, exit status, its result)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     output = work / "result.json"
-    started = time.monotonic()
-    with open(output, "wb") as sink:
-        child = subprocess.Popen([sys.executable, "-c", CHILD, str(folder), str(work / "cache")],
-                                 env=env, stdout=sink, stderr=subprocess.DEVNULL)
-        _, status, usage = os.wait4(child.pid, 0)
-    seconds = time.monotonic() - started
-    text = output.read_text()
-    data = json.loads(text.strip().splitlines()[-1]) if text.strip() else {}
-    return seconds, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status), data
+    # Started by _measure_child.py, a small process: a child forked from this one (which held the
+    # 100 MB PNG it wrote) would count this process's memory in its own peak.
+    script = work / "scan_child.py"
+    script.write_text(CHILD.replace("print(json.dumps(", f"open({str(output)!r}, 'w').write(json.dumps("))
+    measured = subprocess.run([sys.executable, str(ROOT / "bench" / "_measure_child.py"), sys.executable, str(script),
+                               str(folder), str(work / "cache")], env=env, capture_output=True, text=True)
+    seconds, peak_mb = json.loads(measured.stdout.strip().splitlines()[-1])
+    data = json.loads(output.read_text()) if output.exists() else {}
+    return seconds, peak_mb, measured.returncode, data
 
 
 def main() -> int:
