@@ -103,7 +103,7 @@ class Cache:
                 self._move_aside(f"unreadable ({error})")
                 self._db = self._open()
         except (OSError, sqlite3.Error) as error:
-            self._db = self._in_memory(f"cache not used ({_describe(error)}); this scan keeps its results in memory")
+            self._use_in_memory(error)
 
     @property
     def in_memory(self) -> bool:
@@ -138,6 +138,29 @@ class Cache:
             db.close()
             raise
         return db
+
+    def _use_in_memory(self, error: Exception) -> None:
+        """The cache file can't be opened for writing: use what it holds, if it can be read, in memory."""
+        why = "read-only disk" if _on_read_only_disk(self.folder) else _describe(error)
+        source = None
+        if self.path.is_file():
+            try:  # immutable: SQLite writes nothing, not even its lock files
+                source = sqlite3.connect(f"{self.path.resolve().as_uri()}?immutable=1", uri=True)
+                check = source.execute("PRAGMA quick_check(1)").fetchone()
+                row = source.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+                if not check or check[0] != "ok" or not row or row[0] != str(SCHEMA_VERSION):
+                    source.close()
+                    source = None
+            except sqlite3.Error:
+                if source is not None:
+                    source.close()
+                source = None
+        if source is not None:
+            self._db = self._in_memory(f"cache not updated ({why}); what it holds is used, "
+                                       "this scan's results are kept in memory", source)
+            source.close()
+        else:
+            self._db = self._in_memory(f"cache not used ({why}); this scan keeps its results in memory")
 
     def _in_memory(self, warning: str, copy_from: sqlite3.Connection | None = None) -> sqlite3.Connection:
         """A cache in memory: a copy of ``copy_from`` when it can still be read, else empty."""
@@ -294,6 +317,13 @@ class Cache:
     def count(self) -> int:
         row = self._read("SELECT count(*) FROM images WHERE model_id=?", (self.model_id,))
         return row[0] if row else 0
+
+
+def _on_read_only_disk(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # no such folder; no statvfs (Windows)
+        return False
 
 
 def _describe(error: Exception) -> str:
