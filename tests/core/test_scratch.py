@@ -40,5 +40,11 @@ def test_neighbour_table_is_saved_beside_the_index_and_reused(tmp_path):
     again = VectorIndex.open_or_build(vectors, tmp_path, "k")
     np.save(saved[0], np.zeros((200, 8), np.int32))  # a rescan reads the table, asks Annoy nothing
     assert (again.neighbour_table(8) == 0).all()
+    import time
+
+    from photodedup.core.index import STALE_SECONDS
+
+    for path in tmp_path.glob("vectors-k*"):  # no longer used by any scan
+        os.utime(path, (time.time() - STALE_SECONDS - 1,) * 2)
     VectorIndex.open_or_build(vectors[::-1].copy(), tmp_path, "other")
-    assert not list(tmp_path.glob("vectors-k*")), "a replaced index takes its table with it"
+    assert not list(tmp_path.glob("vectors-k*")), "a stale index takes its table with it"

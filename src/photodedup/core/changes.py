@@ -9,6 +9,7 @@ import numpy as np
 from PIL import Image
 
 from photodedup.core.models import ImageInfo
+from photodedup.core.safe_open import open_photo
 from photodedup.core.verify import Alignment
 
 # The IJG standard luminance quantisation table (JPEG spec, Annex K), quality 50.
@@ -46,7 +47,7 @@ class PictureFacts:
 def picture_facts(source) -> PictureFacts:
     """Colour and JPEG quality of an image file (a path or a file object); unreadable → neutral facts."""
     try:
-        with Image.open(source) as image:
+        with open_photo(source) as image:  # photo formats only, time and size bounded
             quality = jpeg_quality(image) if image.format in ("JPEG", "MPO") else None
             if image.mode in ("1", "L", "LA", "I", "I;16", "F"):
                 return PictureFacts(True, quality)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -11,9 +10,12 @@ from functools import lru_cache
 from typing import BinaryIO
 
 import numpy as np
-from PIL import Image, ImageChops, ImageFile as PILImageFile, ImageStat, JpegImagePlugin, UnidentifiedImageError
+from PIL import Image, ImageChops, ImageStat, UnidentifiedImageError
 
 from photodedup.core.raw import NoPreviewError, embedded_preview, is_raw
+from photodedup.core.safe_open import (
+    WHOLE_READ_LIMIT, DecodeRefused, DecodeTimeout, NotRegularFile, check_decoder_memory, is_jpeg, open_photo,
+)
 
 MODEL_SIZE = 224
 # Names how decode_image prepares pixels; change it whenever that changes, so vectors
@@ -23,22 +25,6 @@ FEATURE_SIDE = 512  # longest side of the gray picture local features are found 
 THUMB_SIZE = 32
 _ORIENTATION_TAG = 0x0112
 _TRANSPOSED_ORIENTATIONS = {5, 6, 7, 8}
-
-# A truncated file must fail, not decode into a grey half-picture.
-PILImageFile.LOAD_TRUNCATED_IMAGES = False
-# Sizes over the bomb limit are refused by _open_within_limits itself (beyond twice the
-# limit Pillow raises DecompressionBombError anyway); the warning would only be noise.
-warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
-# A malformed EXIF block is ignored (the picture is used as stored); don't print about it.
-warnings.filterwarnings("ignore", message=r"(Possibly )?[Cc]orrupt EXIF", category=UserWarning)
-
-try:  # HEIC/HEIF (phone photos) when pillow-heif is installed; scan lists them only then
-    from pillow_heif import register_heif_opener
-
-    register_heif_opener()
-except ImportError:
-    pass
-
 
 class DecodeError(Exception):
     """The file is not a usable image; the message says why, for a person."""
@@ -160,10 +146,10 @@ def _raw_preview(path: str | BinaryIO) -> BinaryIO:
     """The embedded JPEG preview of a RAW file, as a file object."""
     try:
         if hasattr(path, "read"):
-            data = path.read()
+            data = _read_bounded(path)
         else:
             with open(path, "rb") as handle:
-                data = handle.read()
+                data = _read_bounded(handle)
         return io.BytesIO(embedded_preview(data))
     except NoPreviewError as error:
         raise DecodeError(str(error)) from None
@@ -171,14 +157,24 @@ def _raw_preview(path: str | BinaryIO) -> BinaryIO:
         raise DecodeError(f"cannot read file: {error.strerror or error}") from None
 
 
+def _read_bounded(handle: BinaryIO) -> bytes:
+    """The whole file (a RAW's preview is searched for in all of it), if under WHOLE_READ_LIMIT."""
+    data = handle.read(WHOLE_READ_LIMIT + 1)
+    if len(data) > WHOLE_READ_LIMIT:
+        raise DecodeError(f"RAW file over {WHOLE_READ_LIMIT >> 20} MB; not analysed")
+    return data
+
+
 @contextmanager
 def _opened(path: str | BinaryIO) -> Iterator[Image.Image]:
     """Open an image with bomb warnings as errors; every failure becomes a DecodeError."""
     try:
-        with _open_within_limits(path) as image:
+        with open_photo(path) as image:
             yield image
     except DecodeError:
         raise
+    except (DecodeRefused, DecodeTimeout, NotRegularFile) as error:
+        raise DecodeError(str(error)) from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise DecodeError(f"image too large to open safely ({error})") from None
     except UnidentifiedImageError:
@@ -189,33 +185,14 @@ def _opened(path: str | BinaryIO) -> Iterator[Image.Image]:
         raise DecodeError("permission denied") from None
     except MemoryError:
         raise DecodeError("not enough memory to decode this image") from None
-    except (OSError, SyntaxError, ValueError, TypeError, IndexError, KeyError, EOFError) as error:
+    except ValueError as error:
+        if "MAX_TEXT" in str(error) or "text chunks" in str(error):  # text after the pixels, over Pillow's limits
+            raise DecodeError(f"PNG text metadata too large to read safely ({error})") from None
+        raise DecodeError(f"corrupt or truncated image ({error or type(error).__name__})") from None
+    except (OSError, SyntaxError, TypeError, IndexError, KeyError, EOFError) as error:
         raise DecodeError(f"corrupt or truncated image ({error or type(error).__name__})") from None
     except Exception as error:  # a decoder plug-in's own error type: still one bad file, not a crash
         raise DecodeError(f"could not decode ({type(error).__name__}: {error})") from None
-
-
-def _open_within_limits(path: str | BinaryIO) -> Image.Image:
-    """Image.open, refusing pictures over Pillow's decompression-bomb limit, except JPEG.
-
-    A JPEG is decoded at 1/8 scale (draft), so a 100-megapixel camera JPEG costs what a
-    1.6-megapixel one does; Pillow's hard limit (twice the warning's) still applies to it.
-    Any other format that large is refused. (Checked here, not with warnings filters,
-    which are process-wide and not thread-safe.)
-    """
-    image = Image.open(path)
-    limit = Image.MAX_IMAGE_PIXELS
-    if limit and image.width * image.height > limit and not _is_jpeg(image):
-        pixels = image.width * image.height
-        image.close()
-        raise DecodeError(f"image too large to open safely ({image.width}×{image.height}, "
-                          f"{pixels / 1e6:.0f} megapixels; the limit is {limit / 1e6:.0f})")
-    return image
-
-
-def _is_jpeg(image: Image.Image) -> bool:
-    """JPEG, including the multi-picture JPEGs (MPO) many cameras write."""
-    return isinstance(image, JpegImagePlugin.JpegImageFile)
 
 
 def _upright_gray(image: Image.Image, least_side: int) -> tuple[Image.Image, int]:
@@ -224,9 +201,11 @@ def _upright_gray(image: Image.Image, least_side: int) -> tuple[Image.Image, int
     Returns the picture and its EXIF orientation. The pixels are loaded before the EXIF is
     read: for some formats reading EXIF loads the pixels, and a failure there must count.
     """
-    if _is_jpeg(image):
+    declared = image.size
+    if is_jpeg(image):
         # Luma straight from the JPEG decoder: the gray picture without colour conversion.
         image.draft("L" if image.mode in ("RGB", "YCbCr") else image.mode, (least_side, least_side))
+    check_decoder_memory(image, declared)
     image.load()
     orientation = _orientation(image)
     if orientation != 1:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from typing import BinaryIO
 
 from blake3 import blake3
 
@@ -27,10 +28,16 @@ def hash_bytes(data: bytes) -> str:
 
 
 def hash_file(path: str) -> str:
-    digest = blake3(max_threads=1)
     with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(_CHUNK), b""):
-            digest.update(chunk)
+        return hash_stream(handle)
+
+
+def hash_stream(handle: BinaryIO) -> str:
+    """hash_bytes of a whole open file, read from its start in chunks (never whole into memory)."""
+    digest = blake3(max_threads=1)
+    handle.seek(0)
+    for chunk in iter(lambda: handle.read(_CHUNK), b""):
+        digest.update(chunk)
     return digest.hexdigest(length=HASH_BYTES)
 
 

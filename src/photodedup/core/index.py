@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
@@ -36,6 +37,23 @@ def _indexed(vector: np.ndarray, dim: int) -> np.ndarray:
     vector = np.asarray(vector, dtype=np.float32)
     matrix = _projection(dim)
     return vector if matrix is None else vector @ matrix
+
+
+# A saved index not used for this long belongs to no running scan: removed by the next build.
+# (Another scan's index, in use this minute, is left alone: concurrent scans of different
+# folders share one cache folder.)
+STALE_SECONDS = 3600
+
+
+def _remove_stale(folder: Path, keep: Path) -> None:
+    """Remove saved indexes (and their neighbour tables) of other keys unused for STALE_SECONDS."""
+    now = time.time()
+    for stale in folder.glob("vectors-*"):
+        try:
+            if stale != keep and not stale.name.startswith(keep.stem) and now - stale.stat().st_mtime > STALE_SECONDS:
+                stale.unlink()
+        except OSError:  # gone already, or not ours to remove
+            pass
 
 
 class VectorIndex:
@@ -75,13 +93,17 @@ class VectorIndex:
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".vectors-", suffix=".ann")
         os.close(handle)
         try:
+            # Annoy maps the file it saved; the mapping follows the file through the rename and
+            # outlives its deletion, so another scan removing it can't pull it from under us.
             annoy.save(temporary)
-            annoy.unload()
             os.replace(temporary, final)
+        except BaseException:
+            annoy.unload()
+            raise
         finally:
             if os.path.exists(temporary):
                 os.unlink(temporary)
-        return cls.load(final, dim, count)
+        return cls(annoy, count, final, dim)
 
     @classmethod
     def open_or_build(
@@ -99,6 +121,7 @@ class VectorIndex:
             try:
                 index = cls.load(final, dim, count)
                 if index.holds(vectors):
+                    os.utime(final)  # in use: not stale for another scan
                     return index
                 index._annoy.unload()
             except (OSError, ValueError):
@@ -107,9 +130,7 @@ class VectorIndex:
             for table in folder.glob(final.stem + ".nbrs*.npy"):
                 table.unlink(missing_ok=True)
         index = cls.build(vectors, folder, progress=progress, name=final.name)
-        for stale in folder.glob("vectors-*"):
-            if stale != final:
-                stale.unlink(missing_ok=True)
+        _remove_stale(folder, keep=final)
         return index
 
     @classmethod
@@ -167,9 +188,18 @@ class VectorIndex:
             except OSError:
                 temporary.unlink(missing_ok=True)
             # The queries read every page of the memory-mapped file (55 MB for 10,000 photos),
-            # which then count as this process's memory; map it afresh so they don't.
-            self._annoy.unload()
-            self._annoy.load(str(self.path), prefault=False)
+            # which then count as this process's memory; map it afresh so they don't (unless
+            # another scan has replaced or removed the file meanwhile: then keep this mapping).
+            fresh = AnnoyIndex(self._annoy.f, "angular")
+            try:
+                fresh.load(str(self.path), prefault=False)
+            except OSError:
+                return table
+            if fresh.get_n_items() == self.count:
+                self._annoy.unload()
+                self._annoy = fresh
+            else:
+                fresh.unload()
         return table
 
     def nearest_to(self, vector: np.ndarray, count: int) -> list[int]:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import warnings
 from typing import BinaryIO
 
-from PIL import Image
-
 from photodedup.core.models import PhotoMetadata
+from photodedup.core.safe_open import open_photo
 
 # Pillow's complaints about odd metadata (a tag with too many entries, a malformed MPO) are
 # noise here: the photo simply doesn't say. Filtered once for the process, because
@@ -28,7 +27,7 @@ def _text(value) -> str:
 def read_metadata(path: str | BinaryIO) -> PhotoMetadata:
     """The photo's EXIF facts; a file without (readable) EXIF gives empty metadata, never an error."""
     try:
-        with Image.open(path) as image:
+        with open_photo(path) as image:  # photo formats only; a huge PNG text chunk is not read
             exif = image.getexif()
             details = exif.get_ifd(_EXIF_IFD) if exif else {}
             gps = exif.get_ifd(_GPS_IFD) if exif else {}

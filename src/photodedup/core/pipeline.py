@@ -12,14 +12,16 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from photodedup.core import cache as cache_module
+from photodedup.core import safe_open
 from photodedup.core.decode import DecodedImage, DecodeError, decode_image
-from photodedup.core.exact import hash_bytes
+from photodedup.core.exact import hash_stream
 from photodedup.core.group import DEFAULT_THRESHOLD
 from photodedup.core.keeper import DEFAULT_RULES
 from photodedup.core.metadata import read_metadata
@@ -27,6 +29,7 @@ from photodedup.core.models import Group, ImageFile, ImageInfo, PhotoMetadata, P
 from photodedup.core.pipeline_grouping import group_infos, release_free_memory
 from photodedup.core.progress import NULL_PROGRESS, Progress
 from photodedup.core.raw import is_raw
+from photodedup.core.safe_open import NotRegularFile, open_regular_file
 from photodedup.core.scan import scan_roots
 from photodedup.core.scratch import ScratchStore
 
@@ -94,45 +97,91 @@ def _encode_gray(gray) -> bytes:
 
 
 def _read_and_decode(file: ImageFile) -> _Decoded:
-    """Read the file once: hash its bytes, decode them; never raises for a bad file."""
+    """Decode the file, then hash it, reading from one open file (never whole into memory);
+    never raises for a bad file."""
     try:
-        with open(file.path, "rb") as handle:
-            data = handle.read()
-            modified = os.fstat(handle.fileno()).st_mtime_ns
+        handle = open_regular_file(file.path)
     except FileNotFoundError:
         return _Decoded(file, None, "", CHANGED_DURING_SCAN)
+    except NotRegularFile as error:
+        return _Decoded(file, None, "", str(error))
     except OSError as error:
         return _Decoded(file, None, "", f"cannot read file: {error.strerror or error}")
-    if len(data) != file.size or modified != file.mtime_ns:
-        return _Decoded(file, None, "", CHANGED_DURING_SCAN)
-    if len(data) == 0:
-        return _Decoded(file, None, "", "empty file (0 bytes)")
-    content_hash = hash_bytes(data)
-    try:
-        image = decode_image(io.BytesIO(data), raw=is_raw(file.path))
-    except DecodeError as error:
-        return _Decoded(file, None, content_hash, str(error))
+    with handle:
+        found = os.fstat(handle.fileno())
+        if found.st_size != file.size or found.st_mtime_ns != file.mtime_ns:
+            return _Decoded(file, None, "", CHANGED_DURING_SCAN)
+        if found.st_size == 0:
+            return _Decoded(file, None, "", "empty file (0 bytes)")
+        try:  # first: a file refused by its header (a bomb, a sparse giant) is never read through
+            image = decode_image(handle, raw=is_raw(file.path))
+            content_hash = hash_stream(handle)
+        except DecodeError as error:
+            return _Decoded(file, None, "", str(error))
+        except OSError as error:
+            return _Decoded(file, None, "", f"cannot read file: {error.strerror or error}")
+        handle.seek(0)
+        metadata = read_metadata(handle)
     feature_jpeg = _encode_gray(image.feature_gray) if image.feature_gray is not None else b""
     image.feature_gray = None  # only the compressed copy travels on
-    return _Decoded(file, image, content_hash, None, feature_jpeg, read_metadata(io.BytesIO(data)))
+    return _Decoded(file, image, content_hash, None, feature_jpeg, metadata)
+
+
+DECODE_GRACE_SECONDS = 5.0  # past DECODE_SECONDS, a decode stuck in one call is left behind
 
 
 def _decode_in_parallel(files: Sequence[ImageFile], workers: int, progress: Progress) -> Iterator[_Decoded]:
-    """Decode on a thread pool (Pillow releases the GIL), a bounded number in flight, in order."""
-    in_flight: deque[Future[_Decoded]] = deque()
+    """Decode on a thread pool (Pillow releases the GIL), a bounded number in flight, in order.
+
+    A decode stops itself at its next read after DECODE_SECONDS (safe_open.DeadlineReader); one
+    stuck inside a single call is left behind (listed as a problem) and a fresh pool takes the
+    remaining files, so a scan never waits on one file for long.
+    """
+    in_flight: deque[tuple[ImageFile, Future[_Decoded], list[float]]] = deque()
     limit = max(2 * BATCH_SIZE, 4 * workers)
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="decode") as pool:
-        try:
-            for file in files:
-                while len(in_flight) >= limit:
-                    yield in_flight.popleft().result()
-                progress.check()
-                in_flight.append(pool.submit(_read_and_decode, file))
-            while in_flight:
-                yield in_flight.popleft().result()
-        finally:
-            for future in in_flight:
-                future.cancel()
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="decode")
+
+    def submit(file: ImageFile) -> None:
+        started: list[float] = []
+
+        def task() -> _Decoded:
+            started.append(time.monotonic())
+            return _read_and_decode(file)
+
+        in_flight.append((file, pool.submit(task), started))
+
+    def next_result() -> _Decoded:
+        nonlocal pool
+        file, future, started = in_flight.popleft()
+        while True:
+            try:
+                return future.result(timeout=0.25)
+            except FutureTimeout:
+                allowed = safe_open.DECODE_SECONDS + DECODE_GRACE_SECONDS
+                if started and time.monotonic() - started[0] > allowed:
+                    break
+        stuck, pool = pool, ThreadPoolExecutor(max_workers=workers, thread_name_prefix="decode")
+        waiting = [entry[0] for entry in in_flight if entry[1].cancel()]
+        in_flight_left = [entry for entry in in_flight if not entry[1].cancelled()]
+        in_flight.clear()
+        in_flight.extend(in_flight_left)
+        for waiting_file in waiting:
+            submit(waiting_file)
+        stuck.shutdown(wait=False, cancel_futures=True)
+        return _Decoded(file, None, "", f"decoding did not finish in {allowed:g} s; skipped")
+
+    try:
+        for file in files:
+            while len(in_flight) >= limit:
+                yield next_result()
+            progress.check()
+            submit(file)
+        while in_flight:
+            yield next_result()
+    finally:
+        for _, future, _ in in_flight:
+            future.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)  # a stuck pool, if any, is not waited for
 
 
 @dataclass
@@ -145,11 +194,14 @@ class Library:
     cache_dir: Path | None
     model_id: str
     scratch: ScratchStore | None = None  # gray pictures of the photos analysed in this scan
+    memory_cache: cache_module.Cache | None = None  # the cache, when this scan's lives in memory
 
     def close(self) -> None:
         """Delete the scan's scratch file (also done when the Library is garbage-collected)."""
         if self.scratch is not None:
             self.scratch.close()
+        if self.memory_cache is not None:
+            self.memory_cache.close()
 
 
 def run_scan(
@@ -190,23 +242,50 @@ def analyse_library(
     The embedder is only built when some file is not in the cache, so an unchanged
     library is rescanned without loading the model.
     """
+    safe_open.configure_pillow()
     files, problems = scan_roots(options.roots, options.excludes, progress=progress,
                                  follow_symlinks=options.follow_symlinks)
     result = ScanResult(problems=list(problems))
     result.stats.files_found = len(files)
     model = model_id or default_model_id()
-    with cache_module.Cache(options.cache_dir, model) as cache:
-        if cache.rebuilt_reason:
-            result.problems.append(Problem(str(cache.path), f"cache rebuilt: {cache.rebuilt_reason}"))
-        scratch = ScratchStore(cache.folder)
+    cache = cache_module.Cache(options.cache_dir, model)
+    try:
+        scratch = _scratch_store(cache)
         try:
             infos = _infos_for(files, cache, options, progress, embedder_factory, result, scratch)
         except BaseException:
             scratch.close()
             raise
+    finally:
+        _note_cache_trouble(cache, result.problems)
+        if not cache.in_memory:
+            cache.close()
     result.problems.sort(key=lambda p: p.path)
     release_free_memory()  # what the decoding threads used and freed
-    return Library(infos, result.problems, result.stats, options.cache_dir, model, scratch)
+    return Library(infos, result.problems, result.stats, options.cache_dir, model, scratch,
+                   cache if cache.in_memory else None)
+
+
+def _scratch_store(cache: cache_module.Cache) -> ScratchStore:
+    """The scan's scratch file beside the cache, or in the temporary folder when that can't be written."""
+    if not cache.in_memory:
+        try:
+            return ScratchStore(cache.folder)
+        except OSError:
+            pass
+    return ScratchStore()
+
+
+def _note_cache_trouble(cache: cache_module.Cache, problems: list[Problem]) -> None:
+    """Tell the person, once, when the cache was rebuilt or could not be used (the scan went on)."""
+    notes = []
+    if cache.rebuilt_reason and not (cache.warning or "").startswith("cache rebuilt"):
+        notes.append(f"cache rebuilt: {cache.rebuilt_reason}")
+    if cache.warning:
+        notes.append(cache.warning)
+    for note in notes:
+        if Problem(str(cache.path), note) not in problems:
+            problems.append(Problem(str(cache.path), note))
 
 
 def find_groups(
@@ -218,11 +297,14 @@ def find_groups(
     Exact copies by content hash, then near copies by embedding distance, confirmed by
     local features; the keeper is suggested by the keeper rules (``protected`` folders first).
     """
-    with cache_module.Cache(library.cache_dir, library.model_id) as cache:
-        try:
-            return group_infos(library.infos, threshold, protected, progress, cache, library.scratch, keeper_rules)
-        finally:
-            cache.commit()
+    cache = library.memory_cache or cache_module.Cache(library.cache_dir, library.model_id)
+    try:
+        return group_infos(library.infos, threshold, protected, progress, cache, library.scratch, keeper_rules)
+    finally:
+        cache.commit()
+        _note_cache_trouble(cache, library.problems)
+        if cache is not library.memory_cache:
+            cache.close()
 
 
 def _infos_for(

@@ -36,7 +36,7 @@ def feature_gray(path: str, scratch: ScratchStore | None = None) -> np.ndarray |
         if kept is not None:
             from PIL import Image
 
-            with Image.open(io.BytesIO(kept)) as image:
+            with Image.open(io.BytesIO(kept), formats=("JPEG",)) as image:  # the scan wrote it
                 return np.asarray(image)
         return decode_gray(path)
     except Exception:  # moved, changed, odd
@@ -208,6 +208,18 @@ class _PairVerifier:
         return self.matches[key]
 
 
+def _index_for(vectors: np.ndarray, cache: cache_module.Cache, key: str, progress: Progress) -> VectorIndex:
+    """The index saved beside the cache (reused when it holds these vectors), or one in memory
+    when the cache folder can't be written (read-only, full)."""
+    folder = cache.index_folder
+    if folder is not None:
+        try:
+            return VectorIndex.open_or_build(vectors, folder, key, progress)
+        except OSError:
+            pass
+    return VectorIndex.build(vectors, None, progress=progress)
+
+
 def _pack_vectors(infos: list[ImageInfo], positions: list[int], chunk: int = 4096) -> np.ndarray:
     """One (len(positions), D) matrix of those photos' vectors, each photo then holding its row.
 
@@ -243,7 +255,7 @@ def _near_clusters(
     for p in representatives:
         key.update(infos[p].content_hash.encode())
     vectors = _pack_vectors(infos, representatives)
-    index = VectorIndex.open_or_build(vectors, cache.path.parent / "index", key.hexdigest(), progress)
+    index = _index_for(vectors, cache, key.hexdigest(), progress)
     detail: dict[int, float] = {}
 
     def has_detail(row: int) -> bool:  # from the thumbnail the analysis cached

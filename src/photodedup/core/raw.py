@@ -36,7 +36,7 @@ def embedded_preview(data: bytes) -> bytes:
         if start + 3 < len(data) and 0xC0 <= data[start + 3] <= 0xFE:  # SOI, then a real marker
             tried += 1
             try:  # the header (up to the frame size) is all Image.open reads
-                with Image.open(io.BytesIO(data[start:start + _HEADER_BYTES])) as image:
+                with Image.open(io.BytesIO(data[start:start + _HEADER_BYTES]), formats=("JPEG",)) as image:
                     # ">=": of two starts that lead to one picture, the later is its real start
                     if image.format == "JPEG" and (best is None or image.width * image.height >= best[0]):
                         best = (image.width * image.height, start)

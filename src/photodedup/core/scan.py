@@ -159,14 +159,11 @@ def _trash_identities() -> set[tuple[int, int]]:
 
 
 def _not_a_file(mode: int) -> str:
-    """Why a path with a photo's name is not read, in words."""
-    if stat_module.S_ISFIFO(mode):
-        return "a named pipe (FIFO), not a photo file"
-    if stat_module.S_ISCHR(mode) or stat_module.S_ISBLK(mode):
-        return "a device, not a photo file"
-    if stat_module.S_ISSOCK(mode):
-        return "a socket, not a photo file"
-    return "not a regular file"
+    """Why a path with a photo's name is not read, in words (it is never opened)."""
+    kind = ("a named pipe (FIFO)" if stat_module.S_ISFIFO(mode)
+            else "a device" if stat_module.S_ISCHR(mode) or stat_module.S_ISBLK(mode)
+            else "a socket" if stat_module.S_ISSOCK(mode) else "not a file")
+    return f"not a regular file ({kind} named like a photo)"
 
 
 def _describe(error: OSError) -> str:

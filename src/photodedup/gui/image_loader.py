@@ -9,8 +9,8 @@ from PIL import Image, ImageOps
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtGui import QImage
 
-import photodedup.core.decode  # noqa: F401  (registers the HEIC opener, sets Pillow's safety options)
 from photodedup.core.raw import embedded_preview, is_raw
+from photodedup.core.safe_open import open_photo
 
 FULL_SIZE_LIMIT = 8192  # longest side shown at "100%"; bigger photos are shown reduced
 
@@ -22,7 +22,7 @@ def load_qimage(path: str, max_side: int | None) -> QImage:
         if is_raw(path):  # what the camera rendered, as in the scan
             with open(path, "rb") as handle:
                 source = io.BytesIO(embedded_preview(handle.read()))
-        with Image.open(source) as image:
+        with open_photo(source) as image:  # photo formats only (never Ghostscript), HEIC registered, bounded
             if image.format == "JPEG" and max_side:
                 image.draft("RGB", (max_side, max_side))
             image = ImageOps.exif_transpose(image)
