@@ -22,7 +22,7 @@ def add_commands(commands) -> None:
                        help="never trash files under DIR, whatever the report says (repeatable; added to the "
                             "report's own protected folders)")
     trash.add_argument("--cache-dir", type=Path, metavar="DIR",
-                       help="the cache the scan used (default: the one the report names)")
+                       help="the cache the scan used (default: your cache folder; a report never chooses it)")
 
     history = commands.add_parser("history", help="list the files photodedup has sent to the trash")
     history.add_argument("--all", action="store_true", help="include restored and failed entries")
@@ -33,7 +33,7 @@ def add_commands(commands) -> None:
 
 
 def run_trash(args: argparse.Namespace) -> int:
-    from photodedup.core.journal import TrashBusy
+    from photodedup.core.journal import TrashUnavailable
     from photodedup.core.report import human_bytes
     from photodedup.core.trash import trash_groups
     from photodedup.core.trash_plan import read_trash_plan
@@ -52,7 +52,7 @@ def run_trash(args: argparse.Namespace) -> int:
     try:
         outcomes = plan.refused + trash_groups(plan.groups, progress=progress, dry_run=not args.apply,
                                                policy=plan.policy)
-    except TrashBusy as error:
+    except TrashUnavailable as error:
         print(f"photodedup trash: {error}", file=sys.stderr)
         return 1
     finally:
@@ -102,14 +102,14 @@ def run_history(args: argparse.Namespace) -> int:
 
 
 def run_restore(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    from photodedup.core.journal import TrashBusy
+    from photodedup.core.journal import TrashUnavailable
     from photodedup.core.trash import restore
 
     if not args.ids and not args.last:
         parser.error("give journal IDs (see `photodedup history`) or --last")
     try:
         outcomes = restore(args.ids, last=args.last)
-    except TrashBusy as error:
+    except TrashUnavailable as error:
         print(f"photodedup restore: {error}", file=sys.stderr)
         return 1
     if not outcomes:

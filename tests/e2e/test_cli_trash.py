@@ -12,18 +12,19 @@ from test_cli import photodedup
 def test_scan_then_trash_then_restore(library, tmp_path):
     report = tmp_path / "report.json"
     done = photodedup("scan", str(library["root"]), "--json", str(report), "--cache-dir", str(tmp_path / "cache"), "--quiet")
+    cache = ("--cache-dir", str(tmp_path / "cache"))  # trash reads the cache it is told, never the report's
     assert done.returncode == 0, done.stderr
     (group,) = json.loads(report.read_text())["groups"]
     copies = [f["path"] for f in group["files"] if not f["keeper"]]
     keeper = next(f["path"] for f in group["files"] if f["keeper"])
     assert len(copies) == 3
 
-    dry = photodedup("trash", str(report))
+    dry = photodedup("trash", str(report), *cache)
     assert dry.returncode == 0, dry.stdout + dry.stderr
     assert "Would move to the trash: 3 files" in dry.stdout and "Nothing was touched" in dry.stdout
     assert all(os.path.exists(p) for p in copies)
 
-    applied = photodedup("trash", str(report), "--apply")
+    applied = photodedup("trash", str(report), "--apply", *cache)
     assert applied.returncode == 0, applied.stdout + applied.stderr
     assert "Moved to the trash: 3 files" in applied.stdout
     assert not any(os.path.exists(p) for p in copies) and os.path.exists(keeper)
@@ -33,7 +34,7 @@ def test_scan_then_trash_then_restore(library, tmp_path):
     history = photodedup("history")
     assert history.returncode == 0 and all(p in history.stdout for p in copies) and "in trash:" in history.stdout
 
-    again = photodedup("trash", str(report), "--apply")  # the copies are gone now: reported, nothing else happens
+    again = photodedup("trash", str(report), "--apply", *cache)  # the copies are gone now: reported, nothing else happens
     assert again.returncode == 1 and again.stdout.count("gone") == 3 and os.path.exists(keeper)
 
     restored = photodedup("restore", "--last")

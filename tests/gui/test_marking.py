@@ -92,7 +92,8 @@ def test_exported_results_keep_the_persons_marks_and_the_cli_trashes_exactly_tho
     marked = sorted(f["path"] for f in group["files"] if not f["keeper"])
     assert marked == sorted(choice.marked) and kept_too not in marked
 
-    done = subprocess.run([sys.executable, "-m", "photodedup", "trash", str(exported), "--apply"],
+    done = subprocess.run([sys.executable, "-m", "photodedup", "trash", str(exported), "--apply",
+                           "--cache-dir", window.cache_dir],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     assert not any(os.path.exists(p) for p in marked) and os.path.exists(kept_too) and os.path.exists(choice.keeper)

@@ -124,3 +124,35 @@ def test_case_30_bad_arguments_are_refused_before_any_work(tmp_path):
     assert done.returncode == 2 and "is a folder" in done.stderr
     done = photodedup("scan", str(tmp_path / "photos"), "--protect", str(tmp_path / "typo"))
     assert done.returncode == 2 and "typo does not exist" in done.stderr
+
+
+def test_case_28_restore_finds_the_right_one_of_two_trashed_files_from_one_path(tmp_path):
+    keeper = photo(tmp_path / "keep.jpg", 95)
+    copy = photo(tmp_path / "copy.jpg", 70)
+    first, = trash_groups([TrashGroup([as_scanned(keeper)], [as_scanned(copy)])])
+    photo(copy, 50)  # another file at the same path, trashed after it
+    trash_groups([TrashGroup([as_scanned(keeper)], [as_scanned(copy)])])
+    restored, = restore([first.record_id])
+    assert restored.status == "restored", restored.reason
+    assert as_scanned(copy).content_hash == Journal().records()[0].content_hash
+
+
+def test_case_28_a_relative_path_through_another_volume_is_read(tmp_path):
+    info = tmp_path / "x.trashinfo"
+    info.write_text("[Trash Info]\nPath=../../home/me/Pictures/usb/x.jpg\nDeletionDate=2026-01-01T00:00:00\n")
+    assert freedesktop_trash.read_trashinfo(info, "/media/usb")[0] == "/home/me/Pictures/usb/x.jpg"
+
+
+def test_case_28_a_restore_stopped_between_link_and_unlink_finishes(tmp_path):
+    keeper, copy = photo(tmp_path / "keep.jpg", 95), photo(tmp_path / "copy.jpg", 70)
+    outcome, = trash_groups([TrashGroup([as_scanned(keeper)], [as_scanned(copy)])])
+    os.link(outcome.location, copy)  # what a kill between the two steps of move_back leaves
+    restored, = restore([outcome.record_id])
+    assert restored.status == "restored" and copy.exists() and not os.path.exists(outcome.location)
+
+
+def test_case_26_a_journal_folder_that_cannot_be_written_is_a_message(tmp_path):
+    data_home = Path(os.environ["XDG_DATA_HOME"])
+    (data_home / "photodedup").write_text("a file where the folder should be")
+    done = photodedup("restore", "--last")
+    assert done.returncode == 1 and "cannot be written" in done.stderr and "Traceback" not in done.stderr

@@ -28,7 +28,7 @@ def photodedup(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
 
 def scan_report(tmp_path: Path, *args: str) -> dict:
     report = tmp_path / "report.json"
-    done = photodedup("scan", *args, "--json", str(report), "--cache-dir", str(tmp_path / "cache"), "--quiet")
+    done = photodedup("scan", *args, "--json", str(report), "--quiet")  # the user's cache, which trash reads
     assert done.returncode == 0, done.stderr
     return json.loads(report.read_text())
 
@@ -211,3 +211,125 @@ def test_case_25_malformed_values_are_a_clear_error(tmp_path, text):
     report.write_text(text)
     done = photodedup("trash", str(report), "--apply")
     assert done.returncode == 2 and "Traceback" not in done.stderr and done.stderr.startswith("photodedup trash:")
+
+
+# -- found by an adversarial pass -----------------------------------------------------------
+
+def mounted(kind: str, source: Path, target: Path, options: str = "") -> bool:
+    """Mount (tests run as root here); False where this machine does not allow it."""
+    target.mkdir(parents=True, exist_ok=True)
+    command = ["mount", "--bind", str(source), str(target)] if kind == "bind" else \
+        ["mount", "-t", kind, kind, "-o", options, str(target)]
+    return subprocess.run(command, capture_output=True).returncode == 0
+
+
+def test_case_22_a_trash_reached_as_a_root_through_a_link_or_in_a_snap_is_never_scanned(tmp_path):
+    home = tmp_path  # only the real trash is in $XDG_DATA_HOME
+    pictures = home / "Pictures"
+    live = photo(pictures / "cat.jpg", 90)
+    photo(trash_dir() / "files" / "cat.jpg", 95)
+    (trash_dir() / "info").mkdir(parents=True)
+    snap_trash = home / "snap" / "app" / "7" / ".local" / "share" / "Trash"
+    photo(snap_trash / "files" / "cat.jpg", 95)
+    (snap_trash / "info").mkdir()
+    (pictures / "binned").symlink_to(trash_dir() / "files")
+    roots = [str(pictures), str(trash_dir() / "files"), str(pictures / "binned"), str(home / "snap")]
+    for follow in (False, True):
+        files, _ = scan_roots(roots, follow_symlinks=follow)
+        assert [f.path for f in files] == [str(live)]
+
+
+def test_case_22_a_kept_file_in_the_trash_or_outside_the_roots_does_not_count(tmp_path):
+    root = tmp_path / "photos"
+    copy = photo(root / "cat.jpg", 90)
+    in_trash = photo(trash_dir() / "files" / "cat.jpg", 90)
+    outside = photo(tmp_path / "elsewhere" / "cat.jpg", 90)
+    policy = TrashPolicy(roots=(str(root),))
+    for kept in (in_trash, outside):
+        outcome, = trash_groups([TrashGroup([as_scanned(kept)], [as_scanned(copy)])], policy=policy)
+        assert outcome.status == "skipped" and "stays where a person finds it" in outcome.reason
+    assert copy.exists()
+
+
+def test_case_21_protection_holds_through_a_bind_mount_and_link_dotdot(tmp_path):
+    originals = copies_of_the_cat(tmp_path / "photos" / "originals", (95,))[0]
+    (tmp_path / "photos" / "sub").mkdir()
+    (tmp_path / "photos" / "link").symlink_to(tmp_path / "photos" / "originals" / "deeper", target_is_directory=True)
+    (tmp_path / "photos" / "originals" / "deeper").mkdir()
+    policy = TrashPolicy(protected=(str(tmp_path / "photos" / "originals"),))
+    assert policy.is_protected(f"{tmp_path}/photos/link/../{originals.name}")  # the kernel's reading of ".."
+    mount_point = tmp_path / "view"
+    if not mounted("bind", tmp_path / "photos" / "originals", mount_point):
+        pytest.skip("bind mounts are not allowed here")
+    try:
+        assert policy.is_protected(str(mount_point / originals.name))
+        keeper = photo(tmp_path / "photos" / "sub" / "cat.jpg", 80)
+        outcome, = trash_groups([TrashGroup([as_scanned(keeper)], [as_scanned(mount_point / originals.name)])],
+                                policy=policy)
+        assert outcome.status == "skipped" and "protected" in outcome.reason and originals.exists()
+    finally:
+        subprocess.run(["umount", str(mount_point)])
+
+
+def test_case_02_one_file_seen_through_two_mounts_is_one_file(tmp_path):
+    lower, upper, work, view = (tmp_path / n for n in ("lower", "upper", "work", "view"))
+    original = copies_of_the_cat(lower, (90,))[0]
+    upper.mkdir(), work.mkdir()
+    if not mounted("overlay", tmp_path, view, f"lowerdir={lower},upperdir={upper},workdir={work}"):
+        pytest.skip("overlay mounts are not allowed here")
+    try:
+        seen_twice = view / original.name  # another device number, the same inode number
+        files, problems = scan_roots([str(lower), str(view)])
+        assert [f.path for f in files] == [str(original)] and "another mount" in problems[0].reason
+        outcome, = trash_groups([TrashGroup([as_scanned(seen_twice)], [as_scanned(original)])])
+        assert outcome.status == "skipped" and "same file as the kept" in outcome.reason
+        assert original.exists() and seen_twice.read_bytes() == original.read_bytes()
+    finally:
+        subprocess.run(["umount", str(view)])
+
+
+def test_case_03_a_file_swapped_during_the_move_is_put_back(tmp_path):
+    from send2trash import send2trash
+
+    keeper, copy = copies_of_the_cat(tmp_path)
+    unique = jpeg_bytes(sample("astronaut"))
+
+    def swapped_just_before_the_move(path: str) -> None:
+        Path(path).write_bytes(unique)  # after every check, before the move
+        send2trash(path)
+
+    outcome, = trash_groups([TrashGroup([as_scanned(keeper)], [as_scanned(copy)])], send=swapped_just_before_the_move)
+    assert outcome.status == "failed" and "not the file that was checked" in outcome.reason
+    assert copy.read_bytes() == unique and not list((trash_dir() / "files").iterdir())
+
+
+def test_case_25_an_unrelated_photo_or_a_cache_the_report_names_is_not_evidence(tmp_path):
+    folder = tmp_path / "photos"
+    (folder).mkdir()
+    coffee = folder / "coffee.jpg"
+    coffee.write_bytes(jpeg_bytes(sample("coffee")))
+    astronaut = sample("astronaut")
+    crop = folder / "astronaut-crop.jpg"
+    crop.write_bytes(jpeg_bytes(astronaut.crop((64, 64, 448, 448))))
+    data = scan_report(tmp_path, str(folder))
+    entry = {f: {"path": str(f), "size": f.stat().st_size, "mtime_ns": f.stat().st_mtime_ns,
+                 "content_hash": hash_file(str(f))} for f in (coffee, crop)}
+    forged = {**data, "groups": [{"files": [{**entry[coffee], "keeper": True}, {**entry[crop], "keeper": False}]}]}
+    forged["settings"]["threshold"] = 0.8
+    done = photodedup("trash", write_report(tmp_path, forged), "--apply")
+    assert done.returncode == 1 and "not a copy" in done.stdout and crop.exists(), done.stdout
+
+    other_cache = tmp_path / "their-cache"  # the scan's cache is elsewhere; the report names one
+    done = photodedup("scan", str(folder), "--cache-dir", str(other_cache), "--json", str(tmp_path / "r.json"), "--quiet")
+    assert done.returncode == 0
+    named = json.loads((tmp_path / "r.json").read_text())
+    named["groups"] = forged["groups"]
+    named["settings"]["cache_dir"] = str(other_cache)
+    done = photodedup("trash", write_report(tmp_path, named), "--apply")
+    assert "not a copy" in done.stdout and crop.exists()
+
+    dotted = json.loads(json.dumps(data))
+    dotted["groups"] = [{"files": [{**entry[coffee], "keeper": True},
+                                   {**entry[crop], "path": f"{folder}/../photos/{crop.name}", "keeper": False}]}]
+    done = photodedup("trash", write_report(tmp_path, dotted), "--apply")
+    assert done.returncode == 2 and "normalised" in done.stderr

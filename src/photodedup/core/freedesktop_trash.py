@@ -11,6 +11,7 @@ import os
 import shutil
 import sys
 from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -43,11 +44,21 @@ def is_trash_folder_name(name: str) -> bool:
 
 
 def is_trash_path(path: str) -> bool:
-    """Whether ``path`` (a real path) lies in the home trash or a volume's trash folder."""
+    """Whether ``path`` (a real path) is or lies in a trash folder: the home trash, a volume's
+    ``.Trash-UID``, or any folder named ``Trash`` laid out as one (``files/`` and ``info/``:
+    a snap's or a flatpak's own trash, another user's)."""
     home = os.path.join(os.path.realpath(home_trash()), "")
     if os.path.join(path, "").startswith(home):
         return True
-    return any(is_trash_folder_name(part) for part in Path(path).parts)
+    parts = Path(path).parts
+    for depth, part in enumerate(parts):
+        if is_trash_folder_name(part):
+            return True
+        if part == "Trash":
+            folder = Path(*parts[: depth + 1])
+            if (folder / "files").is_dir() and (folder / "info").is_dir():
+                return True
+    return False
 
 
 def _mount_point(path: str) -> str:
@@ -84,15 +95,16 @@ def read_trashinfo(info: Path, top: str | None) -> tuple[str, str] | None:
         return None
     original = os.fsdecode(unquote(values["Path"], encoding="utf-8", errors="surrogateescape"))
     if not os.path.isabs(original) and top is not None:
-        original = os.path.join(top, original)
+        # Relative to the trash's top folder; "../" when the file was named through a link
+        # from another volume (send2trash writes it so).
+        original = os.path.normpath(os.path.join(top, original))
     return original, values.get("DeletionDate", "")
 
 
-def locate(original: str, exclude: set[str] = frozenset()) -> TrashedFile | None:
-    """The most recently trashed file that came from ``original`` (not one in ``exclude``)."""
-    original = os.path.abspath(original)
+def _entries(original: str) -> Iterator[tuple[float, TrashedFile]]:
+    """(when trashed, entry) for every .trashinfo in the trash folders that says it came from
+    ``original``, whether or not its file is there."""
     stem, extension = os.path.splitext(os.path.basename(original))
-    best: tuple[float, TrashedFile] | None = None
     for folder, top in trash_folders_for(original):
         info_dir, files_dir = folder / "info", folder / "files"
         try:
@@ -104,42 +116,38 @@ def locate(original: str, exclude: set[str] = frozenset()) -> TrashedFile | None
                 continue
             info = info_dir / name
             parsed = read_trashinfo(info, top)
-            file = files_dir / name[: -len(INFO_SUFFIX)]
-            if parsed is None or parsed[0] != original or str(file) in exclude or not os.path.lexists(file):
+            if parsed is None or parsed[0] != original:
                 continue
             try:
                 when = info.stat().st_mtime
             except OSError:
                 continue
-            candidate = TrashedFile(str(file), str(info), original, parsed[1])
-            if best is None or when >= best[0]:
-                best = (when, candidate)
-    return best[1] if best else None
+            yield when, TrashedFile(str(files_dir / name[: -len(INFO_SUFFIX)]), str(info), original, parsed[1])
+
+
+def locate_all(original: str) -> list[TrashedFile]:
+    """Every file in the trash that came from ``original``, most recently trashed first."""
+    found = [(when, entry) for when, entry in _entries(os.path.abspath(original)) if os.path.lexists(entry.file)]
+    return [entry for _, entry in sorted(found, key=lambda item: item[0], reverse=True)]
+
+
+def locate(original: str, exclude: set[str] = frozenset()) -> TrashedFile | None:
+    """The most recently trashed file that came from ``original`` (not one in ``exclude``)."""
+    return next((entry for entry in locate_all(original) if entry.file not in exclude), None)
 
 
 def drop_orphan_info(original: str) -> list[str]:
     """Remove .trashinfo files about ``original`` whose file never arrived in the trash
     (the system trash writes the info first; a move that then fails leaves it behind)."""
-    original = os.path.abspath(original)
-    stem, extension = os.path.splitext(os.path.basename(original))
     dropped = []
-    for folder, top in trash_folders_for(original):
-        try:
-            names = os.listdir(folder / "info")
-        except OSError:
+    for _, entry in _entries(os.path.abspath(original)):
+        if os.path.lexists(entry.file):
             continue
-        for name in names:
-            if not (name.startswith(stem) and name.endswith(extension + INFO_SUFFIX)):
-                continue
-            info = folder / "info" / name
-            parsed = read_trashinfo(info, top)
-            if parsed is None or parsed[0] != original or os.path.lexists(folder / "files" / name[: -len(INFO_SUFFIX)]):
-                continue
-            try:
-                info.unlink()
-                dropped.append(str(info))
-            except OSError:
-                pass
+        try:
+            os.unlink(entry.info)
+            dropped.append(entry.info)
+        except OSError:
+            pass
     return dropped
 
 
@@ -154,6 +162,10 @@ def move_back(file_in_trash: str, original: str) -> None:
     Raises FileExistsError if something now exists at ``original``; never overwrites.
     """
     if os.path.lexists(original):
+        if _same_file(original, file_in_trash):  # an earlier restore stopped between link and unlink
+            os.unlink(file_in_trash)
+            _drop_info(file_in_trash)
+            return
         raise FileExistsError(original)
     os.makedirs(os.path.dirname(original), exist_ok=True)
     try:
@@ -165,7 +177,18 @@ def move_back(file_in_trash: str, original: str) -> None:
         if os.path.lexists(original):
             raise FileExistsError(original) from None
         shutil.move(file_in_trash, original)  # other volume, or no hard links there
+    _drop_info(file_in_trash)
+
+
+def _drop_info(file_in_trash: str) -> None:
     try:
         info_path_for(file_in_trash).unlink()
     except FileNotFoundError:
         pass
+
+
+def _same_file(first: str, second: str) -> bool:
+    try:
+        return os.path.samefile(first, second)
+    except OSError:
+        return False

@@ -46,7 +46,11 @@ class TrashRecord:
     reason: str = ""
 
 
-class TrashBusy(RuntimeError):
+class TrashUnavailable(RuntimeError):
+    """No trash or restore can run now; nothing was touched. The message says why."""
+
+
+class TrashBusy(TrashUnavailable):
     """Another photodedup (this one's window, or another process) is trashing or restoring now."""
 
 
@@ -66,8 +70,13 @@ class Journal:
     def exclusive(self) -> Iterator[None]:
         """Hold the trash for one whole action: no other trash or restore, in any process,
         runs until it ends. Raises TrashBusy at once if one is running."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path.with_name(self.path.name + ".lock"), "a") as handle:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(self.path.with_name(self.path.name + ".lock"), "a")
+        except OSError as error:
+            raise TrashUnavailable(f"the trash journal's folder {self.path.parent} cannot be written "
+                                   f"({error.strerror or error}); nothing was touched") from None
+        with handle:
             if fcntl is not None:
                 try:
                     fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

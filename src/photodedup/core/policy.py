@@ -33,10 +33,39 @@ def _folder_forms(folder: str) -> tuple[str, ...]:
 
 
 def _path_forms(path: str) -> tuple[str, ...]:
-    """Where a file is: as named, with its folders resolved, and its target if it is a link."""
-    absolute = os.path.abspath(path)
-    in_real_folder = os.path.join(os.path.realpath(os.path.dirname(absolute)), os.path.basename(absolute))
-    return tuple(dict.fromkeys((absolute, in_real_folder, os.path.realpath(absolute))))
+    """Where a file is: as named, with its folders resolved, and its target if it is a link.
+    Links are resolved before ``..`` (as the kernel does): ``link/../a.jpg`` is where ``link`` points."""
+    joined = os.path.join(os.getcwd(), path)  # not abspath: it would drop "link/.." unresolved
+    in_real_folder = os.path.join(os.path.realpath(os.path.dirname(joined)), os.path.basename(joined))
+    return tuple(dict.fromkeys((os.path.abspath(path), in_real_folder, os.path.realpath(joined))))
+
+
+def _folder_identities(folders: Sequence[str]) -> frozenset[tuple[int, int]]:
+    """(device, inode) of each folder that exists: the same through a bind mount."""
+    identities = set()
+    for folder in folders:
+        try:
+            status = os.stat(folder)
+        except (OSError, ValueError):
+            continue
+        identities.add((status.st_dev, status.st_ino))
+    return frozenset(identities)
+
+
+def _inside_identities(path: str, identities: frozenset[tuple[int, int]]) -> bool:
+    """Whether a folder holding ``path`` (really, walking up from its real folder) is one of ``identities``."""
+    folder = os.path.dirname(os.path.realpath(os.path.join(os.getcwd(), path)))
+    while True:
+        try:
+            status = os.stat(folder)
+        except (OSError, ValueError):
+            return False
+        if (status.st_dev, status.st_ino) in identities:
+            return True
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return False
+        folder = parent
 
 
 def in_folders(path: str, folders: Sequence[str]) -> bool:
@@ -75,25 +104,34 @@ class TrashPolicy:
     roots: tuple[str, ...] = ()
     raw_jpeg_pairs_are_duplicates: bool = False
     _root_prefixes: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    _protected_ids: frozenset[tuple[int, int]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "protected", tuple(os.path.abspath(p) for p in self.protected))
         object.__setattr__(self, "roots", tuple(os.path.abspath(r) for r in self.roots))
         object.__setattr__(self, "_root_prefixes", tuple(os.path.join(os.path.realpath(r), "") for r in self.roots))
+        object.__setattr__(self, "_protected_ids", _folder_identities(self.protected))
 
     def is_protected(self, path: str) -> bool:
-        return in_folders(path, self.protected)
+        """In a protected folder by any name: typed, real, or another mount of the same folder."""
+        return in_folders(path, self.protected) or (
+            bool(self._protected_ids) and _inside_identities(path, self._protected_ids))
 
-    def never_trash(self, path: str) -> str | None:
-        """Why this file may never be marked or trashed, whatever its group; None if it may."""
-        if self.is_protected(path):
-            return PROTECTED
+    def why_not_a_kept_copy(self, path: str) -> str | None:
+        """Why a kept file can't count as the copy that stays (it is in the Trash, or outside
+        the scanned folders); None when it can."""
         real = os.path.realpath(path)
         if is_trash_path(real):
             return IN_TRASH
         if self._root_prefixes and not any(real.startswith(prefix) for prefix in self._root_prefixes):
             return OUTSIDE_ROOTS
         return None
+
+    def never_trash(self, path: str) -> str | None:
+        """Why this file may never be marked or trashed, whatever its group; None if it may."""
+        if self.is_protected(path):
+            return PROTECTED
+        return self.why_not_a_kept_copy(path)
 
     def kept_reasons(self, paths: Sequence[str]) -> dict[str, str]:
         """The files of one group that must stay, each with the reason."""
@@ -123,8 +161,13 @@ class TrashPolicy:
         return None
 
     def why_not_trash(self, keep: Sequence[str], remove: Sequence[str], path: str) -> str | None:
-        """The last check before the safe trash moves ``path``: the same rules, on a plan."""
+        """The last check before the safe trash moves ``path``: the same rules, on a plan, and
+        a kept file that really stays (not one in the Trash or outside the scanned folders)."""
         if not keep:
             return "every file of this group is marked; at least one must stay"
         reason = self.kept_reasons([*keep, *remove]).get(path)
-        return None if reason is None else f"never trashed: {reason}"
+        if reason is not None:
+            return f"never trashed: {reason}"
+        if all(self.why_not_a_kept_copy(k) is not None for k in keep):
+            return f"no file kept in its group stays where a person finds it (the kept one is {self.why_not_a_kept_copy(keep[0])})"
+        return None

@@ -1,4 +1,4 @@
-"""The scan result as the JSON and CSV files other tools read (DESIGN.md, Contracts)."""
+"""The scan result as the JSON and CSV files other tools read (README, "Command line": the report contract)."""
 
 from __future__ import annotations
 

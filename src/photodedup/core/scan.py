@@ -8,7 +8,7 @@ import os
 import stat as stat_module
 from collections.abc import Iterable, Sequence
 
-from photodedup.core.freedesktop_trash import home_trash, is_trash_folder_name
+from photodedup.core.freedesktop_trash import home_trash, is_trash_folder_name, is_trash_path
 from photodedup.core.models import ImageFile, Problem
 from photodedup.core.progress import NULL_PROGRESS, Progress
 
@@ -68,6 +68,7 @@ def scan_roots(
     seen_dirs: set[tuple[int, int]] = set()
     trash_dirs = _trash_identities()
     seen_files: set[tuple[int, int]] = set()
+    seen_elsewhere: dict[tuple[int, int, int], str] = {}  # (inode, size, mtime): one file on two mounts
     progress.start("Finding photos")
 
     def add_file(path: str, info: os.stat_result) -> None:
@@ -75,6 +76,10 @@ def scan_roots(
         if identity in seen_files:
             return
         seen_files.add(identity)
+        first = seen_elsewhere.setdefault(same_file_key(info), path)
+        if first != path:  # an overlay or a network mount of a folder already scanned
+            problems.append(Problem(path, f"skipped: the same file as {first}, seen through another mount"))
+            return
         files.append(ImageFile(path, info.st_size, info.st_mtime_ns, info.st_dev, info.st_ino))
         progress.advance()
 
@@ -95,7 +100,8 @@ def scan_roots(
             problems.append(Problem(folder, f"folder skipped: {_describe(error)}"))
             continue
         identity = (folder_stat.st_dev, folder_stat.st_ino)
-        if identity in trash_dirs or is_trash_folder_name(os.path.basename(folder)):
+        if identity in trash_dirs or is_trash_folder_name(os.path.basename(folder)) \
+                or is_trash_path(os.path.realpath(folder)):
             problems.append(Problem(folder, IN_TRASH))
             continue
         if identity in seen_dirs:
@@ -147,6 +153,12 @@ def scan_roots(
         else:
             problems.append(Problem(path, f"skipped: {_not_a_file(info.st_mode)}"))
     return files, problems
+
+
+def same_file_key(info: os.stat_result) -> tuple[int, int, int]:
+    """What one file keeps when seen through another mount (overlay, NFS of a local folder):
+    its inode number, size and mtime. Two different files share all three only by a freak."""
+    return (info.st_ino, info.st_size, info.st_mtime_ns)
 
 
 def _trash_identities() -> set[tuple[int, int]]:

@@ -23,6 +23,7 @@ from photodedup.core.journal import Journal, TrashRecord
 from photodedup.core.models import Group
 from photodedup.core.policy import TrashPolicy
 from photodedup.core.progress import NULL_PROGRESS, Cancelled, Progress
+from photodedup.core.scan import same_file_key
 
 Status = Literal["trashed", "would trash", "skipped", "failed"]
 
@@ -122,6 +123,15 @@ def _identity(path: str) -> tuple[int, int] | None:
     return (status.st_dev, status.st_ino)
 
 
+def _same_file(first: str, second: str) -> bool:
+    """One file by two paths: a hard link, a symlink, or another mount of it (overlay, NFS)."""
+    try:
+        a, b = os.stat(first), os.stat(second)
+    except (OSError, ValueError):
+        return False
+    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino) or same_file_key(a) == same_file_key(b)
+
+
 def _send2trash(path: str) -> None:
     from send2trash import send2trash
 
@@ -195,10 +205,11 @@ def _trash_one(file: ScannedFile, group: TrashGroup, batch: _Batch) -> FileOutco
     refusal = batch.policy.why_not_trash([k.path for k in group.keep], [r.path for r in group.remove], file.path)
     if refusal is not None:
         return FileOutcome(file.path, "skipped", refusal, file.size)
-    if not any(changed_since_scan(k) is None for k in group.keep):
+    live = [k for k in group.keep if batch.policy.why_not_a_kept_copy(k.path) is None and changed_since_scan(k) is None]
+    if not live:
         return FileOutcome(file.path, "skipped", "no file of its group would be left unchanged", file.size)
     for kept in group.keep:
-        if kept.path == file.path or _identity(kept.path) == _identity(file.path):
+        if kept.path == file.path or _same_file(kept.path, file.path):
             return FileOutcome(file.path, "skipped", f"same file as the kept {kept.path} (another path to it)", file.size)
     if _identity(file.path) in batch.kept:
         return FileOutcome(file.path, "skipped", "it is the file kept in another group of this plan", file.size)
@@ -222,11 +233,34 @@ def _trash_one(file: ScannedFile, group: TrashGroup, batch: _Batch) -> FileOutco
             if found is not None:
                 outcome.location = found.file
                 batch.located.add(found.file)
+                _undo_if_wrong(file, live, outcome)
         else:
             freedesktop_trash.drop_orphan_info(file.path)
     batch.journal.finish(record_id, "trashed" if outcome.status == "trashed" else "failed",
                          outcome.location, outcome.reason)
     return outcome
+
+
+def _undo_if_wrong(file: ScannedFile, live: list[ScannedFile], outcome: FileOutcome) -> None:
+    """After the move: if what went is not the file that was checked (swapped in the meantime),
+    or the kept copy went with it (one file seen through two mounts), put it straight back."""
+    problem = None
+    if not any(os.path.exists(k.path) for k in live):
+        problem = "the kept copy disappeared with it (the same file seen through two mounts?)"
+    elif file.content_hash:
+        try:
+            if hash_file(outcome.location) != file.content_hash:
+                problem = "what reached the Trash is not the file that was checked (it changed during the move)"
+        except OSError as error:
+            problem = f"the file in the Trash cannot be read to confirm it ({error.strerror or error})"
+    if problem is None:
+        return
+    try:
+        freedesktop_trash.move_back(outcome.location, file.path)
+    except OSError as error:  # still trashed, and journalled so: restore can bring it back
+        outcome.reason = f"{problem}; it could not be put back ({error.strerror or error}): restore it from the Trash"
+        return
+    outcome.status, outcome.reason, outcome.location = "failed", f"{problem}; it was put back", None
 
 
 def _send(file: ScannedFile, batch: _Batch) -> FileOutcome:
@@ -285,18 +319,16 @@ def _restore_one(record: TrashRecord, journal: Journal) -> RestoreOutcome:
         return refuse("never trashed: " + (record.reason or "the trash call failed"))
     if not freedesktop_trash.SUPPORTED:
         return refuse("it is in the system Trash (Recycle Bin); restore it from there", "in trash")
-    location = record.location
-    if not location or not os.path.lexists(location):
-        found = freedesktop_trash.locate(record.path)
-        location = found.file if found else None
-    if location is None:
-        if record.state == "pending" and os.path.lexists(record.path):
-            journal.finish(record.id, "failed", None, "the trash call never finished; the file stayed in its folder")
-            return refuse("it never left its folder (the trash call did not finish)")
+    if record.state == "pending" and _is_the_trashed_file(record.path, record):
+        journal.finish(record.id, "failed", None, "the trash call never finished; the file stayed in its folder")
+        return refuse("it never left its folder (the trash call did not finish)")
+    candidates = [record.location] if record.location and os.path.lexists(record.location) else []
+    candidates += [entry.file for entry in freedesktop_trash.locate_all(record.path) if entry.file not in candidates]
+    if not candidates:
         return refuse("it is no longer in the trash (was the trash emptied?)", "failed")
-    mismatch = _not_the_trashed_file(location, record)
-    if mismatch is not None:
-        return refuse(mismatch, "failed" if mismatch.startswith("cannot read") else "refused")
+    location = next((c for c in candidates if _is_the_trashed_file(c, record)), None)
+    if location is None:
+        return refuse(_not_the_trashed_file(candidates[0], record) or "not found in the trash", "refused")
     try:
         freedesktop_trash.move_back(location, record.path)
     except FileExistsError:
@@ -306,6 +338,10 @@ def _restore_one(record: TrashRecord, journal: Journal) -> RestoreOutcome:
         return refuse(f"could not move it back: {error.strerror or error}", "failed")
     journal.finish(record.id, "restored", None, "restored")
     return RestoreOutcome(record.id, record.path, "restored")
+
+
+def _is_the_trashed_file(path: str, record: TrashRecord) -> bool:
+    return os.path.isfile(path) and _not_the_trashed_file(path, record) is None
 
 
 def _not_the_trashed_file(location: str, record: TrashRecord) -> str | None:

@@ -1,12 +1,15 @@
 """A scan report read back as a plan for the safe trash, trusting none of it.
 
 A report is a file anybody can edit. Before ``photodedup trash`` acts on one, every entry
-must be well formed and carry its content hash, the report must name the folders that
-were scanned, and each file marked for the Trash must be a copy of a file the plan keeps:
-the same content hash, or pictures whose cached embeddings (written by a real scan, for
-exactly these file contents) are within the report's distance. Each removed file becomes
-a group of its own with those witnesses as its keepers, so the safe trash's "a kept file
-is still there, unchanged" check is about a file it really is a copy of.
+must be well formed (absolute, normalised paths) and carry its content hash, the report
+must name the folders that were scanned, and each file marked for the Trash must be a copy
+of a file the plan keeps (a "witness", itself inside the scanned folders and not in a
+trash): the same content hash, or pictures whose embeddings in *this user's* cache (never
+one the report names) were written by a real scan of exactly these file contents, are
+within the loosest similarity the app offers, and whose local features agree under one
+sane geometric fit, measured now from the files. Each removed file becomes a group of its
+own with its witnesses as keepers, so the safe trash's "a kept file is still there,
+unchanged" check is about a file it really is a copy of.
 """
 
 from __future__ import annotations
@@ -20,16 +23,19 @@ from pathlib import Path
 import numpy as np
 
 from photodedup.core.cache import Cache, default_cache_dir
-from photodedup.core.pipeline import default_model_id
-from photodedup.core.group import DEFAULT_THRESHOLD, SPREAD_FACTOR, vector_distance
+from photodedup.core.group import vector_distance
 from photodedup.core.models import ImageFile
+from photodedup.core.pipeline import default_model_id
+from photodedup.core.pipeline_grouping import feature_gray
 from photodedup.core.policy import TrashPolicy
-from photodedup.core.trash import FileOutcome, ScannedFile, TrashGroup
+from photodedup.core.trash import FileOutcome, ScannedFile, TrashGroup, changed_since_scan
+from photodedup.core.verify import MIN_INLIERS, align, extract_features
 
-MAX_THRESHOLD = 0.80  # the loosest similarity the app offers; a report claiming more gets this
+MAX_DISTANCE = 0.80  # the loosest similarity the app offers (whatever the report claims)
 MAX_REPORT_BYTES = 512 * 1024 * 1024
+SCALE_RANGE = (0.02, 50.0)  # a fit outside it is degenerate, whatever its inlier count
 NO_RECORD = ("photodedup has no record that this is a copy of a file kept in its group "
-             "(not in the cache at {cache}); scan again, then trash")
+             "(not in the cache at {cache}); scan again, then trash (with --cache-dir if the scan used one)")
 NOT_A_COPY = "not a copy of any file kept in its group (their pictures differ); the report was edited?"
 
 
@@ -56,12 +62,8 @@ def read_trash_plan(path: Path, protect: Sequence[str] = (), cache_dir: Path | N
     protected = settings.get("protected") if isinstance(settings.get("protected"), list) else []
     policy = TrashPolicy(tuple(p for p in protected if _is_path(p)) + tuple(os.path.abspath(p) for p in protect),
                          tuple(roots), settings.get("raw_jpeg_duplicates") is True)
-    threshold = settings.get("threshold")
-    threshold = min(threshold, MAX_THRESHOLD) if type(threshold) is float and threshold > 0 else DEFAULT_THRESHOLD
     groups = [_group(number, group, path) for number, group in enumerate(report["groups"], start=1)]
-    cache_setting = settings.get("cache_dir")
-    folder = Path(cache_dir) if cache_dir else Path(cache_setting) if _is_path(cache_setting) else default_cache_dir()
-    return _witnessed(groups, policy, folder, threshold * SPREAD_FACTOR)
+    return _witnessed(groups, policy, Path(cache_dir) if cache_dir else default_cache_dir())
 
 
 def _load(path: Path) -> dict:
@@ -84,7 +86,9 @@ def _load(path: Path) -> dict:
 
 
 def _is_path(value: object) -> bool:
-    return isinstance(value, str) and bool(value) and "\0" not in value and os.path.isabs(value)
+    """An absolute path in normal form: no "..", "." or "//" that could resolve elsewhere."""
+    return (isinstance(value, str) and bool(value) and "\0" not in value and os.path.isabs(value)
+            and os.path.normpath(value) == value)
 
 
 def _count(value: object) -> bool:
@@ -99,8 +103,8 @@ def _group(number: int, group: object, path: Path) -> TrashGroup:
     for entry in files:
         if not isinstance(entry, dict) or not _is_path(entry.get("path")) or not _count(entry.get("size")) \
                 or not _count(entry.get("mtime_ns")):
-            raise ValueError(f"group {number} of {path} is malformed (a file without an absolute path, "
-                             "a whole-number size and mtime_ns)")
+            raise ValueError(f"group {number} of {path} is malformed (a file without an absolute, normalised "
+                             "path, a whole-number size and mtime_ns)")
         content_hash = entry.get("content_hash")
         if not isinstance(content_hash, str) or len(content_hash) < 16 or not _is_hex(content_hash):
             raise ValueError(f"group {number} of {path}: {entry['path']} has no content_hash; "
@@ -118,7 +122,7 @@ def _is_hex(text: str) -> bool:
     return True
 
 
-def _witnessed(groups: list[TrashGroup], policy: TrashPolicy, cache_dir: Path, limit: float) -> TrashPlan:
+def _witnessed(groups: list[TrashGroup], policy: TrashPolicy, cache_dir: Path) -> TrashPlan:
     """Split each group into one group per removed file, kept with its witnesses."""
     plan = TrashPlan(policy=policy)
     with Cache(cache_dir, default_model_id()) as cache:
@@ -129,11 +133,15 @@ def _witnessed(groups: list[TrashGroup], policy: TrashPolicy, cache_dir: Path, l
                 plan.groups.append(group)
                 continue
             keep, remove = [k.path for k in group.keep], [r.path for r in group.remove]
+            stays = [k for k in group.keep if policy.why_not_a_kept_copy(k.path) is None]
             for file in group.remove:
+                if changed_since_scan(file) is not None:  # the safe trash says how (gone, changed...)
+                    plan.groups.append(TrashGroup(group.keep, [file]))
+                    continue
                 reason = policy.why_not_trash(keep, remove, file.path)
-                witnesses = [k for k in group.keep if k.content_hash == file.content_hash] if reason is None else []
+                witnesses = [k for k in stays if k.content_hash == file.content_hash] if reason is None else []
                 if not witnesses and reason is None:
-                    witnesses, reason = _near_witnesses(cache, file, group.keep, limit)
+                    witnesses, reason = _near_witnesses(cache, file, stays)
                 if witnesses:
                     plan.groups.append(TrashGroup(witnesses, [file]))
                 else:
@@ -142,16 +150,25 @@ def _witnessed(groups: list[TrashGroup], policy: TrashPolicy, cache_dir: Path, l
     return plan
 
 
-def _near_witnesses(cache: Cache, file: ScannedFile, keep: list[ScannedFile],
-                    limit: float) -> tuple[list[ScannedFile], str | None]:
+def _near_witnesses(cache: Cache, file: ScannedFile, keep: list[ScannedFile]) -> tuple[list[ScannedFile], str | None]:
     vector = _cached_vector(cache, file)
     if vector is None:
         return [], None
     known = [(k, v) for k in keep if (v := _cached_vector(cache, k)) is not None]
     if not known:
         return [], None
-    close = [k for k, v in known if vector_distance(vector, v) <= limit]
-    return close, None if close else NOT_A_COPY
+    close = [k for k, v in known if vector_distance(vector, v) <= MAX_DISTANCE]
+    confirmed = [k for k in close if _local_features_agree(file.path, k.path)]
+    return confirmed, None if confirmed else NOT_A_COPY
+
+
+def _local_features_agree(first: str, second: str) -> bool:
+    """Whether the two pictures share local features under one sane similarity transform."""
+    gray_a, gray_b = feature_gray(first), feature_gray(second)
+    if gray_a is None or gray_b is None:
+        return False
+    alignment = align(extract_features(gray_a), extract_features(gray_b))
+    return alignment.inliers >= MIN_INLIERS and SCALE_RANGE[0] <= alignment.scale <= SCALE_RANGE[1]
 
 
 def _cached_vector(cache: Cache, file: ScannedFile) -> np.ndarray | None:
