@@ -333,3 +333,19 @@ def test_case_25_an_unrelated_photo_or_a_cache_the_report_names_is_not_evidence(
                                    {**entry[crop], "path": f"{folder}/../photos/{crop.name}", "keeper": False}]}]
     done = photodedup("trash", write_report(tmp_path, dotted), "--apply")
     assert done.returncode == 2 and "normalised" in done.stderr
+
+
+def test_case_06_a_read_only_drive_is_named_as_such(tmp_path):
+    keeper = photo(tmp_path / "keep.jpg", 95)
+    copy = photo(tmp_path / "drive" / "copy.jpg", 70)
+    view = tmp_path / "mounted"
+    if not mounted("bind", tmp_path / "drive", view):
+        pytest.skip("bind mounts are not allowed here")
+    try:
+        if subprocess.run(["mount", "-o", "remount,bind,ro", str(view)], capture_output=True).returncode:
+            pytest.skip("read-only remounts are not allowed here")
+        outcome, = trash_groups([TrashGroup([as_scanned(keeper)], [as_scanned(view / "copy.jpg")])])
+        assert outcome.status == "failed" and outcome.trash_unavailable and "read-only" in outcome.reason
+        assert copy.exists()
+    finally:
+        subprocess.run(["umount", str(view)])

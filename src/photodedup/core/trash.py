@@ -263,6 +263,13 @@ def _undo_if_wrong(file: ScannedFile, live: list[ScannedFile], outcome: FileOutc
     outcome.status, outcome.reason, outcome.location = "failed", f"{problem}; it was put back", None
 
 
+def _on_read_only_volume(path: str) -> bool:
+    try:
+        return bool(os.statvfs(os.path.dirname(os.path.abspath(path))).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):
+        return False
+
+
 def _send(file: ScannedFile, batch: _Batch) -> FileOutcome:
     """Call the system trash and believe it only if the path is gone afterwards."""
     from send2trash import TrashPermissionError
@@ -275,9 +282,11 @@ def _send(file: ScannedFile, batch: _Batch) -> FileOutcome:
             "nothing was deleted"), file.size, trash_unavailable=True)
     except OSError as error:
         if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            read_only_volume = error.errno == errno.EROFS or _on_read_only_volume(file.path)
             return FileOutcome(file.path, "failed", (
+                "the drive is read-only; the file was left in place" if read_only_volume else
                 "permission denied: the file or its folder is read-only; the file was left in place"),
-                file.size, trash_unavailable=error.errno == errno.EROFS)
+                file.size, trash_unavailable=read_only_volume)
         return FileOutcome(file.path, "failed", f"the trash refused it: {error.strerror or error}", file.size)
     except Exception as error:  # send2trash's platform back ends raise assorted types
         return FileOutcome(file.path, "failed", f"the trash failed: {error}", file.size)
