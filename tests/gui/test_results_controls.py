@@ -73,3 +73,48 @@ def test_a_hidden_group_can_be_shown_again_and_stays_hidden_after_a_copy_is_tras
     save(coffee.resize((coffee.width // 2, coffee.height // 2)), library["root"] / "coffee_small.jpg")
     scan_and_wait(qtbot, window)  # a new copy of the hidden photo shows the group again
     assert any("coffee" in c.keeper for c in window.review.choices)
+
+
+def test_preferences_set_the_default_similarity_and_clear_the_cache(qtbot, make_window, library, tmp_path):
+    window = make_window([str(library["root"])])
+    assert not window.undo_action.isEnabled()  # nothing trashed yet: nothing to undo
+    scan_and_wait(qtbot, window)
+    cache = tmp_path / "cache"
+    before = sorted(p.name for p in cache.iterdir())
+    (cache / "my-notes.txt").write_text("not photodedup's")  # a folder the person chose may hold other things
+    window.edit_preferences()
+    dialog = window.preferences_dialog
+    assert "in " + str(cache) in dialog.cache_label.text()
+    from PySide6.QtWidgets import QMessageBox
+    original = QMessageBox.question
+    QMessageBox.question = staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes)
+    try:
+        dialog.clear()
+    finally:
+        QMessageBox.question = original
+    assert "freed" in dialog.cache_label.text() and (cache / "my-notes.txt").exists()
+    assert not any(p.name.startswith("photodedup-cache") for p in cache.iterdir()) and before
+    dialog.threshold_box.setValue(0.40)
+    dialog.accept()
+    page = window.results_page
+    page.reset_button.click()
+    assert page.threshold() == 0.40 and "(default)" in page.slider_label.text()
+    assert window.settings.default_threshold == 0.40
+
+
+def test_a_file_deleted_outside_the_app_leaves_the_list_and_failures_come_first(qtbot, make_window, library):
+    from photodedup.core.trash import FileOutcome
+    from photodedup.gui.trash_dialogs import OutcomeDialog
+
+    window = make_window([str(library["root"])])
+    scan_and_wait(qtbot, window)
+    choice = window.review.choices[0]
+    gone = sorted(choice.marked)[0]
+    os.remove(gone)
+    window.results_page.select_row(0)
+    assert gone not in {m.path for c in window.review.choices for m in c.members}
+    assert "no longer exist" in window.statusBar().currentMessage()
+
+    dialog = OutcomeDialog(window, "Move to Trash", [FileOutcome("/a.jpg", "trashed"), FileOutcome("/b.jpg", "failed", "x"),
+                                                     FileOutcome("/c.jpg", "trashed")])
+    assert dialog.tree.topLevelItem(0).text(1) == "/b.jpg"

@@ -60,6 +60,31 @@ def default_cache_dir() -> Path:
     return Path(user_cache_dir("photodedup", "photodedup"))
 
 
+def cache_files(folder: Path | str) -> list[Path]:
+    """The files photodedup keeps in a cache folder (the database, set-aside broken copies, saved
+    indexes), and nothing else that may share the folder."""
+    folder = Path(folder)
+    files = [p for p in folder.glob(CACHE_FILE + "*") if p.is_file()]
+    index = folder / "index"
+    if index.is_dir():
+        files += [p for p in index.glob("*.ann*") if p.is_file()]
+    return files
+
+
+def clear_cache(folder: Path | str) -> int:
+    """Delete the cache's files (each is rebuilt by the next scan); returns the bytes freed.
+    Photos are never here: only what was learned about them."""
+    freed = 0
+    for path in cache_files(folder):
+        try:
+            size = path.stat().st_size
+            path.unlink()
+            freed += size
+        except OSError:
+            pass
+    return freed
+
+
 def stored_path(path: str) -> str | bytes:
     """A path as the cache keys it: the text itself, or, for a name that is not valid UTF-8
     (a Latin-1 name from an old disk, held by Python as surrogates), its exact bytes."""

@@ -60,6 +60,7 @@ class MainWindow(QMainWindow):
         self.folders_page.changed.connect(self.save_settings)
         self.folders_page.scan_requested.connect(self.start_scan)
         self.scan_page.cancel_requested.connect(self.controller.cancel)
+        self.results_page.set_default_threshold(self.settings.default_threshold)
         self.results_page.set_threshold(self.settings.threshold)
         self.results_page.threshold_changed.connect(self.regroup)
         self.results_page.trash_requested.connect(self.trash_marked)
@@ -88,6 +89,7 @@ class MainWindow(QMainWindow):
         self.undo_action = QAction("&Undo last trash", self, shortcut=QKeySequence.StandardKey.Undo,
                                    triggered=self.undo_last_trash)
         edit_menu.addAction(self.undo_action)
+        self._update_undo()
         edit_menu.addSeparator()
         edit_menu.addAction(QAction("&Mark all suggested copies", self, triggered=lambda: self.mark_all(True)))
         edit_menu.addAction(QAction("&Unmark everything", self, shortcut=QKeySequence("Ctrl+Shift+A"),
@@ -216,7 +218,8 @@ class MainWindow(QMainWindow):
             self.results_page.set_review(self.review, len(result.problems))
             self.pages.setCurrentWidget(self.results_page)
             self.statusBar().showMessage(
-                f"{len(result.originals)} of {result.originals_scanned:,} originals have copies: {result.copies:,} "
+                f"{len(self.review.choices)} of {result.originals_scanned:,} originals have copies: "
+                f"{sum(len(c.members) - 1 for c in self.review.choices):,} "
                 f"copies among {result.looked_at:,} photos. Originals can't be marked for the Trash.")
         elif kind == "trash":
             self._trash_done(result)
@@ -281,6 +284,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"{len(trashed)} of {len(outcomes)} files moved to the Trash.", 8000)
         self.last_dialog = OutcomeDialog(self, "Move to Trash", outcomes)
         self.last_dialog.open()
+        self._update_undo()
+        self.results_page.group_view.setFocus()
         if self._regroup_after_trash:
             self._regroup_after_trash = False
             self.regroup(self.results_page.threshold())
@@ -307,6 +312,16 @@ class MainWindow(QMainWindow):
         if self.review is not None and self.review.suggest_trash:
             self.decisions.update(self.review.decisions())
 
+    def _update_undo(self) -> None:
+        """Undo is offered only while the journal has files photodedup can put back."""
+        from photodedup.core.journal import Journal
+
+        try:
+            restorable = any(r.state in ("trashed", "pending") for r in Journal().records())
+        except OSError:
+            restorable = False
+        self.undo_action.setEnabled(restorable)
+
     def undo_last_trash(self) -> None:
         if self.controller.busy:
             self.statusBar().showMessage("Wait for the current task to finish.", 5000)
@@ -319,15 +334,24 @@ class MainWindow(QMainWindow):
             return
         self.last_dialog = OutcomeDialog(self, "Undo last trash", outcomes)
         self.last_dialog.open()
+        self._update_undo()
         if any(o.status == "restored" for o in outcomes) and self.folders_page.folders():
             self.start_scan()  # the restored photos are in the cache: this takes moments
 
     # -- settings and shutdown ----------------------------------------------------------
     def edit_preferences(self) -> None:
-        dialog = PreferencesDialog(self, self.settings.keeper_rules)
+        from photodedup.core.cache import default_cache_dir
+
+        dialog = PreferencesDialog(self, self.settings.keeper_rules, self.settings.default_threshold,
+                                   str(self.cache_dir or default_cache_dir()), lambda: not self.controller.busy)
         self.preferences_dialog = dialog  # tests reach it here
-        dialog.accepted.connect(lambda: self.apply_keeper_rules(dialog.rules()))
+        dialog.accepted.connect(lambda: self._preferences_accepted(dialog))
         dialog.open()
+
+    def _preferences_accepted(self, dialog: PreferencesDialog) -> None:
+        self.settings.default_threshold = dialog.threshold()
+        self.results_page.set_default_threshold(dialog.threshold())
+        self.apply_keeper_rules(dialog.rules())
 
     def apply_keeper_rules(self, rules: list[str]) -> None:
         """Keep the new order and, if groups are shown, suggest keepers again (from the cache)."""
@@ -397,7 +421,7 @@ class MainWindow(QMainWindow):
         from photodedup import __version__
 
         QMessageBox.about(self, "About photodedup", f"<b>photodedup {__version__}</b><p>Finds duplicate and "
-                          "near-duplicate photos. Everything stays on this computer: no photo, vector or "
+                          "near-duplicate photos. Everything stays on this computer: no photo, fingerprint or "
                           "file name leaves it.</p>")
 
     def _confirm_quit(self, marked: int) -> bool:

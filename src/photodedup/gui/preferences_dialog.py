@@ -1,22 +1,29 @@
-"""Preferences: the order of the keeper rules (which file of a group is suggested to keep)."""
+"""Preferences: the order of the keeper rules (which file of a group is suggested to keep),
+the default similarity, and the cache (where, how big, clear it)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget,
+    QDialog, QDialogButtonBox, QDoubleSpinBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMessageBox,
+    QPushButton, QVBoxLayout, QWidget,
 )
 
+from photodedup.core.cache import cache_files, clear_cache
+from photodedup.core.group import DEFAULT_THRESHOLD
 from photodedup.core.keeper import DEFAULT_RULES, RULES
+from photodedup.core.report import human_bytes
 
 
 class PreferencesDialog(QDialog):
     """Reorder the keeper rules; the first rule that tells two files apart decides."""
 
-    def __init__(self, parent: QWidget, rules: list[str]) -> None:
+    def __init__(self, parent: QWidget, rules: list[str], threshold: float = DEFAULT_THRESHOLD,
+                 cache_dir: str | None = None, can_clear=lambda: True) -> None:
         super().__init__(parent)
         self.setWindowTitle("Preferences")
-        self.resize(520, 420)
+        self.resize(640, 560)
+        self.cache_dir, self.can_clear = cache_dir, can_clear
         intro = QLabel("<b>Which file to keep</b><br>In each group, the first rule that tells the files apart "
                        "decides which one is suggested to keep. Move the rules that matter most to you up.")
         intro.setWordWrap(True)
@@ -36,15 +43,63 @@ class PreferencesDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        self.threshold_box = QDoubleSpinBox()
+        self.threshold_box.setRange(0.20, 0.80)
+        self.threshold_box.setSingleStep(0.01)
+        self.threshold_box.setValue(threshold)
+        self.threshold_box.setToolTip(f"Used at start and by the results' Default button (photodedup's: "
+                                      f"{DEFAULT_THRESHOLD:.2f}); smaller is stricter.")
+        similarity = QHBoxLayout()
+        similarity.addWidget(QLabel("<b>Default similarity</b>"))
+        similarity.addWidget(self.threshold_box)
+        similarity.addStretch()
+        self.cache_label = QLabel()
+        self.cache_label.setWordWrap(True)
+        self.cache_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.clear_button = QPushButton("Clear cache")
+        self.clear_button.clicked.connect(self.clear)
+        cache_row = QHBoxLayout()
+        cache_row.addWidget(self.cache_label, 1)
+        cache_row.addWidget(self.clear_button)
+        self._show_cache()
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(middle, 1)
+        layout.addLayout(similarity)
+        layout.addLayout(cache_row)
         layout.addWidget(buttons)
+
+    def threshold(self) -> float:
+        return round(self.threshold_box.value(), 2)
+
+    def _show_cache(self) -> None:
+        if not self.cache_dir:
+            self.cache_label.setText("")
+            self.clear_button.setVisible(False)
+            return
+        size = sum(p.stat().st_size for p in cache_files(self.cache_dir) if p.exists())
+        self.cache_label.setText(f"<b>Cache</b>: {human_bytes(size)} in {self.cache_dir}<br>What photodedup "
+                                 "learned about each photo, so that a rescan takes seconds. Clearing it loses no photo.")
+
+    def clear(self) -> None:
+        """Delete the cache's files after asking (never while a scan uses them)."""
+        if not self.can_clear():
+            QMessageBox.information(self, "Clear cache", "Wait for the scan to finish first.")
+            return
+        answer = QMessageBox.question(self, "Clear cache", "Delete the cache? No photo is touched; the next scan "
+                                      "analyses every photo again.", QMessageBox.StandardButton.Yes |
+                                      QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
+        if answer == QMessageBox.StandardButton.Yes:
+            freed = clear_cache(self.cache_dir)
+            self._show_cache()
+            self.cache_label.setText(self.cache_label.text() + f"<br>{human_bytes(freed)} freed.")
 
     def set_rules(self, rules: list[str]) -> None:
         self.rule_list.clear()
         for name in rules:
-            item = QListWidgetItem(RULES[name][0][0].upper() + RULES[name][0][1:])
+            text = RULES[name][0][0].upper() + RULES[name][0][1:]
+            item = QListWidgetItem(text)
+            item.setToolTip(text)
             item.setData(Qt.ItemDataRole.UserRole, name)
             self.rule_list.addItem(item)
         self.rule_list.setCurrentRow(0)

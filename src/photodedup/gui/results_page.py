@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSlider, QSplitter, QVBoxLayout, QWidget
@@ -32,6 +34,7 @@ class ResultsPage(QWidget):
                  describer: GroupDescriber | None = None) -> None:
         super().__init__()
         self.review: Review | None = None
+        self.default_threshold = DEFAULT_THRESHOLD
         self.summary = QLabel()
         self.summary.setObjectName("pageTitle")
         self.problems_button = QPushButton()
@@ -166,8 +169,13 @@ class ResultsPage(QWidget):
             QTimer.singleShot(0, lambda: self.review is review and self.select_row(row))
 
     def reset_threshold(self) -> None:
-        if abs(self.threshold() - DEFAULT_THRESHOLD) >= 0.005:
-            self.slider.setValue(round(DEFAULT_THRESHOLD * 100))
+        if abs(self.threshold() - self.default_threshold) >= 0.005:
+            self.slider.setValue(round(self.default_threshold * 100))
+
+    def set_default_threshold(self, value: float) -> None:
+        self.default_threshold = value
+        self.reset_button.setToolTip(f"Back to the default similarity ({value:.2f}, set in Preferences)")
+        self._label_slider()
 
     def set_regrouping(self, busy: bool) -> None:
         """While a regroup runs, the groups shown are stale: greyed out and not to be acted on."""
@@ -202,7 +210,7 @@ class ResultsPage(QWidget):
 
     def _label_slider(self) -> None:
         value = self.threshold()
-        self.slider_label.setText(f"{value:.2f}" + (" (default)" if abs(value - DEFAULT_THRESHOLD) < 0.005 else ""))
+        self.slider_label.setText(f"{value:.2f}" + (" (default)" if abs(value - self.default_threshold) < 0.005 else ""))
 
     def _update_summary(self) -> None:
         review = self.review
@@ -249,6 +257,8 @@ class ResultsPage(QWidget):
 
     def _show_row(self, row: int) -> None:
         choice = self.model.choice(row)
+        if choice is not None and self.review is not None and self._drop_missing(choice):
+            choice = self.model.choice(min(row, len(self.review.choices) - 1))
         if choice is not self.compare.choice:
             self.compare.show_choice(choice, self.review)
         self.group_trash_button.setEnabled(choice is not None and bool(choice.marked))
@@ -260,6 +270,19 @@ class ResultsPage(QWidget):
         self.review_changed.emit()
         if message:
             self.window().statusBar().showMessage(message, 5000)
+
+    def _drop_missing(self, choice: GroupChoice) -> bool:
+        """Files deleted or moved outside photodedup since the scan leave the review; True if any did."""
+        missing = [m.path for m in choice.members if not os.path.lexists(m.path)]
+        if not missing:
+            return False
+        self.review.forget(missing)
+        self.model.set_review(self.review)
+        self._update_summary()
+        self.window().statusBar().showMessage(
+            f"{len(missing)} file{'s' if len(missing) != 1 else ''} of this group no longer exist"
+            f"{'s' if len(missing) == 1 else ''} (moved or deleted outside photodedup); removed from the list.", 8000)
+        return True
 
     def marks_changed(self, message: str) -> None:
         """Marks may have changed in every group (mark or unmark all, by folder)."""
@@ -302,5 +325,6 @@ class ResultsPage(QWidget):
         else:
             self.compare.show_choice(None, None)
         self.review_changed.emit()
+        self.group_view.setFocus()  # so that the next key (J, Del, D...) acts on the list
         self.window().statusBar().showMessage("Group hidden; it stays hidden in later scans. "
                                               "View › Hidden groups shows it again.", 8000)

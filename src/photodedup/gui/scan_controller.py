@@ -170,7 +170,7 @@ class ScanController(QObject):
 
     def _on_worker_finished(self) -> None:
         worker = self.sender()
-        if worker is not self._worker:  # already joined by shutdown
+        if worker is None or worker is not self._worker:  # already joined by shutdown
             return
         self._worker = None
         worker.wait()  # run() has returned; this only lets the thread end before it is dropped

@@ -58,17 +58,30 @@ class Settings:
     def dismissed(self, values) -> None:
         self._set_list("dismissed_groups", sorted(values))
 
+    def _similarity(self, key: str, fallback: float) -> float:
+        try:
+            value = float(self._store.value(key, fallback))
+        except (TypeError, ValueError):
+            return fallback
+        return value if 0.05 <= value <= 1.0 else fallback
+
     @property
     def threshold(self) -> float:
-        try:
-            value = float(self._store.value("threshold", DEFAULT_THRESHOLD))
-        except (TypeError, ValueError):
-            return DEFAULT_THRESHOLD
-        return value if 0.05 <= value <= 1.0 else DEFAULT_THRESHOLD
+        """The similarity last used."""
+        return self._similarity("threshold", self.default_threshold)
 
     @threshold.setter
     def threshold(self, value: float) -> None:
         self._store.setValue("threshold", float(value))
+
+    @property
+    def default_threshold(self) -> float:
+        """The similarity the person chose as theirs (Preferences; the results' Default button)."""
+        return self._similarity("default_threshold", DEFAULT_THRESHOLD)
+
+    @default_threshold.setter
+    def default_threshold(self, value: float) -> None:
+        self._store.setValue("default_threshold", float(value))
 
     @property
     def raw_jpeg_pairs_are_duplicates(self) -> bool:

@@ -58,7 +58,8 @@ class OutcomeDialog(QDialog):
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Result", "File", "Why"])
         self.tree.setRootIsDecorated(False)
-        for outcome in outcomes:
+        done_states = ("trashed", "restored")  # what went wrong first: that is what needs reading
+        for outcome in sorted(outcomes, key=lambda o: o.status in done_states):
             QTreeWidgetItem(self.tree, [STATUS_TEXT.get(outcome.status, outcome.status), outcome.path, outcome.reason])
         for column in range(3):
             self.tree.resizeColumnToContents(column)
