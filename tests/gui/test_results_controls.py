@@ -118,3 +118,33 @@ def test_a_file_deleted_outside_the_app_leaves_the_list_and_failures_come_first(
     dialog = OutcomeDialog(window, "Move to Trash", [FileOutcome("/a.jpg", "trashed"), FileOutcome("/b.jpg", "failed", "x"),
                                                      FileOutcome("/c.jpg", "trashed")])
     assert dialog.tree.topLevelItem(0).text(1) == "/b.jpg"
+
+
+def test_the_filter_shows_groups_with_a_file_in_a_folder_or_by_name(qtbot, make_window, library):
+    save(sample("coffee"), library["root"] / "phone" / "coffee_q40.jpg", quality=40)
+    window = make_window([str(library["root"])])
+    scan_and_wait(qtbot, window)
+    page = window.results_page
+    page.filter_box.setText("PHONE")
+    assert page.model.rowCount() == 1 and "coffee" in page.current_choice().keeper
+    assert "1 shown" in page.summary.text()
+    page.step_group(1)
+    assert "coffee" in page.current_choice().keeper
+    page.filter_box.setText("uploads")
+    assert page.model.rowCount() == 1 and "cat" in page.current_choice().keeper
+    page.filter_box.clear()
+    assert page.model.rowCount() == 2 and "shown" not in page.summary.text()
+
+
+def test_the_window_fits_a_1024_by_700_screen_and_pages_the_photos(qtbot, make_window, library):
+    window = make_window([str(library["root"])])
+    scan_and_wait(qtbot, window)
+    window.resize(1024, 700)
+    qtbot.waitUntil(lambda: window.width() <= 1024)
+    assert window.minimumSizeHint().width() <= 1024 and window.minimumSizeHint().height() <= 700
+    compare = window.results_page.compare
+    qtbot.waitUntil(lambda: len(compare.panels) == 2 and compare.pager.isVisible())
+    panel_right = max(p.mapTo(compare, p.rect().topRight()).x() for p in compare.panels)
+    assert panel_right <= compare.width()  # no photo behind a sideways scroll
+    compare.page(1)
+    assert [p.path for p in compare.panels][0] == window.review.choices[0].keeper and "of 4" in compare.pager_label.text()

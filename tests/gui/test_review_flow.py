@@ -8,6 +8,9 @@ from conftest import sample, save, scan_and_wait
 from PySide6.QtCore import Qt
 
 from photodedup.core.journal import Journal
+from photodedup.gui.compare_view import ROWS
+
+MATCH = ROWS.index("Match")
 
 
 def group_names(window) -> list[list[str]]:
@@ -203,7 +206,7 @@ def test_copy_check_mode_lists_originals_with_their_copies(qtbot, make_window, t
     assert window.review.toggle(choice, str(originals / "cat.jpg")) is not None, "an original can't be marked"
     assert window.review.toggle(choice, str(downloads / "cat_small.jpg")) is None
     compare = page.compare
-    match_row = compare.table.item(1, 1).text() + compare.table.item(1, 2).text()
+    match_row = compare.table.item(MATCH, 1).text() + compare.table.item(MATCH, 2).text()
     assert "resized to 50%" in match_row and "made black and white" in match_row
 
 
@@ -232,7 +235,7 @@ def test_compare_table_says_what_each_copy_changed(qtbot, make_window, library):
     scan_and_wait(qtbot, window)
     compare = window.results_page.compare
     qtbot.waitUntil(lambda: len(compare.changes) == 3, timeout=20000)
-    match = {compare.table.item(0, column).text(): compare.table.item(1, column).text()
+    match = {compare.table.item(0, column).text(): compare.table.item(MATCH, column).text()
              for column in range(compare.table.columnCount())}
     assert match["cat_small.jpg"].startswith("resized to 50%")
     assert "identical file" in match["cat copy.jpg"]

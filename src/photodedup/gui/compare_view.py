@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QImage
 from PySide6.QtWidgets import (
     QCheckBox, QFrame, QHBoxLayout, QHeaderView, QLabel, QPushButton, QScrollArea, QSplitter, QTableWidget,
@@ -22,7 +22,7 @@ from photodedup.gui.synced_view import SyncedView
 
 PREVIEW_SIDE = 1600
 MIN_PANEL_WIDTH = 250
-MAX_PANELS = 6  # the keeper and up to five others at a time  # shown first; the full-size image replaces it when zoomed in
+MAX_PANELS = 6  # the keeper and up to five others at a time, fewer where the window is narrow
 KEEP_COLOUR, TRASH_COLOUR, PROTECTED_COLOUR = "#2e7d32", "#c62828", "#1565c0"
 DIFFERENT = QColor("#fff3c4")
 
@@ -94,8 +94,8 @@ class PhotoPanel(QFrame):
         self.keep_button.setEnabled(not keeper)
 
 
-ROWS = ("File", "Match", "Dimensions", "File size", "Format", "Date taken", "Camera", "Lens", "Location (GPS)",
-        "Folder", "Modified")
+ROWS = ("File", "Folder", "Match", "Dimensions", "File size", "Format", "Date taken", "Camera", "Lens",
+        "Location (GPS)", "Modified")
 NOT_COMPARED = {"File", "Folder", "Match", "Modified"}
 
 
@@ -138,6 +138,7 @@ class CompareView(QWidget):
         previews.loaded.connect(self._image_loaded)
         full_size.loaded.connect(self._image_loaded)
         self.panels: list[PhotoPanel] = []
+        self.per_page = MAX_PANELS
         self.focus_index = 0
         self.choice: GroupChoice | None = None
         self.review: Review | None = None
@@ -153,7 +154,8 @@ class CompareView(QWidget):
         self.table = QTableWidget()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # columns follow the panels
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)  # the whole text is in the tooltip
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.empty = QLabel("Select a group to compare its photos.")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -205,12 +207,13 @@ class CompareView(QWidget):
         self._build_panels()
 
     def _build_panels(self) -> None:
-        """The keeper and one page of the other photos (a burst of 99 shows MAX_PANELS at a time)."""
+        """The keeper and one page of the other photos (a burst of 99 shows as many as fit at a time)."""
+        self.per_page = self._panels_that_fit()
         self._drop_panels()
         members = self.shown_members()
         others = len(self.choice.members) - 1
-        self.pager.setVisible(others > MAX_PANELS - 1)
-        last = min(self.first_other + MAX_PANELS - 1, others)
+        self.pager.setVisible(others > self.per_page - 1)
+        last = min(self.first_other + self.per_page - 1, others)
         first_shown = self.first_other + 2
         self.pager_label.setText(f"Photo {last + 1} of {others + 1}" if first_shown == last + 1
                                  else f"Photos {first_shown}–{last + 1} of {others + 1}")
@@ -230,6 +233,7 @@ class CompareView(QWidget):
         self.refresh_roles()
         self._fill_table()
         self.fit()
+        QTimer.singleShot(0, self.align_columns)  # once the panels have their widths
 
     def _drop_panels(self) -> None:
         """Remove the shown panels (hidden first: a child reparented to nothing would become a window)."""
@@ -244,14 +248,19 @@ class CompareView(QWidget):
         if self.choice is None:
             return
         others = len(self.choice.members) - 1
-        start = self.first_other + step * (MAX_PANELS - 1)
+        start = self.first_other + step * (self.per_page - 1)
         if 0 <= start < others:
             self.first_other = start
             self._build_panels()
 
     def shown_members(self) -> list[GroupMember]:
         ordered = self.ordered_members()
-        return ordered[:1] + ordered[1 + self.first_other: self.first_other + MAX_PANELS]
+        return ordered[:1] + ordered[1 + self.first_other: self.first_other + self.per_page]
+
+    def _panels_that_fit(self) -> int:
+        """Photos side by side without scrolling sideways: at least two, at most MAX_PANELS."""
+        width = self.width() - self.table.verticalHeader().sizeHint().width() - 8
+        return max(2, min(MAX_PANELS, width // (MIN_PANEL_WIDTH + self.panel_layout.spacing())))
 
     def ordered_members(self) -> list[GroupMember]:
         """The keeper first, then the others, closest first."""
@@ -277,10 +286,8 @@ class CompareView(QWidget):
         self.table.setColumnCount(len(members))
         self.table.setVerticalHeaderLabels(list(ROWS))
         self.table.setHorizontalHeaderLabels([f"Photo {n + 1}" for n in range(len(members))])
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch if len(members) <= 4
-                                    else QHeaderView.ResizeMode.Interactive)
-        header.setDefaultSectionSize(MIN_PANEL_WIDTH)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.horizontalHeader().setStretchLastSection(True)  # no scroll bar for the last few pixels
         bold = QFont()
         bold.setBold(True)
         for row, name in enumerate(ROWS):
@@ -293,6 +300,23 @@ class CompareView(QWidget):
                     item.setBackground(DIFFERENT)
                     item.setFont(bold)
                 self.table.setItem(row, column, item)
+
+    def align_columns(self) -> None:
+        """Each column of the table under its photo: the panels start where the row names end."""
+        if not self.panels or self.table.columnCount() != len(self.panels):
+            return
+        header_width = self.table.verticalHeader().width() + self.table.frameWidth()
+        self.panel_layout.setContentsMargins(header_width, 0, 0, 0)
+        spacing = self.panel_layout.spacing()
+        for column, panel in enumerate(self.panels):
+            self.table.setColumnWidth(column, panel.width() + (spacing if column < len(self.panels) - 1 else 0))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.choice is not None and self._panels_that_fit() != self.per_page:
+            self.first_other = 0
+            self._build_panels()  # more or fewer photos fit now
+        QTimer.singleShot(0, self.align_columns)
 
     def _match_texts(self) -> list[str]:
         keeper = self.choice.keeper

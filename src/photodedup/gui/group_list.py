@@ -21,6 +21,8 @@ class GroupListModel(QAbstractListModel):
     def __init__(self, thumbnails: ImageLoader) -> None:
         super().__init__()
         self.review: Review | None = None
+        self.rows: list[GroupChoice] = []  # the review's groups that pass the filter, in its order
+        self.filter_text = ""
         self.thumbnails = thumbnails
         self.thumbnails.loaded.connect(self._thumbnail_loaded)
         self._pixmaps: dict[str, QPixmap] = {}
@@ -28,15 +30,24 @@ class GroupListModel(QAbstractListModel):
     def set_review(self, review: Review | None) -> None:
         self.beginResetModel()
         self.review = review
+        needle = self.filter_text.casefold()
+        self.rows = [c for c in (review.choices if review else [])
+                     if not needle or any(needle in m.path.casefold() for m in c.members)]
         self.endResetModel()
 
+    def set_filter(self, text: str) -> None:
+        """Show only groups with a file whose path (folder or name) contains ``text``."""
+        self.filter_text = text.strip()
+        self.set_review(self.review)
+
     def choice(self, row: int) -> GroupChoice | None:
-        if self.review is None or not 0 <= row < len(self.review.choices):
-            return None
-        return self.review.choices[row]
+        return self.rows[row] if 0 <= row < len(self.rows) else None
+
+    def row_of(self, choice: GroupChoice | None) -> int:
+        return self.rows.index(choice) if choice in self.rows else -1
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() or self.review is None else len(self.review.choices)
+        return 0 if parent.isValid() else len(self.rows)
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         choice = self.choice(index.row())
@@ -79,7 +90,7 @@ class GroupListModel(QAbstractListModel):
     def _thumbnail_loaded(self, path: str, max_side: int, image: QImage) -> None:
         if self.review is None:
             return
-        for row, choice in enumerate(self.review.choices):
+        for row, choice in enumerate(self.rows):
             if choice.keeper == path:
                 self.refresh(row)
 
@@ -91,4 +102,4 @@ class GroupListView(QListView):
         self.setIconSize(QSize(THUMB, THUMB))
         self.setUniformItemSizes(True)
         self.setSpacing(2)
-        self.setMinimumWidth(300)
+        self.setMinimumWidth(240)

@@ -6,7 +6,7 @@ import os
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSlider, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy, QSlider, QSplitter, QVBoxLayout, QWidget
 
 from photodedup.core.group import DEFAULT_THRESHOLD
 from photodedup.core.report import human_bytes
@@ -37,12 +37,15 @@ class ResultsPage(QWidget):
         self.default_threshold = DEFAULT_THRESHOLD
         self.summary = QLabel()
         self.summary.setObjectName("pageTitle")
+        # The headline may be cut on a small screen (the whole text is its tooltip); the window may not grow.
+        self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.summary.setMinimumWidth(180)
         self.problems_button = QPushButton()
         self.problems_button.setFlat(True)
         self.problems_button.clicked.connect(self.problems_requested.emit)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(SLIDER_MIN, SLIDER_MAX)
-        self.slider.setFixedWidth(180)
+        self.slider.setFixedWidth(150)
         self.slider.setToolTip("How different two photos may be and still count as copies. "
                                "Changing it regroups at once, without scanning again.")
         self.slider_label = QLabel()
@@ -66,7 +69,7 @@ class ResultsPage(QWidget):
         folders = QPushButton("Folders…")
         folders.clicked.connect(self.folders_requested.emit)
         top = QHBoxLayout()
-        top.addWidget(self.summary)
+        top.addWidget(self.summary, 1)
         top.addWidget(self.problems_button)
         top.addStretch()
         top.addWidget(QLabel("Similarity: strict"))
@@ -94,6 +97,11 @@ class ResultsPage(QWidget):
         sort_row.addWidget(QLabel("Sort by"))
         sort_row.addWidget(self.sort_box, 1)
         column.addLayout(sort_row)
+        self.filter_box = QLineEdit()
+        self.filter_box.setPlaceholderText("Filter by folder or name…")
+        self.filter_box.setClearButtonEnabled(True)
+        self.filter_box.textChanged.connect(self._filter)
+        column.addWidget(self.filter_box)
         column.addWidget(self.group_view, 1)
         splitter = QSplitter()
         splitter.addWidget(groups_column)
@@ -120,6 +128,8 @@ class ResultsPage(QWidget):
         self.trash_button.clicked.connect(self.trash_requested.emit)
         keys = QLabel("J/K or ↓/↑ group · ←/→ photo · Space mark · Enter keep · D not duplicates · Del trash")
         keys.setObjectName("dim")
+        keys.setToolTip(keys.text())
+        keys.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # gives way on small screens
         bottom = QHBoxLayout()
         bottom.addWidget(self.dismiss_button)
         bottom.addWidget(self.fit_button)
@@ -162,10 +172,10 @@ class ResultsPage(QWidget):
         self.problems_button.setVisible(bool(problems))
         self._update_summary()
         self.compare.show_choice(None, None)
-        if review.choices:
+        if self.model.rowCount():
             # In the next turn of the event loop: the page appears first, then the photos,
             # so neither step holds the main thread long.
-            row = min(max(current, 0), len(review.choices) - 1)
+            row = min(max(current, 0), self.model.rowCount() - 1)
             QTimer.singleShot(0, lambda: self.review is review and self.select_row(row))
 
     def reset_threshold(self) -> None:
@@ -186,14 +196,23 @@ class ResultsPage(QWidget):
         else:
             self._update_summary()
 
+    def _filter(self, text: str) -> None:
+        current = self.current_choice()
+        self.model.set_filter(text)
+        if self.model.rowCount():
+            self.select_row(max(self.model.row_of(current), 0))
+        else:
+            self.compare.show_choice(None, None)
+        self._update_summary()
+
     def _sort(self) -> None:
         if self.review is None:
             return
         current = self.current_choice()
         self.review.sort(self.sort_box.currentData())
         self.model.set_review(self.review)
-        if self.review.choices:
-            self.select_row(self.review.choices.index(current) if current in self.review.choices else 0)
+        if self.model.rowCount():
+            self.select_row(max(self.model.row_of(current), 0))
 
     def threshold(self) -> float:
         return self.slider.value() / 100
@@ -228,6 +247,9 @@ class ResultsPage(QWidget):
                                  if groups else "No duplicates")
             self.empty.setText("<h2>No duplicates found</h2>Every photo in these folders is one of a kind"
                                " at this similarity setting." if not groups else "")
+        if groups and self.model.filter_text:
+            self.summary.setText(self.summary.text() + f" · {self.model.rowCount()} shown")
+        self.summary.setToolTip(self.summary.text())
         self.empty.setVisible(not groups)
         self.splitter.setVisible(bool(groups))
         marked = review.marked_count
@@ -252,13 +274,13 @@ class ResultsPage(QWidget):
         self._show_row(row)
 
     def step_group(self, step: int) -> None:
-        if self.review and self.review.choices:
-            self.select_row(max(0, min(self.current_row() + step, len(self.review.choices) - 1)))
+        if self.model.rowCount():
+            self.select_row(max(0, min(self.current_row() + step, self.model.rowCount() - 1)))
 
     def _show_row(self, row: int) -> None:
         choice = self.model.choice(row)
         if choice is not None and self.review is not None and self._drop_missing(choice):
-            choice = self.model.choice(min(row, len(self.review.choices) - 1))
+            choice = self.model.choice(min(row, self.model.rowCount() - 1))
         if choice is not self.compare.choice:
             self.compare.show_choice(choice, self.review)
         self.group_trash_button.setEnabled(choice is not None and bool(choice.marked))
@@ -320,8 +342,8 @@ class ResultsPage(QWidget):
         self.dismissed.emit(key)
         self.model.set_review(self.review)
         self._update_summary()
-        if self.review.choices:
-            self.select_row(min(row, len(self.review.choices) - 1))
+        if self.model.rowCount():
+            self.select_row(min(row, self.model.rowCount() - 1))
         else:
             self.compare.show_choice(None, None)
         self.review_changed.emit()
