@@ -177,6 +177,7 @@ def test_the_window_stays_responsive_during_a_scan(qtbot, make_window, many_phot
     photodedup itself shows in every one of them.
     """
     window = make_window([str(many_photos(300))])
+    window.resize(2400, 900)  # a wide screen: six photos side by side, the most a page shows
     attempts = []
     for attempt in range(3):
         window.cache_dir = str(tmp_path / f"cache-{attempt}")
