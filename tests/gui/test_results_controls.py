@@ -148,3 +148,23 @@ def test_the_window_fits_a_1024_by_700_screen_and_pages_the_photos(qtbot, make_w
     assert panel_right <= compare.width()  # no photo behind a sideways scroll
     compare.page(1)
     assert [p.path for p in compare.panels][0] == window.review.choices[0].keeper and "of 4" in compare.pager_label.text()
+
+
+def test_zoom_is_shown_and_a_photo_that_cannot_be_read_says_so(qtbot, make_window, library):
+    window = make_window([str(library["root"])])
+    scan_and_wait(qtbot, window)
+    page = window.results_page
+    assert page.zoom_label.text() == "Fit"
+    page.actual_button.click()
+    assert page.zoom_label.text() == "100%"
+    page.fit_button.click()
+    assert page.zoom_label.text() == "Fit"
+
+    choice = window.review.choices[0]
+    victim = sorted(choice.marked)[0]
+    with open(victim, "r+b") as handle:  # still there, no longer a picture
+        handle.truncate(10)
+    window.previews.forget(victim)
+    page.compare.show_choice(choice, window.review)
+    panel = next(p for p in page.compare.panels if p.path == victim)
+    qtbot.waitUntil(lambda: "can't be shown" in panel.view.placeholder, timeout=10000)

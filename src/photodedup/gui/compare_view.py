@@ -127,6 +127,7 @@ class CompareView(QWidget):
 
     keep_requested = Signal(str)
     toggle_requested = Signal(str)
+    zoom_changed = Signal(str)  # "Fit" or "250%": the largest photo's pixels on screen
 
     def __init__(self, previews: ImageLoader, full_size: ImageLoader, describer: GroupDescriber | None = None) -> None:
         super().__init__()
@@ -228,7 +229,10 @@ class CompareView(QWidget):
             self.panel_layout.addWidget(panel, 1)
             self.panels.append(panel)
             size = (member.info.width, member.info.height)
-            panel.view.set_photo(self.previews.request(member.path, PREVIEW_SIDE), size)
+            image = self.previews.request(member.path, PREVIEW_SIDE)
+            panel.view.set_photo(image, size)
+            if image is not None and image.isNull():
+                self._cannot_show(panel)
         self.focus_index = min(self.focus_index, len(self.panels) - 1)
         self.refresh_roles()
         self._fill_table()
@@ -356,6 +360,14 @@ class CompareView(QWidget):
     def fit(self) -> None:
         for panel in self.panels:
             panel.view.apply(1.0, 0.5, 0.5)
+        self._report_zoom()
+
+    def _report_zoom(self) -> None:
+        if not self.panels:
+            return
+        largest = max(self.panels, key=lambda p: p.view.original_size[0] * p.view.original_size[1])
+        zoom = largest.view.zoom
+        self.zoom_changed.emit("Fit" if abs(zoom - 1.0) < 1e-3 else f"{largest.view.percent():.0f}%")
 
     def actual_size(self) -> None:
         """100%: the largest photo pixel for pixel; the others show the same part of the picture."""
@@ -367,6 +379,7 @@ class CompareView(QWidget):
         for panel in self.panels:
             panel.view.apply(zoom, cx, cy)
         self._load_full_size_if_zoomed(zoom)
+        self._report_zoom()
 
     def _view_changed(self, source: SyncedView) -> None:
         if self._syncing:
@@ -380,6 +393,7 @@ class CompareView(QWidget):
         finally:
             self._syncing = False
         self._load_full_size_if_zoomed(state[0])
+        self._report_zoom()
 
     def _load_full_size_if_zoomed(self, zoom: float) -> None:
         for panel in self.panels:
@@ -391,8 +405,15 @@ class CompareView(QWidget):
 
     def _image_loaded(self, path: str, max_side: int, image: QImage) -> None:
         for panel in self.panels:
+            if panel.path == path and image.isNull() and not panel.view.shown_side:
+                self._cannot_show(panel)
             if panel.path == path and (max_side == 0 or panel.view.shown_side < max(image.width(), image.height())):
                 self._show_image(panel, image)
+
+    @staticmethod
+    def _cannot_show(panel: PhotoPanel) -> None:
+        panel.view.placeholder = "This photo can't be shown now\n(moved, changed or unreadable)"
+        panel.view.viewport().update()
 
     def _show_image(self, panel: PhotoPanel, image: QImage) -> None:
         if max(image.width(), image.height()) <= panel.view.shown_side:

@@ -119,6 +119,10 @@ class ResultsPage(QWidget):
         self.actual_button = QPushButton("100%")
         self.actual_button.setToolTip("Pixel for pixel, the same part of every photo (Z)")
         self.actual_button.clicked.connect(self.compare.actual_size)
+        self.zoom_label = QLabel("Fit")
+        self.zoom_label.setToolTip("How big the largest photo is shown: Fit, or % of its own pixels")
+        self.zoom_label.setMinimumWidth(self.zoom_label.fontMetrics().horizontalAdvance("6400%") + 6)
+        self.compare.zoom_changed.connect(self.zoom_label.setText)
         self.group_trash_button = QPushButton("Trash this group's marked")
         self.group_trash_button.setToolTip("Move only the marked files of the group shown to the Trash")
         self.group_trash_button.clicked.connect(
@@ -134,6 +138,7 @@ class ResultsPage(QWidget):
         bottom.addWidget(self.dismiss_button)
         bottom.addWidget(self.fit_button)
         bottom.addWidget(self.actual_button)
+        bottom.addWidget(self.zoom_label)
         bottom.addWidget(keys, 1)
         bottom.addWidget(self.group_trash_button)
         bottom.addWidget(self.trash_button)

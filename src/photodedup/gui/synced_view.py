@@ -23,6 +23,7 @@ class SyncedView(QGraphicsView):
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setBackgroundBrush(QBrush(QColor("#2b2b2b")))
         self.setFrameShape(QFrame.Shape.NoFrame)
+        self.placeholder = "Loading…"  # drawn while there is no picture yet
         self.original_size = (1, 1)
         self.shown_side = 0
         self.zoom = 1.0  # relative to "fit"
@@ -41,6 +42,19 @@ class SyncedView(QGraphicsView):
         self.item.setScale(self.original_size[0] / max(1, image.width()))
         self.shown_side = max(image.width(), image.height())
         self.scene().setSceneRect(0, 0, *self.original_size)
+
+    def drawForeground(self, painter: QPainter, rect) -> None:
+        if self.shown_side or not self.placeholder:
+            return
+        painter.save()
+        painter.resetTransform()
+        painter.setPen(QColor("#bbbbbb"))
+        painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, self.placeholder)
+        painter.restore()
+
+    def percent(self) -> float:
+        """How big the photo is shown, in % of its own pixels."""
+        return 100.0 * self.fit_scale() * self.zoom
 
     def fit_scale(self) -> float:
         viewport = self.viewport().size()
