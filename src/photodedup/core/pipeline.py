@@ -337,7 +337,9 @@ def _infos_for(
     if not misses:
         return infos
     embedder = embedder_factory()
-    progress.start("Analysing photos", len(misses))
+    known = len(infos)  # the person sees why the count is smaller than the library
+    progress.start(f"Analysing photos ({known:,} already known from the cache)" if known else "Analysing photos",
+                   len(misses))
     batch: list[_Decoded] = []
 
     def flush() -> None:
