@@ -108,6 +108,7 @@ def make_window(qtbot, tmp_path, settings_file):
         window = MainWindow(settings, folders=list(folders), cache_dir=str(tmp_path / "cache"))
         window.confirm = lambda *args: True  # a modal box can't be clicked in a test
         window.confirm_quit = lambda *args: True
+        window.ask = lambda *args: True
         qtbot.addWidget(window)
         window.resize(1600, 900)  # a desktop screen: four photos of a group side by side
         window.show()

@@ -45,13 +45,14 @@ def test_choosing_the_original_in_the_copy_check_marks_nothing():
     assert review.marked_count == 0
 
 
-def test_decisions_survive_a_new_review_of_the_same_groups():
+def test_decisions_survive_a_new_review_file_by_file():
     review = Review(two_groups())
     cat = review.choices[0]
     review.set_keeper(cat, "/lib/downloads/cat.jpg")
     review.toggle(cat, "/lib/cat.jpg")  # keep the original too
     decided = review.decisions()
-    assert list(decided) and len(decided) == 1  # the untouched group carries no decision
+    assert {path: state for path, (_, state) in decided.items()} == {
+        "/lib/downloads/cat.jpg": "keeper", "/lib/cat.jpg": "kept"}  # the untouched group: nothing
 
     again = Review(two_groups())
     again.apply(decided)
@@ -59,6 +60,21 @@ def test_decisions_survive_a_new_review_of_the_same_groups():
     assert cat_again.keeper == "/lib/downloads/cat.jpg" and cat_again.marked == {"/lib/phone/cat.jpg"}
     assert next(c for c in again.choices if "dog" in c.keeper).marked == {"/lib/downloads/dog.jpg"}
 
+    # A regroup that changes the group (the phone copy left it): the decisions still hold.
+    smaller = Review([group(("/lib/cat.jpg", 900), ("/lib/downloads/cat.jpg", 300))])
+    smaller.apply(decided)
+    assert smaller.choices[0].keeper == "/lib/downloads/cat.jpg" and smaller.choices[0].marked == set()
+
     protected_now = Review(two_groups(), TrashPolicy(protected=("/lib/phone",)))
     protected_now.apply(decided)  # a decision never marks what the policy now keeps
     assert all("/lib/phone/cat.jpg" not in c.marked for c in protected_now.choices)
+
+
+def test_choosing_another_keeper_leaves_the_other_choices_alone():
+    review = Review([group(("/lib/colour.jpg", 900), ("/lib/bw.jpg", 800), ("/lib/small.jpg", 100))])
+    choice = review.choices[0]
+    review.toggle(choice, "/lib/bw.jpg")  # the person keeps the black-and-white copy too
+    review.set_keeper(choice, "/lib/bw.jpg")
+    assert choice.marked == {"/lib/small.jpg", "/lib/colour.jpg"}  # the old keeper was only a suggestion
+    review.set_keeper(choice, "/lib/colour.jpg")
+    assert choice.marked == {"/lib/small.jpg"}  # bw was kept on purpose: it stays kept

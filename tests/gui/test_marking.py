@@ -97,3 +97,38 @@ def test_exported_results_keep_the_persons_marks_and_the_cli_trashes_exactly_tho
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     assert not any(os.path.exists(p) for p in marked) and os.path.exists(kept_too) and os.path.exists(choice.keeper)
+
+
+def test_unmark_everything_asks_and_undo_brings_photos_back_unmarked(qtbot, make_window, library):
+    window = make_window([str(library["root"])])
+    scan_and_wait(qtbot, window)
+    asked = []
+    window.ask = lambda title, question: asked.append(question) or False
+    window.mark_all(False)
+    assert asked and window.review.marked_count == 3  # refused: nothing changed
+    window.ask = lambda *a: True
+
+    marked = sorted(window.review.choices[0].marked)
+    window.trash_marked()
+    qtbot.waitUntil(lambda: window.last_dialog is not None and not window.controller.busy, timeout=30000)
+    assert window.undo_action.isEnabled()
+    window.undo_last_trash()
+    qtbot.waitUntil(lambda: all(os.path.exists(p) for p in marked), timeout=30000)
+    qtbot.waitUntil(lambda: not window.controller.busy and window.review is not None and bool(window.review.choices),
+                    timeout=60000)
+    assert window.review.marked_count == 0  # the photos you brought back are not marked again
+
+
+def test_copy_check_offers_no_keep_trash_or_mark_controls(qtbot, make_window, tmp_path):
+    originals, downloads = tmp_path / "originals", tmp_path / "downloads"
+    cat = sample("chelsea")
+    save(cat, originals / "cat.jpg", quality=95)
+    save(cat.resize((cat.width // 2, cat.height // 2)), downloads / "cat_small.jpg")
+    window = make_window()
+    window.folders_page.add_folders([str(originals), str(downloads)], [str(originals)])
+    window.folders_page.copies_mode.setChecked(True)
+    assert "My originals" in window.folders_page.hint.text()
+    scan_and_wait(qtbot, window)
+    panels = window.results_page.compare.panels
+    assert panels and not any(p.keep_button.isVisible() or p.trash_box.isVisible() for p in panels)
+    assert not any(action.isEnabled() for action in window.mark_actions)

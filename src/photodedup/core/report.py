@@ -48,6 +48,7 @@ def result_to_dict(result: ScanResult, settings: dict[str, Any] | None = None,
                 {
                     "path": os.path.abspath(info.file.path),
                     "keeper": member.path not in marked,
+                    "marked": member.path in marked,  # for the Trash (the same as "keeper": false)
                     "suggested_keeper": member.keeper,
                     "kept_because": kept_because.get(member.path, ""),
                     "raw_jpeg_pair": kept_because.get(member.path) == RAW_JPEG_PAIR,

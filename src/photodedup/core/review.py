@@ -78,6 +78,8 @@ class Review:
                  suggest_trash: bool = True) -> None:
         self.policy = policy or TrashPolicy()
         self.dismissed = set(dismissed)
+        self.decided: dict[str, tuple[str, str]] = {}  # path → (content hash, what the person said)
+        self._on_purpose: dict[str, str] = {}  # path → "kept"/"marked": the last mark the person set
         self.suggest_trash = suggest_trash  # False in the copy check: copies are found, not judged
         self.choices: list[GroupChoice] = []
         self.hidden: list[GroupChoice] = []  # groups of this scan the person said are not duplicates
@@ -100,26 +102,41 @@ class Review:
         """Suggest every other file for trash, except the ones the policy keeps."""
         choice.marked = self.policy.default_marks([m.path for m in choice.members], choice.keeper)
 
+    def _decide(self, choice: GroupChoice, path: str, state: str) -> None:
+        """Remember what the person said about one file ("keeper", "kept" or "marked")."""
+        content_hash = next(m.info.content_hash for m in choice.members if m.path == path)
+        self.decided[path] = (content_hash, state)
+        choice.decided = True
+        if state in ("kept", "marked"):  # "keeper" says nothing about what happens once it isn't
+            self._on_purpose[path] = state
+
     def set_keeper(self, choice: GroupChoice, path: str) -> None:
-        """Keep ``path``; every other unprotected file of the group is marked for trash."""
+        """Keep ``path``. The old keeper is marked in its place, unless the person kept it on
+        purpose; every other mark stays as it is. (The copy check marks nothing.)"""
         if path not in {m.path for m in choice.members}:
             raise ValueError(f"{path} is not in this group")
-        choice.keeper = path
-        choice.decided = True
-        if self.suggest_trash:  # the copy check reports copies; choosing its original marks nothing
-            self._mark_all_but_keeper(choice)
+        old, choice.keeper = choice.keeper, path
+        choice.marked.discard(path)
+        self._decide(choice, path, "keeper")
+        if not self.suggest_trash or old == path:
+            return
+        if self._on_purpose.get(old) == "kept" or old in choice.kept:
+            self._decide(choice, old, "kept")
+        elif self.policy.why_not_mark([m.path for m in choice.members], choice.marked, old) is None:
+            choice.marked.add(old)
+            self._decide(choice, old, "marked")
 
     def toggle(self, choice: GroupChoice, path: str) -> str | None:
         """Mark or unmark ``path``; returns why it can't be marked, or None when done."""
         if path in choice.marked:
             choice.marked.discard(path)
-            choice.decided = True
+            self._decide(choice, path, "kept")
             return None
         refusal = self.policy.why_not_mark([m.path for m in choice.members], choice.marked, path)
         if refusal is not None:
             return refusal
         choice.marked.add(path)
-        choice.decided = True
+        self._decide(choice, path, "marked")
         if path == choice.keeper:
             choice.keeper = next(m.path for m in choice.members if m.path not in choice.marked)
         return None
@@ -162,9 +179,10 @@ class Review:
                 new = choice.marked | wanted
             else:
                 new = choice.marked - inside
-            if new != choice.marked:
-                changed += len(new ^ choice.marked)
-                choice.marked, choice.decided = new, True
+            for path in new ^ choice.marked:
+                self._decide(choice, path, "marked" if path in new else "kept")
+            changed += len(new ^ choice.marked)
+            choice.marked = new
         return changed
 
     def folders(self) -> list[str]:
@@ -175,20 +193,32 @@ class Review:
     def freeable_bytes(self) -> int:
         return sum(c.freeable_bytes for c in self.choices)
 
-    def decisions(self) -> dict[str, tuple[str, frozenset[str]]]:
-        """What the person decided, by group (its photos' content hashes): keeper and marks."""
-        return {group_key(c.group): (c.keeper, frozenset(c.marked)) for c in self.choices if c.decided}
+    def decisions(self) -> dict[str, tuple[str, str]]:
+        """What the person said about each file: path → (content hash, "keeper"/"kept"/"marked")."""
+        return dict(self.decided)
 
-    def apply(self, decisions: dict[str, tuple[str, frozenset[str]]]) -> None:
-        """Put back decisions of an earlier review of the same groups (a rescan, an undo)."""
+    def apply(self, decisions: dict[str, tuple[str, str]]) -> None:
+        """Put back an earlier review's decisions, file by file (a rescan, a regroup, an undo):
+        they hold for every file still with the same content, whatever group it is in now."""
+        for path, value in decisions.items():
+            self.decided.setdefault(path, value)
         for choice in self.choices:
-            decided = decisions.get(group_key(choice.group))
-            paths = {m.path for m in choice.members}
-            if decided is None or decided[0] not in paths:
+            said = {m.path: self.decided[m.path][1] for m in choice.members
+                    if m.path in self.decided and self.decided[m.path][0] == m.info.content_hash}
+            if not said:
                 continue
-            keeper, marked = decided
-            allowed = {p for p in marked & paths if p != keeper and p not in choice.kept}
-            choice.keeper, choice.marked, choice.decided = keeper, allowed, True
+            choice.decided = True
+            keeper = next((p for p, state in said.items() if state == "keeper"), None)
+            if keeper is not None and keeper != choice.keeper:
+                choice.keeper = keeper
+                if self.suggest_trash:
+                    self._mark_all_but_keeper(choice)
+            for path, state in said.items():
+                if state == "kept" or path == choice.keeper:
+                    choice.marked.discard(path)
+                elif state == "marked" and self.suggest_trash and path not in choice.kept:
+                    choice.marked.add(path)
+            choice.marked.discard(choice.keeper)  # the keeper stays, so a group never has every file marked
 
     @property
     def marked_count(self) -> int:

@@ -42,7 +42,11 @@ class PhotoPanel(QFrame):
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.badge = QLabel()
         self.badge.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.folder = QLabel(os.path.basename(os.path.dirname(member.path)) + "/")
+        self.folder.setObjectName("dim")
+        self.folder.setToolTip(os.path.dirname(member.path))
         header = QHBoxLayout()
+        header.addWidget(self.folder)
         header.addWidget(self.title, 1)
         header.addWidget(self.badge)
         self.view = SyncedView()
@@ -82,9 +86,9 @@ class PhotoPanel(QFrame):
         else:
             text, colour = "keep too", "#666666"
         self.badge.setText(f"<b style='color:{colour}'>{text}</b>")
-        width = 3 if focused else 2
+        width = 4 if focused else 2
         self.setStyleSheet(f"#photoPanel {{ border: {width}px solid {colour if (marked or keeper) else '#999'};"
-                           f" border-radius: 4px; {'background: #eef4ff;' if focused else ''} }}")
+                           f" border-radius: 4px; {'background: #d6e6ff;' if focused else ''} }}")
         blocked = self.trash_box.blockSignals(True)
         self.trash_box.setChecked(marked)
         self.trash_box.blockSignals(blocked)
@@ -92,6 +96,8 @@ class PhotoPanel(QFrame):
         self.trash_box.setToolTip(f"This file is {kept_because}; it is never moved to the Trash." if kept_because
                                   else "Mark this file to be moved to the Trash.")
         self.keep_button.setEnabled(not keeper)
+        self.keep_button.setVisible(not copy_check)  # the copy check reports: nothing to keep or trash
+        self.trash_box.setVisible(not copy_check)
 
 
 ROWS = ("File", "Folder", "Match", "Dimensions", "File size", "Format", "Date taken", "Camera", "Lens",

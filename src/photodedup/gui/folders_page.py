@@ -28,7 +28,9 @@ class FolderList(QTreeWidget):
         self.setAlternatingRowColors(True)
         self.header().setStretchLastSection(False)
         self.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        # Fixed: a checkbox must not move under the mouse when "never trashed" comes and goes.
+        self.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
+        self.header().resizeSection(1, self.fontMetrics().horizontalAdvance("My originals  never trashed") + 40)
 
     def dragEnterEvent(self, event) -> None:
         if event.mimeData().hasUrls():
@@ -61,10 +63,9 @@ class FoldersPage(QWidget):
 
         title = QLabel("Folders to search")
         title.setObjectName("pageTitle")
-        hint = QLabel("photodedup looks for copies of the same photo in these folders. It changes nothing "
-                      "until you choose files and move them to the Trash. Tick <b>Protected</b> for folders "
-                      "whose files must always stay (your originals).")
+        hint = QLabel(self.HINTS[False])
         hint.setWordWrap(True)
+        self.hint = hint
 
         self.add_button = QPushButton("Add folder…")
         self.add_button.clicked.connect(self.choose_folder)
@@ -184,8 +185,15 @@ class FoldersPage(QWidget):
     def copy_mode(self) -> bool:
         return self.copies_mode.isChecked()
 
+    HINTS = {False: "photodedup looks for copies of the same photo in these folders. It changes nothing "
+                    "until you choose files and move them to the Trash. Tick <b>Protected</b> for folders "
+                    "whose files must always stay (your originals).",
+             True: "Tick <b>My originals</b> for the folders with your work; the other folders are searched "
+                   "for copies of it. Nothing is changed: the copies are listed, with what was done to each."}
+
     def _mode_changed(self, copies: bool) -> None:
         self.scan_button.setText("Find copies" if copies else "Find duplicates")
+        self.hint.setText(self.HINTS[copies])
         self.folder_list.setHeaderLabels(["Folder", "My originals" if copies else "Protected"])
         self.changed.emit()
 

@@ -57,7 +57,8 @@ class GroupListModel(QAbstractListModel):
             marked = len(choice.marked)
             line = f"{len(choice.members)} photos · " + (f"{marked} to trash, {human_bytes(choice.marked_bytes)}"
                                                           if marked else "all kept")
-            return f"{os.path.basename(choice.keeper)}\n{line}"
+            folder = os.path.basename(os.path.dirname(choice.keeper))
+            return f"{os.path.basename(choice.keeper)}  ·  {folder}/\n{line}"
         if role == Qt.ItemDataRole.ToolTipRole:
             return "\n".join(m.path for m in choice.members)
         if role == Qt.ItemDataRole.DecorationRole:

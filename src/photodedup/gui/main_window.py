@@ -29,12 +29,16 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setWindowTitle("photodedup")
         self.resize(1280, 820)
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        if screen is not None and (screen.width() < 1280 or screen.height() < 820):  # a small screen: fill it
+            self.resize(min(1280, screen.width()), min(820, screen.height()))
         self.settings = settings or Settings()
         self.cache_dir = cache_dir
         self.controller = ScanController(self)
         self._regroup_after_trash = False
         self.decisions: dict = {}  # the person's keepers and marks by group, kept across rescans and undo
         self.confirm_quit = self._confirm_quit  # replaceable in tests, like self.confirm
+        self.ask = self._ask
         self.library: Library | None = None
         self.review: Review | None = None
         self.problems: list = []
@@ -91,11 +95,13 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.undo_action)
         self._update_undo()
         edit_menu.addSeparator()
-        edit_menu.addAction(QAction("&Mark all suggested copies", self, triggered=lambda: self.mark_all(True)))
-        edit_menu.addAction(QAction("&Unmark everything", self, shortcut=QKeySequence("Ctrl+Shift+A"),
-                                    triggered=lambda: self.mark_all(False)))
-        edit_menu.addAction(QAction("Mark copies in a &folder…", self, triggered=lambda: self.mark_folder(True)))
-        edit_menu.addAction(QAction("Unmark files in a f&older…", self, triggered=lambda: self.mark_folder(False)))
+        self.mark_actions = [
+            QAction("&Mark all suggested copies", self, triggered=lambda: self.mark_all(True)),
+            QAction("&Unmark everything", self, shortcut=QKeySequence("Ctrl+Shift+A"), triggered=lambda: self.mark_all(False)),
+            QAction("Mark copies in a &folder…", self, triggered=lambda: self.mark_folder(True)),
+            QAction("Unmark files in a f&older…", self, triggered=lambda: self.mark_folder(False)),
+        ]
+        edit_menu.addActions(self.mark_actions)
         edit_menu.addSeparator()
         edit_menu.addAction(QAction("&Preferences…", self, shortcut=QKeySequence.StandardKey.Preferences,
                                     triggered=self.edit_preferences))
@@ -207,6 +213,8 @@ class MainWindow(QMainWindow):
             self._remember_decisions()
             self.review = Review(groups, self.trash_policy(), self.settings.dismissed)
             self.review.apply(self.decisions)
+            for action in self.mark_actions:
+                action.setEnabled(True)
             self.results_page.set_review(self.review, len(library.problems))
             self.pages.setCurrentWidget(self.results_page)
             stats = library.stats
@@ -217,6 +225,8 @@ class MainWindow(QMainWindow):
             self.review = Review(as_groups(result), self.trash_policy(), self.settings.dismissed, suggest_trash=False)
             self.results_page.set_review(self.review, len(result.problems))
             self.pages.setCurrentWidget(self.results_page)
+            for action in self.mark_actions:
+                action.setEnabled(False)  # the copy check reports copies; nothing is marked
             self.statusBar().showMessage(
                 f"{len(self.review.choices)} of {result.originals_scanned:,} originals have copies: "
                 f"{sum(len(c.members) - 1 for c in self.review.choices):,} "
@@ -290,8 +300,17 @@ class MainWindow(QMainWindow):
             self._regroup_after_trash = False
             self.regroup(self.results_page.threshold())
 
+    def _ask(self, title: str, question: str) -> bool:
+        answer = QMessageBox.question(self, title, question, QMessageBox.StandardButton.Yes |
+                                      QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Yes
+
     def mark_all(self, marked: bool, folder: str | None = None) -> None:
         if self.review is None or not self.review.suggest_trash:
+            return
+        if not marked and folder is None and self.review.marked_count and not self.ask(
+                "Unmark everything", f"Unmark all {self.review.marked_count} marked files? Your other choices "
+                "(the files you keep) stay."):
             return
         changed = self.review.mark_all(marked, folder)
         where = f" in {folder}" if folder else ""
@@ -329,6 +348,12 @@ class MainWindow(QMainWindow):
         self.controller.run("restore", lambda progress: restore(last=True))
 
     def _restore_done(self, outcomes) -> None:
+        from photodedup.core.journal import Journal
+
+        hashes = {r.id: r.content_hash for r in Journal().records()}
+        for outcome in outcomes:  # a photo brought back is one the person wants: not marked again
+            if outcome.status == "restored":
+                self.decisions[outcome.path] = (hashes.get(outcome.record_id, ""), "kept")
         if not outcomes:
             self.statusBar().showMessage("Nothing to undo: no files were moved to the Trash.", 6000)
             return
@@ -351,7 +376,13 @@ class MainWindow(QMainWindow):
     def _preferences_accepted(self, dialog: PreferencesDialog) -> None:
         self.settings.default_threshold = dialog.threshold()
         self.results_page.set_default_threshold(dialog.threshold())
+        chosen = sum(1 for _, state in self.decisions.values() if state == "keeper")
+        if self.review is not None:
+            chosen += sum(1 for _, state in self.review.decisions().values() if state == "keeper")
         self.apply_keeper_rules(dialog.rules())
+        if chosen:
+            self.statusBar().showMessage(f"The new rules choose the keeper everywhere except where you chose it "
+                                         f"yourself ({chosen} groups).", 10000)
 
     def apply_keeper_rules(self, rules: list[str]) -> None:
         """Keep the new order and, if groups are shown, suggest keepers again (from the cache)."""
@@ -370,7 +401,8 @@ class MainWindow(QMainWindow):
         if self.review is None or not self.review.choices:
             self.statusBar().showMessage("Nothing to export: scan first.", 5000)
             return
-        path, chosen = QFileDialog.getSaveFileName(self, "Export results", "photodedup-results.json",
+        path, chosen = QFileDialog.getSaveFileName(self, "Export results",
+                                                   os.path.join(os.path.expanduser("~"), "photodedup-results.json"),
                                                    "JSON report (*.json);;CSV table (*.csv)")
         if not path:
             return

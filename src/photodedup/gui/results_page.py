@@ -169,6 +169,8 @@ class ResultsPage(QWidget):
     # -- the review ---------------------------------------------------------------------
     def set_review(self, review: Review, problems: int) -> None:
         current = self.current_row()
+        shown = self.current_choice()
+        shown_paths = {m.path for m in shown.members} if shown is not None else set()
         review.sort(self.sort_box.currentData())
         self.review = review
         self.splitter.setEnabled(True)
@@ -180,7 +182,12 @@ class ResultsPage(QWidget):
         if self.model.rowCount():
             # In the next turn of the event loop: the page appears first, then the photos,
             # so neither step holds the main thread long.
-            row = min(max(current, 0), self.model.rowCount() - 1)
+            # The group that holds the photo shown before (a regroup), else the same row.
+            same = next((n for n, c in enumerate(self.model.rows) if shown is not None and shown.keeper in
+                         {m.path for m in c.members}), None)
+            same = same if same is not None else next(
+                (n for n, c in enumerate(self.model.rows) if shown_paths & {m.path for m in c.members}), None)
+            row = same if same is not None else min(max(current, 0), self.model.rowCount() - 1)
             QTimer.singleShot(0, lambda: self.review is review and self.select_row(row))
 
     def reset_threshold(self) -> None:
@@ -195,6 +202,8 @@ class ResultsPage(QWidget):
     def set_regrouping(self, busy: bool) -> None:
         """While a regroup runs, the groups shown are stale: greyed out and not to be acted on."""
         self.splitter.setEnabled(not busy)
+        for button in (self.dismiss_button, self.group_trash_button):
+            button.setEnabled(not busy)
         self.trash_button.setEnabled(not busy and self.review is not None and self.review.marked_count > 0)
         if busy:
             self.summary.setText("Regrouping…")
@@ -241,13 +250,14 @@ class ResultsPage(QWidget):
         if review is None:
             return
         groups = len(review.choices)
-        copies = sum(len(c.members) - 1 for c in review.choices)
+        copies = sum(len(c.members) - 1 for c in review.choices) if not review.suggest_trash else \
+            sum(1 for c in review.choices for m in c.members if m.path != c.keeper and m.path not in c.kept)
         if not review.suggest_trash:  # the copy check
             self.summary.setText(f"{groups} originals with copies · {copies} copies found" if groups else "No copies found")
             self.empty.setText("<h2>No copies found</h2>None of your originals has a copy in the other folders"
                                " at this similarity setting." if not groups else "")
         else:
-            self.summary.setText(f"{groups} groups · {copies} copies · "
+            self.summary.setText(f"{groups} groups · {copies} copies that may go · "
                                  f"{human_bytes(review.freeable_bytes)} could be freed"
                                  if groups else "No duplicates")
             self.empty.setText("<h2>No duplicates found</h2>Every photo in these folders is one of a kind"

@@ -46,7 +46,10 @@ class OutcomeDialog(QDialog):
         self.setWindowTitle(title)
         self.resize(820, 420)
         done = sum(o.status in ("trashed", "restored") for o in outcomes)
-        summary = QLabel(f"{done} of {len(outcomes)} files {'moved to the Trash' if 'Trash' in title else 'done'}."
+        verb = "moved to the Trash" if "Trash" in title else "put back where they were"
+        count = f"{done} of {len(outcomes)} files" if done != len(outcomes) else \
+            (f"{done} file" if done == 1 else f"All {done} files")
+        summary = QLabel(f"{count} {verb}."
                          + ("" if done == len(outcomes) else " The others were left where they are; see why below."))
         summary.setWordWrap(True)
         unavailable = any(getattr(o, "trash_unavailable", False) for o in outcomes)
