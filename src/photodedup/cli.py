@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_commands(commands)
     add_find_copies(commands, _threshold)
+    from photodedup.cli_find import add_command as add_find
+
+    add_find(commands, _threshold)
 
     gui = commands.add_parser("gui", help="open the desktop app (same as photodedup-gui)")
     gui.add_argument("folders", nargs="*", metavar="FOLDER", help="folders to add to the list")
@@ -97,6 +100,10 @@ def _dispatch(argv: list[str] | None) -> int:
         return _scan(parser, args)
     if args.command == "selftest":
         return _selftest(args)
+    if args.command == "find":
+        from photodedup import cli_find
+
+        return cli_find.run(parser, args)
     if args.command == "find-copies":
         from photodedup import cli_copies
 

@@ -7,6 +7,7 @@ can't be written (read-only, full disk) never fails a scan: it goes on in memory
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import time
@@ -255,6 +256,19 @@ class Cache:
     def _execute_write(self, sql: str, parameters: tuple) -> None:
         """The one place a row is written (a test's seam for a disk that fills up)."""
         self._db.execute(sql, parameters)
+
+    def remember_roots(self, roots: list[str]) -> None:
+        """The folders the last scan searched (a search by example looks there by default)."""
+        self._write("INSERT OR REPLACE INTO meta VALUES ('last_roots', ?)", (json.dumps(roots),))
+        self.commit()
+
+    def last_roots(self) -> list[str]:
+        row = self._read("SELECT value FROM meta WHERE key='last_roots'", ())
+        try:
+            roots = json.loads(row[0]) if row else []
+        except ValueError:
+            return []
+        return [r for r in roots if isinstance(r, str)] if isinstance(roots, list) else []
 
     def close(self) -> None:
         self._db.close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat as stat_module
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -245,6 +246,36 @@ def analyse_library(
     safe_open.configure_pillow()
     files, problems = scan_roots(options.roots, options.excludes, progress=progress,
                                  follow_symlinks=options.follow_symlinks)
+    return _analyse(files, problems, options, progress, embedder_factory, model_id,
+                    roots=[os.path.abspath(r) for r in options.roots])
+
+
+def analyse_files(
+    paths: Sequence[str],
+    cache_dir: Path | None = None,
+    progress: Progress = NULL_PROGRESS,
+    embedder_factory: Callable[[], EmbedderLike] = default_embedder,
+    model_id: str | None = None,
+) -> Library:
+    """Like analyse_library, for files named one by one (a photo to search for)."""
+    safe_open.configure_pillow()
+    files, problems = [], []
+    for path in paths:
+        path = os.path.abspath(path)
+        try:
+            status = os.stat(path)
+        except OSError as error:
+            problems.append(Problem(path, f"cannot be read: {error.strerror or error}"))
+            continue
+        if not stat_module.S_ISREG(status.st_mode):
+            problems.append(Problem(path, "not a file"))
+            continue
+        files.append(ImageFile(path, status.st_size, status.st_mtime_ns, status.st_dev, status.st_ino))
+    return _analyse(files, problems, ScanOptions(roots=[], cache_dir=cache_dir), progress, embedder_factory, model_id)
+
+
+def _analyse(files: list[ImageFile], problems: list[Problem], options: ScanOptions, progress: Progress,
+             embedder_factory: Callable[[], EmbedderLike], model_id: str | None, roots: list[str] = ()) -> Library:
     result = ScanResult(problems=list(problems))
     result.stats.files_found = len(files)
     model = model_id or default_model_id()
@@ -256,6 +287,8 @@ def analyse_library(
         except BaseException:
             scratch.close()
             raise
+        if roots:
+            cache.remember_roots(list(roots))
     finally:
         _note_cache_trouble(cache, result.problems)
         if not cache.in_memory:

@@ -205,6 +205,24 @@ def _align(original, copy, original_features, copy_features) -> tuple[Alignment,
     return plain, False
 
 
+def copy_or_not(original: ImageInfo, copy: ImageInfo, distance: float, threshold: float,
+                scratch: ScratchStore | None = None) -> list[Change] | None:
+    """What ``copy`` changed from ``original`` when it is a copy of it (decided as the copy check
+    decides), else None."""
+    if copy.content_hash == original.content_hash:
+        return [Change("identical", "identical file (same bytes)")]
+    if distance > threshold:
+        return None
+    features = _Features(scratch)
+    alignment, mirrored = _align(original, copy, features, features)
+    if alignment.inliers < MIN_INLIERS and distance > SURE_THRESHOLD:
+        return None
+    first, second = features.get(original), features.get(copy)
+    return describe(original, copy, alignment if alignment.inliers >= MIN_INLIERS else None,
+                    first[1] if first else None, second[1] if second else None, _facts(original), _facts(copy),
+                    mirrored)
+
+
 def as_groups(result: CopyCheckResult) -> list[Group]:
     """The copy check as review groups: each original (the keeper) with its copies, described."""
     groups = []

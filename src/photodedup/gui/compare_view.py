@@ -32,6 +32,7 @@ class PhotoPanel(QFrame):
 
     keep_clicked = Signal(str)
     toggle_clicked = Signal(str)
+    role_names = ("ORIGINAL", "COPY")  # in a report (the copy check); a search names them otherwise
 
     def __init__(self, member: GroupMember) -> None:
         super().__init__()
@@ -76,9 +77,9 @@ class PhotoPanel(QFrame):
         if marked:
             text, colour = "TRASH", TRASH_COLOUR
         elif keeper:
-            text, colour = ("ORIGINAL" if copy_check else "KEEP"), KEEP_COLOUR
+            text, colour = (self.role_names[0] if copy_check else "KEEP"), KEEP_COLOUR
         elif copy_check:
-            text, colour = "COPY", "#666666"
+            text, colour = self.role_names[1], "#666666"
         elif protected:
             text, colour = "PROTECTED", PROTECTED_COLOUR
         elif kept_because:
@@ -145,6 +146,7 @@ class CompareView(QWidget):
         previews.loaded.connect(self._image_loaded)
         full_size.loaded.connect(self._image_loaded)
         self.panels: list[PhotoPanel] = []
+        self.role_names = PhotoPanel.role_names
         self.per_page = MAX_PANELS
         self.focus_index = 0
         self.choice: GroupChoice | None = None
@@ -228,6 +230,7 @@ class CompareView(QWidget):
         self.next_button.setEnabled(last < others)
         for member in members:
             panel = PhotoPanel(member)
+            panel.role_names = self.role_names
             panel.setMinimumWidth(MIN_PANEL_WIDTH)
             panel.keep_clicked.connect(self.keep_requested.emit)
             panel.toggle_clicked.connect(self.toggle_requested.emit)

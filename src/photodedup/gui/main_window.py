@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import os
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget
 
@@ -12,7 +13,6 @@ from photodedup.core.pipeline import Library, ScanOptions, analyse_library, find
 from photodedup.core.pipeline_copies import CopyCheckOptions, as_groups, find_copies
 from photodedup.core.policy import TrashPolicy
 from photodedup.core.review import Review
-from photodedup.core.trash import restore, trash_groups
 from photodedup.gui.folders_page import FoldersPage
 from photodedup.gui.group_describer import GroupDescriber
 from photodedup.gui.image_loader import ImageLoader
@@ -21,10 +21,12 @@ from photodedup.gui.results_page import ResultsPage
 from photodedup.gui.scan_controller import UNINTERRUPTIBLE, ProgressReport, ScanController
 from photodedup.gui.scan_page import ScanPage
 from photodedup.gui.settings import Settings
-from photodedup.gui.trash_dialogs import OutcomeDialog, confirm_trash
+from photodedup.gui.trash_dialogs import confirm_trash
+from photodedup.gui.window_review import ReviewActions
+from photodedup.gui.window_search import SearchActions
 
 
-class MainWindow(QMainWindow):
+class MainWindow(ReviewActions, SearchActions, QMainWindow):
     def __init__(self, settings: Settings | None = None, folders: list[str] = (), cache_dir: str | None = None) -> None:
         super().__init__()
         self.setWindowTitle("photodedup")
@@ -35,6 +37,7 @@ class MainWindow(QMainWindow):
         self.settings = settings or Settings()
         self.cache_dir = cache_dir
         self.controller = ScanController(self)
+        self.setAcceptDrops(True)  # photos dropped anywhere are searched for
         self._regroup_after_trash = False
         self.decisions: dict = {}  # the person's keepers and marks by group, kept across rescans and undo
         self.confirm_quit = self._confirm_quit  # replaceable in tests, like self.confirm
@@ -43,7 +46,7 @@ class MainWindow(QMainWindow):
         self.review: Review | None = None
         self.problems: list = []
         self.confirm = confirm_trash  # replaceable in tests, which can't click a modal box
-        self.last_dialog: OutcomeDialog | None = None
+        self.last_dialog = None  # the last trash or undo result (tests read it)
 
         self.thumbnails = ImageLoader(capacity=600, threads=2, parent=self)
         self.previews = ImageLoader(capacity=24, threads=2, parent=self)
@@ -87,6 +90,12 @@ class MainWindow(QMainWindow):
         file_menu.addActions([add, scan])
         file_menu.addAction(QAction("&Export results…", self, shortcut=QKeySequence("Ctrl+E"),
                                     triggered=self.export_results))
+        file_menu.addAction(QAction("Find this &photo…", self, shortcut=QKeySequence("Ctrl+F"),
+                                    triggered=self.choose_photo_to_find))
+        paste = QAction("Find the &pasted photo", self, shortcut=QKeySequence.StandardKey.Paste,
+                        triggered=self.find_pasted_photo)
+        paste.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        file_menu.addAction(paste)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
         edit_menu = self.menuBar().addMenu("&Edit")
@@ -231,6 +240,8 @@ class MainWindow(QMainWindow):
                 f"{len(self.review.choices)} of {result.originals_scanned:,} originals have copies: "
                 f"{sum(len(c.members) - 1 for c in self.review.choices):,} "
                 f"copies among {result.looked_at:,} photos. Originals can't be marked for the Trash.")
+        elif kind == "search":
+            self._search_done(result)
         elif kind == "trash":
             self._trash_done(result)
         elif kind == "restore":
@@ -263,106 +274,6 @@ class MainWindow(QMainWindow):
         box.setDetailedText("\n".join(lines) + (f"\n… and {more} more" if more > 0 else ""))
         box.open()
 
-    # -- trash and undo -----------------------------------------------------------------
-    def trash_marked(self, choices=None) -> None:
-        """Trash the marked files of every group, or of ``choices`` only, after asking."""
-        review = self.review
-        if review is None or self.controller.busy:
-            return
-        plan = review.trash_plan(choices)
-        files = [(f.path, f.size) for group in plan for f in group.remove]
-        if not files or not self.confirm(self, files, len(plan)):
-            return
-        self._remember_decisions()
-        self.results_page.setEnabled(False)
-        self.statusBar().showMessage("Moving files to the Trash…")
-        policy = review.policy
-        self.controller.run("trash", lambda progress: trash_groups(plan, progress=progress, policy=policy))
-
-    def _trash_done(self, outcomes) -> None:
-        self.results_page.setEnabled(True)
-        trashed = [o.path for o in outcomes if o.status == "trashed"]
-        for path in trashed:
-            for loader in (self.thumbnails, self.previews, self.full_size):
-                loader.forget(path)
-        if self.review is not None:
-            self.review.forget(trashed)
-            self.results_page.set_review(self.review, len(self.problems))
-        if self.library is not None:
-            gone = set(trashed)
-            self.library.infos = [i for i in self.library.infos if i.file.path not in gone]
-        self.statusBar().showMessage(f"{len(trashed)} of {len(outcomes)} files moved to the Trash.", 8000)
-        self.last_dialog = OutcomeDialog(self, "Move to Trash", outcomes)
-        self.last_dialog.open()
-        self._update_undo()
-        self.results_page.group_view.setFocus()
-        if self._regroup_after_trash:
-            self._regroup_after_trash = False
-            self.regroup(self.results_page.threshold())
-
-    def _ask(self, title: str, question: str) -> bool:
-        answer = QMessageBox.question(self, title, question, QMessageBox.StandardButton.Yes |
-                                      QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
-        return answer == QMessageBox.StandardButton.Yes
-
-    def mark_all(self, marked: bool, folder: str | None = None) -> None:
-        if self.review is None or not self.review.suggest_trash:
-            return
-        if not marked and folder is None and self.review.marked_count and not self.ask(
-                "Unmark everything", f"Unmark all {self.review.marked_count} marked files? Your other choices "
-                "(the files you keep) stay."):
-            return
-        changed = self.review.mark_all(marked, folder)
-        where = f" in {folder}" if folder else ""
-        self.results_page.marks_changed(f"{changed} files {'marked' if marked else 'unmarked'}{where}.")
-
-    def mark_folder(self, marked: bool) -> None:
-        """Mark or unmark by folder: "all copies in Downloads"."""
-        from PySide6.QtWidgets import QInputDialog
-
-        if self.review is None or not self.review.suggest_trash or not self.review.choices:
-            return
-        folder, ok = QInputDialog.getItem(self, "Mark copies in a folder" if marked else "Unmark files in a folder",
-                                          "Folder:", self.review.folders(), 0, False)
-        if ok and folder:
-            self.mark_all(marked, folder)
-
-    def _remember_decisions(self) -> None:
-        if self.review is not None and self.review.suggest_trash:
-            self.decisions.update(self.review.decisions())
-
-    def _update_undo(self) -> None:
-        """Undo is offered only while the journal has files photodedup can put back."""
-        from photodedup.core.journal import Journal
-
-        try:
-            restorable = any(r.state in ("trashed", "pending") for r in Journal().records())
-        except OSError:
-            restorable = False
-        self.undo_action.setEnabled(restorable)
-
-    def undo_last_trash(self) -> None:
-        if self.controller.busy:
-            self.statusBar().showMessage("Wait for the current task to finish.", 5000)
-            return
-        self.controller.run("restore", lambda progress: restore(last=True))
-
-    def _restore_done(self, outcomes) -> None:
-        from photodedup.core.journal import Journal
-
-        hashes = {r.id: r.content_hash for r in Journal().records()}
-        for outcome in outcomes:  # a photo brought back is one the person wants: not marked again
-            if outcome.status == "restored":
-                self.decisions[outcome.path] = (hashes.get(outcome.record_id, ""), "kept")
-        if not outcomes:
-            self.statusBar().showMessage("Nothing to undo: no files were moved to the Trash.", 6000)
-            return
-        self.last_dialog = OutcomeDialog(self, "Undo last trash", outcomes)
-        self.last_dialog.open()
-        self._update_undo()
-        if any(o.status == "restored" for o in outcomes) and self.folders_page.folders():
-            self.start_scan()  # the restored photos are in the cache: this takes moments
-
     # -- settings and shutdown ----------------------------------------------------------
     def edit_preferences(self) -> None:
         from photodedup.core.cache import default_cache_dir
@@ -390,57 +301,6 @@ class MainWindow(QMainWindow):
         self.settings.sync()
         if self.library is not None and not self.folders_page.copy_mode():
             self.regroup(self.results_page.threshold())
-    def export_results(self) -> None:
-        """The groups shown, with the person's marks, as JSON (which `photodedup trash` reads) or CSV."""
-        from PySide6.QtWidgets import QFileDialog
-
-        from photodedup.core.cache import default_cache_dir
-        from photodedup.core.models import ScanResult
-        from photodedup.core.report import report_settings, write_csv, write_json
-
-        if self.review is None or not self.review.choices:
-            self.statusBar().showMessage("Nothing to export: scan first.", 5000)
-            return
-        path, chosen = QFileDialog.getSaveFileName(self, "Export results",
-                                                   os.path.join(os.path.expanduser("~"), "photodedup-results.json"),
-                                                   "JSON report (*.json);;CSV table (*.csv)")
-        if not path:
-            return
-        choices = self.review.choices
-        result = ScanResult(groups=[c.group for c in choices], problems=list(self.problems))
-        marks = [c.marked for c in choices]
-        policy = self.review.policy
-        try:
-            if path.lower().endswith(".csv") or "CSV" in chosen:
-                write_csv(result, path, policy, marks)
-            else:
-                settings = report_settings(policy, self.results_page.threshold(), self.cache_dir or default_cache_dir(),
-                                           self.folders_page.excludes(), self.settings.keeper_rules)
-                write_json(result, path, settings, policy, marks)
-        except OSError as error:
-            QMessageBox.warning(self, "Export results", f"Could not write {path}:\n{error.strerror or error}")
-            return
-        self.statusBar().showMessage(f"Results written to {path}.", 8000)
-
-    def _remember_dismissed(self, key: str) -> None:
-        self.settings.dismissed = set(self.settings.dismissed) | {key}
-
-    def show_hidden_groups(self) -> None:
-        from photodedup.gui.hidden_groups import HiddenGroupsDialog
-
-        if self.review is None:
-            self.statusBar().showMessage("Scan first: hidden groups are listed with the scan's results.", 5000)
-            return
-        self.hidden_dialog = HiddenGroupsDialog(self, self.review)
-        self.hidden_dialog.show_again.connect(self._show_group_again)
-        self.hidden_dialog.open()
-
-    def _show_group_again(self, choice) -> None:
-        forget = self.review.show_again(choice)
-        self.settings.dismissed = set(self.settings.dismissed) - set(forget)
-        self.results_page.set_review(self.review, len(self.problems))
-        self.statusBar().showMessage("The group is shown again.", 5000)
-
     def save_settings(self) -> None:
         self.settings.folders = self.folders_page.folders()
         self.settings.protected = self.folders_page.protected_folders()
