@@ -54,7 +54,11 @@ def _folder_identities(folders: Sequence[str]) -> frozenset[tuple[int, int]]:
 
 def _inside_identities(path: str, identities: frozenset[tuple[int, int]]) -> bool:
     """Whether a folder holding ``path`` (really, walking up from its real folder) is one of ``identities``."""
-    folder = os.path.dirname(os.path.realpath(os.path.join(os.getcwd(), path)))
+    return _folder_inside_identities(os.path.dirname(os.path.realpath(os.path.join(os.getcwd(), path))), identities)
+
+
+def _folder_inside_identities(folder: str, identities: frozenset[tuple[int, int]]) -> bool:
+    """Whether ``folder`` (a real path) or a folder above it is one of ``identities``."""
     while True:
         try:
             status = os.stat(folder)
@@ -81,6 +85,9 @@ def raw_jpeg_partners(paths: Iterable[str]) -> set[str]:
     A camera writes both on purpose: they are shown together but not suggested for trash
     against each other unless the person asks ("treat RAW+JPEG pairs as duplicates").
     """
+    paths = list(paths)
+    if not any(is_raw(p) for p in paths):  # most groups: no RAW at all
+        return set()
     by_stem: dict[tuple[str, str], list[str]] = {}
     for path in paths:
         stem = os.path.splitext(path)[0]
@@ -104,34 +111,64 @@ class TrashPolicy:
     roots: tuple[str, ...] = ()
     raw_jpeg_pairs_are_duplicates: bool = False
     _root_prefixes: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    _protected_prefixes: tuple[str, ...] = field(init=False, repr=False, compare=False)
     _protected_ids: frozenset[tuple[int, int]] = field(init=False, repr=False, compare=False)
+    _by_folder: dict = field(init=False, repr=False, compare=False)  # folder → (protected, reason)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "protected", tuple(os.path.abspath(p) for p in self.protected))
         object.__setattr__(self, "roots", tuple(os.path.abspath(r) for r in self.roots))
         object.__setattr__(self, "_root_prefixes", tuple(os.path.join(os.path.realpath(r), "") for r in self.roots))
+        object.__setattr__(self, "_protected_prefixes", tuple(p for f in self.protected for p in _folder_forms(f)))
         object.__setattr__(self, "_protected_ids", _folder_identities(self.protected))
+        object.__setattr__(self, "_by_folder", {})
+
+    def fresh(self) -> "TrashPolicy":
+        """The same policy with nothing remembered: what the folders are is looked at again
+        (the safe trash starts each action from one)."""
+        return TrashPolicy(self.protected, self.roots, self.raw_jpeg_pairs_are_duplicates)
 
     def is_protected(self, path: str) -> bool:
         """In a protected folder by any name: typed, real, or another mount of the same folder."""
-        return in_folders(path, self.protected) or (
-            bool(self._protected_ids) and _inside_identities(path, self._protected_ids))
+        return self._verdict(path)[0]
 
     def why_not_a_kept_copy(self, path: str) -> str | None:
         """Why a kept file can't count as the copy that stays (it is in the Trash, or outside
         the scanned folders); None when it can."""
-        real = os.path.realpath(path)
+        return self._verdict(path)[1]
+
+    def _verdict(self, path: str) -> tuple[bool, str | None]:
+        """(protected, why it can't be the copy that stays) for one file. A file that is not a
+        link is judged by its folder, which is looked at once (a library has far fewer folders
+        than photos); a link by all it stands for."""
+        joined = os.path.join(os.getcwd(), path)  # not abspath: "link/.." must resolve as the kernel does
+        if os.path.islink(joined):
+            protected = in_folders(joined, self.protected) or (
+                bool(self._protected_ids) and _inside_identities(joined, self._protected_ids))
+            return protected, self._where(os.path.realpath(joined))
+        folder = os.path.dirname(joined)
+        if folder not in self._by_folder:
+            typed = os.path.join(os.path.abspath(folder), "")
+            real_folder = os.path.realpath(folder)
+            real = os.path.join(real_folder, "")
+            protected = any(form.startswith(prefix) for form in (typed, real) for prefix in self._protected_prefixes) \
+                or (bool(self._protected_ids) and _folder_inside_identities(real_folder, self._protected_ids))
+            self._by_folder[folder] = (protected, self._where(real_folder, real))
+        return self._by_folder[folder]
+
+    def _where(self, real: str, prefix_form: str | None = None) -> str | None:
+        """Why a file or folder at real path ``real`` can't be a kept copy, or None."""
         if is_trash_path(real):
             return IN_TRASH
-        if self._root_prefixes and not any(real.startswith(prefix) for prefix in self._root_prefixes):
+        form = prefix_form or real
+        if self._root_prefixes and not any(form.startswith(prefix) for prefix in self._root_prefixes):
             return OUTSIDE_ROOTS
         return None
 
     def never_trash(self, path: str) -> str | None:
         """Why this file may never be marked or trashed, whatever its group; None if it may."""
-        if self.is_protected(path):
-            return PROTECTED
-        return self.why_not_a_kept_copy(path)
+        protected, reason = self._verdict(path)
+        return PROTECTED if protected else reason
 
     def kept_reasons(self, paths: Sequence[str]) -> dict[str, str]:
         """The files of one group that must stay, each with the reason."""
@@ -145,10 +182,10 @@ class TrashPolicy:
                 reasons.setdefault(path, RAW_JPEG_PAIR)
         return reasons
 
-    def default_marks(self, paths: Sequence[str], keeper: str) -> set[str]:
+    def default_marks(self, paths: Sequence[str], keeper: str, kept: dict[str, str] | None = None) -> set[str]:
         """What is suggested for the Trash in a group of copies: every file but the keeper
-        and the files that must stay."""
-        kept = self.kept_reasons(paths)
+        and the files that must stay (``kept``: kept_reasons(paths), when the caller has it)."""
+        kept = self.kept_reasons(paths) if kept is None else kept
         return {p for p in paths if p != keeper and p not in kept}
 
     def why_not_mark(self, paths: Sequence[str], marked: set[str], path: str) -> str | None:

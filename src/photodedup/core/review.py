@@ -100,7 +100,7 @@ class Review:
 
     def _mark_all_but_keeper(self, choice: GroupChoice) -> None:
         """Suggest every other file for trash, except the ones the policy keeps."""
-        choice.marked = self.policy.default_marks([m.path for m in choice.members], choice.keeper)
+        choice.marked = self.policy.default_marks([m.path for m in choice.members], choice.keeper, choice.kept)
 
     def _decide(self, choice: GroupChoice, path: str, state: str) -> None:
         """Remember what the person said about one file ("keeper", "kept" or "marked")."""

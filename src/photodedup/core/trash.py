@@ -153,7 +153,7 @@ def trash_groups(
     Raises journal.TrashBusy, touching nothing, while another trash or restore runs.
     """
     journal = journal or Journal()
-    batch = _Batch(journal, send or _send2trash, dry_run, policy or TrashPolicy())
+    batch = _Batch(journal, send or _send2trash, dry_run, (policy or TrashPolicy()).fresh())
     batch.kept = {identity for group in groups for kept in group.keep if (identity := _identity(kept.path))}
     if dry_run:
         return _trash_all(groups, batch, progress)
