@@ -110,12 +110,13 @@ def evaluate(name: str, groups: list[list[str]], truth: dict[str, dict], kinds: 
     }
 
 
-def run_photodedup(corpus: Path, threshold: float | None) -> tuple[list[list[str]], list[str], list[str | None]]:
-    """(groups as relative paths, kind of each, keeper of each)."""
+def run_photodedup(corpus: Path, threshold: float | None, cache: Path | None = None
+                   ) -> tuple[list[list[str]], list[str], list[str | None]]:
+    """(groups as relative paths, kind of each, keeper of each); a cold scan unless ``cache`` is given."""
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "report.json"
         command = [sys.executable, "-m", "photodedup", "scan", str(corpus), "--json", str(report),
-                   "--cache-dir", str(Path(tmp) / "cache"), "--quiet"]
+                   "--cache-dir", str(cache or Path(tmp) / "cache"), "--quiet"]
         if threshold is not None:
             command += ["--threshold", str(threshold)]
         subprocess.run(command, check=True, capture_output=True)
@@ -212,12 +213,13 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=HERE / "corpus")
     parser.add_argument("--threshold", type=float)
     parser.add_argument("--no-peers", action="store_true")
+    parser.add_argument("--cache-dir", type=Path, help="keep photodedup's cache here (default: a cold scan)")
     parser.add_argument("--peers-python", default=os.environ.get("PEERS_PYTHON", sys.executable),
                         help="interpreter with imagehash / czkawka / difPy installed")
     args = parser.parse_args()
     truth = json.loads((args.corpus / "truth.json").read_text())["files"]
     print(f"corpus {args.corpus}: {len(truth)} files, {len({v['scene'] for v in truth.values()})} scenes")
-    groups, kinds, keepers = run_photodedup(args.corpus, args.threshold)
+    groups, kinds, keepers = run_photodedup(args.corpus, args.threshold, args.cache_dir)
     rows = [evaluate("photodedup", groups, truth, kinds, keepers)]
     if not args.no_peers:
         for which, label in (("phash", "imagehash pHash ≤10"), ("czkawka", "czkawka (default)"), ("difpy", "difPy similar")):

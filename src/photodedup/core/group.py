@@ -39,6 +39,9 @@ def find_clusters(
     sure: float = SURE_THRESHOLD,
     prepare: Callable[[list[tuple[int, int]]], None] | None = None,
     structured: Callable[[int, int], bool] | None = None,
+    seed_key: Callable[[int], object] | None = None,
+    apart: list[tuple[int, int, float]] | None = None,
+    extra_pairs: Sequence[tuple[int, int]] = (),
 ) -> list[list[int]]:
     """Clusters (lists of row numbers of ``vectors``, 2+ each) of near-identical photos.
 
@@ -52,6 +55,12 @@ def find_clusters(
     of verifying is done for several at once, in parallel.
     With ``structured``, a close pair of which structured(a, b) is False (nearly featureless
     pictures, which look alike without being copies) must be verified too.
+    With ``seed_key`` (smaller is better: the likely original), a cluster is one picture: it
+    only grows when verify(seed, member) confirms every member the merge brings against the
+    merged cluster's seed, so a third file close to two pictures never joins them.
+    ``apart`` receives the candidate pairs (a, b, distance) that end in different clusters.
+    ``extra_pairs`` are candidates found otherwise (turned_candidates), whatever their distance;
+    with ``seed_key`` the spread does not apply, since every member is checked against the seed.
     """
     count = len(vectors)
     table = index.neighbour_table(MAX_NEIGHBOURS, progress)
@@ -70,6 +79,11 @@ def find_clusters(
         firsts.append(np.minimum(item, others[close]))
         seconds.append(np.maximum(item, others[close]))
         gaps.append(distances[close])
+    if extra_pairs:
+        extra = np.array(extra_pairs, dtype=np.int64).reshape(-1, 2)
+        firsts.append(extra.min(axis=1))
+        seconds.append(extra.max(axis=1))
+        gaps.append(np.sqrt(np.maximum(0.0, 2.0 - 2.0 * np.einsum("ij,ij->i", vectors[extra[:, 0]], vectors[extra[:, 1]]))))
     first, second, distance = _unique_pairs(firsts, seconds, gaps, count)
     # Which pairs need verifying: those past ``sure``, and close ones of nearly featureless pictures.
     checked = [verify is not None and (gap > sure or (structured is not None and not structured(a, b)))
@@ -81,7 +95,21 @@ def find_clusters(
 
     def joinable(a: int, b: int) -> bool:  # once False, stays False: clusters only grow
         ca, cb = cluster_of[a], cluster_of[b]
+        if seed_key is not None:
+            return ca != cb
         return ca != cb and _distance_matrix(vectors[members[ca]], vectors[members[cb]]).max() <= widest
+
+    seed = {i: i for i in range(count)}  # each cluster's likely original, when seed_key is given
+
+    def seed_pairs(a: int, b: int) -> list[tuple[int, int]]:
+        """The checks merging a's and b's clusters needs: the merged seed against every member of
+        the other cluster (each pair smaller row first)."""
+        ca, cb = cluster_of[a], cluster_of[b]
+        if ca == cb:
+            return []
+        new = min(seed[ca], seed[cb], key=lambda item: (seed_key(item), item))
+        others = members[cb] if new == seed[ca] else members[ca]
+        return [(min(new, x), max(new, x)) for x in others]
 
     if verify is not None:
         progress.start("Checking look-alike photos", sum(checked))
@@ -104,14 +132,26 @@ def find_clusters(
                         wave.append((first[looked_at], second[looked_at]))
                     looked_at += 1
                 prepared.update(wave)
-                prepare(wave)
-            if not verify(a, b):
-                continue
+                prepare(wave if seed_key is None else [pair for x, y in wave for pair in seed_pairs(x, y)])
+            if seed_key is None:
+                if not verify(a, b):
+                    continue
+            else:
+                needed = seed_pairs(a, b)
+                if prepare is not None and len(needed) > 1:
+                    prepare(needed)
+                if not all(verify(x, y) for x, y in needed):
+                    continue
         ca, cb = cluster_of[a], cluster_of[b]
         keep, drop = (ca, cb) if len(members[ca]) >= len(members[cb]) else (cb, ca)
+        if seed_key is not None:
+            seed[keep] = min(seed[ca], seed[cb], key=lambda item: (seed_key(item), item))
+            seed.pop(drop, None)
         for item in members[drop]:
             cluster_of[item] = keep
         members[keep] += members.pop(drop)
+    if apart is not None:
+        apart.extend((a, b, gap) for a, b, gap in zip(first, second, distance) if cluster_of[a] != cluster_of[b])
     return [sorted(m) for m in members.values() if len(m) > 1]
 
 
@@ -142,13 +182,11 @@ def vector_distance(a: np.ndarray, b: np.ndarray) -> float:
 def make_group(
     infos: Sequence[ImageInfo],
     keeper: int,
-    confirm: Callable[[ImageInfo, ImageInfo], int] | None = None,
-    sure: float = SURE_THRESHOLD,
+    describe: Callable[[ImageInfo, ImageInfo], str] | None = None,
 ) -> Group:
     """A Group of ``infos`` with ``infos[keeper]`` as keeper; each member's distance and reason.
 
-    ``confirm(keeper, copy)`` gives the local-feature matches between the two; it is only
-    asked for copies further than ``sure`` from the keeper, to say what confirmed them.
+    ``describe(keeper, copy)`` says in words what confirmed the copy (what the pixels showed).
     """
     kept = infos[keeper]
     members = []
@@ -161,10 +199,8 @@ def make_group(
             continue
         distance = vector_distance(kept.vector, info.vector)
         detail = f"similar picture (distance {distance:.3f})"
-        if confirm is not None and distance > sure:
-            matches = confirm(kept, info)
-            if matches:
-                detail += f", confirmed by {matches} matching local features"
+        if describe is not None:
+            detail += f"; {describe(kept, info)}"
         members.append(GroupMember(info, distance=distance, reason="near", detail=detail))
     return Group(members)
 
@@ -172,3 +208,52 @@ def make_group(
 def _has_exact(infos: Sequence[ImageInfo], info: ImageInfo) -> bool:
     """True when every file of the group is byte-identical to ``info``."""
     return all(other.content_hash == info.content_hash for other in infos)
+
+
+TURNED_SIDE = 16  # thumbnails compared at 16×16
+TURNED_CORRELATION = 0.93  # thumbnails this alike (any turn or mirror) are worth a pixel check
+TURNED_PER_PHOTO = 2  # at most this many such candidates per photo
+_TURNS = (lambda t: t, lambda t: t[..., ::-1, ::-1], lambda t: np.rot90(t, 1, axes=(-2, -1)),
+          lambda t: np.rot90(t, 3, axes=(-2, -1)), lambda t: t[..., :, ::-1], lambda t: t[..., ::-1, :],
+          lambda t: np.rot90(t[..., :, ::-1], 1, axes=(-2, -1)), lambda t: np.rot90(t[..., :, ::-1], 3, axes=(-2, -1)))
+
+
+def turned_candidates(thumbs: np.ndarray, aspects: np.ndarray, chunk: int = 2048) -> list[tuple[int, int]]:
+    """Pairs (a < b) of rows whose squashed thumbnails match when one is turned or mirrored (or as
+    they are): candidates the embedding misses, since it sees a turned picture, or a tiny
+    thumbnail, as another picture. ``aspects`` is each photo's width / height; a turn by 90° must
+    swap it (within 30%: trimmed borders differ)."""
+    count = len(thumbs)
+    if count < 2:
+        return []
+    side = thumbs.shape[-1] // TURNED_SIDE
+    small = thumbs.reshape(count, TURNED_SIDE, side, TURNED_SIDE, side).astype(np.float32).mean(axis=(2, 4))
+
+    def unit(stack: np.ndarray) -> np.ndarray:
+        flat = stack.reshape(len(stack), -1)
+        flat = flat - flat.mean(axis=1, keepdims=True)
+        return flat / np.maximum(np.linalg.norm(flat, axis=1, keepdims=True), 1e-6)
+
+    base = unit(small)
+    textured = small.reshape(count, -1).std(axis=1) >= 4.0  # a plain picture matches everything
+    found: dict[int, list[tuple[float, int]]] = {}
+    log_aspect = np.log(np.maximum(aspects, 1e-6))
+    for number, turn in enumerate(_TURNS):
+        turned = unit(np.ascontiguousarray(turn(small)))
+        swaps = number in (2, 3, 6, 7)
+        for start in range(0, count, chunk):
+            scores = turned[start:start + chunk] @ base.T
+            rows, cols = np.nonzero(scores >= TURNED_CORRELATION)
+            for row, col in zip(rows.tolist(), cols.tolist()):
+                a = start + row
+                if a == col or not (textured[a] and textured[col]):
+                    continue
+                expected = -log_aspect[a] if swaps else log_aspect[a]
+                if abs(expected - log_aspect[col]) > 0.3:
+                    continue
+                found.setdefault(a, []).append((-float(scores[row, col - 0]), col))
+    pairs = set()
+    for a, matches in found.items():
+        for _, b in sorted(matches)[:TURNED_PER_PHOTO]:
+            pairs.add((min(a, b), max(a, b)))
+    return sorted(pairs)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from photodedup.core.measures import KeeperFacts
 from photodedup.core.models import ImageInfo
 from photodedup.core.policy import in_folders
 from photodedup.core.raw import is_raw
@@ -24,12 +25,44 @@ def _pixel_class(info: ImageInfo) -> int:
 
 
 @dataclass(frozen=True)
+class PixelEvidence:
+    """What the pixels say about a group's files: how each lies over the group's seed (a
+    verify.TURNS name, "aligned by features"; the seed itself is absent) and each file's
+    measures.KeeperFacts (grey, JPEG quality, tonal range)."""
+
+    laid: dict[str, str] = field(default_factory=dict)
+    facts: dict[str, KeeperFacts] = field(default_factory=dict)
+
+    def orientation(self, path: str) -> str:
+        how = self.laid.get(path, "as is")
+        return "as is" if how in ("", "aligned by features") else how
+
+    def usual_orientation(self) -> str:
+        """The orientation most files share relative to the seed: the original's, as most edits keep it."""
+        counts: dict[str, int] = {"as is": 1}  # the seed's own
+        for path in self.laid:
+            counts[self.orientation(path)] = counts.get(self.orientation(path), 0) + 1
+        return max(sorted(counts), key=lambda how: (counts[how], how == "as is"))
+
+
+@dataclass(frozen=True)
 class KeeperContext:
-    """What the rules know beyond each file: protected folders, and files measured to be
-    lossless re-saves of another file of their group (a PNG holding a JPEG's exact pixels)."""
+    """What the rules know beyond each file: protected folders, files measured to be lossless
+    re-saves of another file of their group (a PNG holding a JPEG's exact pixels), and what the
+    pixel comparison measured."""
 
     protected: Sequence[str] = ()
     resaves: frozenset[str] = frozenset()
+    evidence: PixelEvidence = field(default_factory=PixelEvidence)
+
+    def facts(self, info: ImageInfo) -> KeeperFacts:
+        return self.evidence.facts.get(info.file.path, KeeperFacts())
+
+
+def _turned(info: ImageInfo, context: KeeperContext) -> bool:
+    if not context.evidence.laid:
+        return False
+    return context.evidence.orientation(info.file.path) != context.evidence.usual_orientation()
 
 
 # name → (what it means, key: smaller is better)
@@ -38,17 +71,23 @@ RULES: dict[str, tuple[str, Callable[[ImageInfo, KeeperContext], object]]] = {
     "raw": ("keep RAW over JPEG and other rendered files", lambda i, c: not is_raw(i.file.path)),
     "pixels": ("keep the most pixels", lambda i, c: _pixel_class(i)),
     "no-padding": ("keep the one without padding bars", lambda i, c: -i.content_fraction),
+    "upright": ("keep the file in the orientation the others share over a turned or mirrored copy",
+                lambda i, c: _turned(i, c)),
+    "colour": ("keep colour over a grey copy", lambda i, c: c.facts(i).monochrome),
     "original": ("keep the camera original over an export without camera EXIF",
                  lambda i, c: not (i.metadata.has_exif and i.metadata.camera)),
     "not-resaved": ("keep the JPEG over a lossless re-save of it (a PNG or TIFF with the JPEG's exact pixels)",
                     lambda i, c: i.file.path in c.resaves),
+    "quality": ("keep the higher JPEG quality (lossless counts as best)", lambda i, c: -round(c.facts(i).quality / 5)),
+    "tones": ("keep the widest range of tones over a brightened, darkened or contrast-changed copy",
+              lambda i, c: -round(c.facts(i).tones, 1)),
     "oldest-taken": ("keep the oldest date taken", lambda i, c: i.metadata.date_taken or "9999"),
     "largest-file": ("keep the largest file", lambda i, c: -i.file.size),
     "oldest-file": ("keep the oldest file", lambda i, c: i.file.mtime_ns),
     "shortest-path": ("keep the shortest path", lambda i, c: (len(i.file.path), i.file.path)),
 }
-DEFAULT_RULES = ("protected", "raw", "pixels", "no-padding", "original", "not-resaved", "oldest-taken",
-                 "largest-file", "oldest-file", "shortest-path")
+DEFAULT_RULES = ("protected", "raw", "pixels", "no-padding", "upright", "colour", "original", "not-resaved",
+                 "quality", "tones", "oldest-taken", "largest-file", "oldest-file", "shortest-path")
 
 
 def check_rules(rules: Sequence[str]) -> list[str]:
@@ -65,11 +104,12 @@ def keeper_key(info: ImageInfo, context: KeeperContext, rules: Sequence[str] = D
 
 
 def choose_keeper(infos: Sequence[ImageInfo], protected: Sequence[str] = (),
-                  rules: Sequence[str] = DEFAULT_RULES, resaves: frozenset[str] = frozenset()) -> int:
+                  rules: Sequence[str] = DEFAULT_RULES, resaves: frozenset[str] = frozenset(),
+                  evidence: PixelEvidence | None = None) -> int:
     """Position in ``infos`` of the suggested keeper."""
     if not infos:
         raise ValueError("a group needs at least one file")
-    context = KeeperContext(tuple(protected), frozenset(resaves))
+    context = KeeperContext(tuple(protected), frozenset(resaves), evidence or PixelEvidence())
     # Protection is a rule, not a preference: whatever order the person chose, a file in a
     # protected folder is suggested before any other.
     rules = ("protected", *(rule for rule in rules if rule != "protected"))

@@ -107,9 +107,11 @@ class TrashPolicy:
                 reasons.setdefault(path, RAW_JPEG_PAIR)
         return reasons
 
-    def default_marks(self, paths: Sequence[str], keeper: str) -> set[str]:
-        """What is suggested for the Trash in a group of copies: every file but the keeper
-        and the files that must stay."""
+    def default_marks(self, paths: Sequence[str], keeper: str, kind: str = "copies") -> set[str]:
+        """What is suggested for the Trash: in a group of copies, every file but the keeper and
+        the files that must stay; in a group of similar shots (different pictures), nothing."""
+        if kind != "copies":
+            return set()
         kept = self.kept_reasons(paths)
         return {p for p in paths if p != keeper and p not in kept}
 

@@ -68,7 +68,7 @@ class Review:
 
     def _mark_all_but_keeper(self, choice: GroupChoice) -> None:
         """Suggest every other file for trash, except the ones the policy keeps."""
-        choice.marked = self.policy.default_marks([m.path for m in choice.members], choice.keeper)
+        choice.marked = self.policy.default_marks([m.path for m in choice.members], choice.keeper, choice.group.kind)
 
     def set_keeper(self, choice: GroupChoice, path: str) -> None:
         """Keep ``path``; every other unprotected file of the group is marked for trash."""

@@ -8,6 +8,7 @@ consistent matches, different pictures keep almost none (bench/accuracy.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -89,12 +90,14 @@ def count_inliers(a: LocalFeatures, b: LocalFeatures) -> int:
 # levels agree tile by tile after the tones are matched: a brightened, grey or colour-graded copy
 # agrees; a moved object, another person or another patch of texture does not.
 
-PIXEL_METHOD = "pixels-v1-w160-t12-ncc0.5-agree0.94-cover0.8"  # cached verdicts depend on all of these
+PIXEL_METHOD = "pixels-v2-w160-t12-ncc0.5-agree0.88-changed0.04-cover0.985-textured0.1-detail0.8"  # cached verdicts depend on all of these
 WORK_SIDE = 160  # long side of the smaller picture when compared
 GRID = 12  # tiles per side
 MIN_TILE_CORRELATION = 0.5  # a textured tile agrees when the two correlate at least this much
 MIN_AGREEMENT = 0.88  # share of comparable tiles that must agree for a copy
 MIN_COVERAGE = 0.985  # share of the smaller picture inside the other: a copy is the picture or a part of it
+MIN_TEXTURED = 0.1  # share of tiles with detail needed before agreeing tiles mean anything
+DETAIL_GREYS, DETAIL_SHARE = 0.8, 0.0  # a tile has detail when its fine structure reaches this (greys; share of spread)
 MAX_CHANGED = 0.04  # share of the overlap that may differ in solid patches (added text is thin)
 CHANGE_LEVEL = 0.3  # a pixel differs by this share of the picture's spread of grey levels
 SCALE_RANGE = (1 / 12, 12.0)  # a fit outside this (or 0, or singular) is nonsense
@@ -214,7 +217,10 @@ def tile_agreement(first: np.ndarray, second: np.ndarray, mask: np.ndarray) -> t
     height, width = first.shape
     rows = np.linspace(0, height, GRID + 1).astype(int)
     cols = np.linspace(0, width, GRID + 1).astype(int)
-    agree = total = 0
+    cv2 = _cv2()
+    detail = np.abs(first - cv2.GaussianBlur(first, (0, 0), 2.0))  # what a smooth gradient lacks
+    detail_level = max(DETAIL_GREYS, DETAIL_SHARE * spread)
+    agree = total = textured = 0
     for top, bottom in zip(rows[:-1], rows[1:]):
         for left, right in zip(cols[:-1], cols[1:]):
             inside = mask[top:bottom, left:right]
@@ -231,7 +237,10 @@ def tile_agreement(first: np.ndarray, second: np.ndarray, mask: np.ndarray) -> t
             elif sa < flat / 2 or sb < flat / 2:
                 agree += 0
             else:
+                textured += float(detail[top:bottom, left:right].mean()) >= detail_level
                 agree += float((da * db).mean()) / (sa * sb) >= MIN_TILE_CORRELATION
+    if textured < MIN_TEXTURED * total:  # a plain picture (a clear sky): the pixels can't tell a copy
+        return min(agree / total if total else 0.0, MIN_TEXTURED * textured / max(1, total)), 1.0
     return (agree / total if total else 0.0), _changed_area(first, second, mask, spread)
 
 
@@ -324,7 +333,7 @@ def _fitted(a_gray: np.ndarray, b_gray: np.ndarray, matrix: np.ndarray, a_factor
 
 
 def compare_pictures(a_gray: np.ndarray, b_gray: np.ndarray,
-                     features: "tuple[LocalFeatures, LocalFeatures] | None" = None,
+                     features: "tuple[LocalFeatures, LocalFeatures] | Callable[[], tuple] | None" = None,
                      alignment: Alignment | None = None) -> PixelVerdict:
     """Whether b is a copy of a by their pixels (grey pictures as decode_gray gives them).
 
@@ -342,7 +351,10 @@ def compare_pictures(a_gray: np.ndarray, b_gray: np.ndarray,
     if best is not None and best.copy:
         return best
     if alignment is None and features is not None:
-        alignment = align(*features)
+        if callable(features):  # found only now, when laying the pictures whole did not do
+            features = features()
+        if features[0] is not None and features[1] is not None:
+            alignment = align(*features)
     if alignment is not None and alignment.inliers >= MIN_INLIERS and sane_fit(alignment.matrix):
         try:
             fitted = _fitted(a_gray, b_gray, alignment.matrix, a_factor)
