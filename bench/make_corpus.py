@@ -217,6 +217,7 @@ def save(image: Image.Image, path: Path, options: dict) -> Path:
 
 
 SIMILAR_KINDS = ("split", "moved", "pan", "burst")
+RESAVES = ("png", "webp")  # made from the original JPEG as decoded, as a person re-saving it would
 FAMILIES_PER_KIND = 4
 SHOT_COPY_EDITS = ("resize", "recompress", "brightness", "thumbnail")
 
@@ -341,8 +342,10 @@ def build(out: Path, seed: int) -> dict:
         folder.mkdir()
         path = save(image, folder / "original", {"format": "JPEG", "quality": 92})
         _record(truth, out, path, scene=scene, edit="original", family=scene, similar_kind="")
+        with Image.open(path) as saved:
+            as_saved = saved.convert("RGB")  # what a re-save starts from: the original's decoded pixels
         for kind in EDITS:
-            edited, options = edit(image, kind, rng)
+            edited, options = edit(as_saved if kind in RESAVES else image, kind, rng)
             path = save(edited, folder / kind, options)
             _record(truth, out, path, scene=scene, edit=kind, family=scene, similar_kind="")
     copy_scenes = sorted(name for name in images if name not in roles)

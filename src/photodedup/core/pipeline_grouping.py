@@ -127,7 +127,8 @@ def _similar_groups(infos: list[ImageInfo], apart: list[tuple[int, int, float]],
         best, why = best_shot(facts) if facts else (members[0].file.path, "")
         group = Group([GroupMember(info, keeper=info.file.path == best, distance=0.0 if info.file.path == best else
                                    vector_distance(by_best(members, best).vector, info.vector),
-                                   detail="best shot" if info.file.path == best else "another shot of the same scene")
+                                   detail=(why or "best shot") if info.file.path == best else
+                                   "another shot of the same scene (a different picture, not a copy)")
                        for info in members], kind=SIMILAR, note=why)
         groups.append(group)
     groups.sort(key=lambda g: (-len(g.members), g.keeper.path))

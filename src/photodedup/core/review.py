@@ -46,6 +46,9 @@ class GroupChoice:
         return self.group.reclaimable_bytes
 
 
+KEPT_ELSEWHERE = "This file is the kept copy of another group; choose another keeper there first."
+
+
 class Review:
     """The groups of a scan and what the person decided about each."""
 
@@ -85,6 +88,9 @@ class Review:
         refusal = self.policy.why_not_mark([m.path for m in choice.members], choice.marked, path)
         if refusal is not None:
             return refusal
+        if any(other is not choice and other.keeper == path for other in self.choices):
+            # A best shot is also its copies' keeper: marking it here would leave that group empty.
+            return KEPT_ELSEWHERE
         choice.marked.add(path)
         if path == choice.keeper:
             choice.keeper = next(m.path for m in choice.members if m.path not in choice.marked)
