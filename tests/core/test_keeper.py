@@ -38,6 +38,7 @@ CASES = {
     "original": (info("/p/camera.jpg", metadata=CAMERA), info("/p/export.png", size=9000)),
     "not-resaved": (info("/p/shot.jpg"), info("/p/shot-resaved.png", size=9000)),
     "quality": (info("/p/q92.jpg"), info("/p/q50.jpg", size=9000)),
+    "central": (info("/p/middle.jpg"), info("/p/edited.jpg", size=9000)),
     "tones": (info("/p/wide.jpg"), info("/p/brightened.jpg", size=9000)),
     "oldest-taken": (info("/p/first.jpg", metadata=CAMERA),
                      info("/p/later.jpg", metadata=PhotoMetadata("2023-01-01 00:00:00", "Canon EOS R6", "", True, True))),
@@ -51,7 +52,7 @@ CASES = {
 EVIDENCE = PixelEvidence(laid={"/p/turned.jpg": "turned 90°"}, facts={
     "/p/grey.jpg": KeeperFacts(monochrome=True), "/p/q92.jpg": KeeperFacts(quality=92),
     "/p/q50.jpg": KeeperFacts(quality=50), "/p/wide.jpg": KeeperFacts(tones=7.6),
-    "/p/brightened.jpg": KeeperFacts(tones=7.0)})
+    "/p/brightened.jpg": KeeperFacts(tones=7.0)}, spread={"/p/middle.jpg": 2.0, "/p/edited.jpg": 6.5})
 
 
 @pytest.mark.parametrize("rule", DEFAULT_RULES)

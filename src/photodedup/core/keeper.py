@@ -32,6 +32,7 @@ class PixelEvidence:
 
     laid: dict[str, str] = field(default_factory=dict)
     facts: dict[str, KeeperFacts] = field(default_factory=dict)
+    spread: dict[str, float] = field(default_factory=dict)  # median grey difference to the others (central)
 
     def orientation(self, path: str) -> str:
         how = self.laid.get(path, "as is")
@@ -79,6 +80,8 @@ RULES: dict[str, tuple[str, Callable[[ImageInfo, KeeperContext], object]]] = {
     "not-resaved": ("keep the JPEG over a lossless re-save of it (a PNG or TIFF with the JPEG's exact pixels)",
                     lambda i, c: i.file.path in c.resaves),
     "quality": ("keep the higher JPEG quality (lossless counts as best)", lambda i, c: -round(c.facts(i).quality / 5)),
+    "central": ("keep the file the others differ from least: edits each move away from the original",
+                lambda i, c: round(c.evidence.spread.get(i.file.path, 0.0), 1)),
     "tones": ("keep the widest range of tones over a brightened, darkened or contrast-changed copy",
               lambda i, c: -round(c.facts(i).tones, 1)),
     "oldest-taken": ("keep the oldest date taken", lambda i, c: i.metadata.date_taken or "9999"),
@@ -87,7 +90,7 @@ RULES: dict[str, tuple[str, Callable[[ImageInfo, KeeperContext], object]]] = {
     "shortest-path": ("keep the shortest path", lambda i, c: (len(i.file.path), i.file.path)),
 }
 DEFAULT_RULES = ("protected", "raw", "pixels", "no-padding", "upright", "colour", "original", "not-resaved",
-                 "quality", "tones", "oldest-taken", "largest-file", "oldest-file", "shortest-path")
+                 "quality", "central", "tones", "oldest-taken", "largest-file", "oldest-file", "shortest-path")
 
 
 def check_rules(rules: Sequence[str]) -> list[str]:

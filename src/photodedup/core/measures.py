@@ -13,7 +13,7 @@ from PIL import Image
 from photodedup.core.changes import picture_facts
 from photodedup.core.decode import webp_is_lossy
 
-KEEPER_METHOD = "keeper-facts-v2"
+KEEPER_METHOD = "keeper-facts-v3"
 LOSSY_UNKNOWN_QUALITY = 75  # a lossy WebP or HEIC does not say its quality: taken as the usual default
 SHOT_METHOD = "shot-facts-v1"
 
@@ -26,8 +26,7 @@ class VerificationStore:  # the part of cache.Cache used here
 @dataclass(frozen=True)
 class KeeperFacts:
     """Monochrome or colour, JPEG quality (100 when lossless, LOSSY_UNKNOWN_QUALITY for other
-    lossy formats), and the tonal range:
-    bits of grey-level entropy (a brightened, darkened or contrast-changed copy has fewer)."""
+    lossy formats), and the tonal range (tonal_range)."""
 
     monochrome: bool = False
     quality: int = 100
@@ -43,14 +42,20 @@ class KeeperFacts:
         return cls(bool(monochrome), quality, tones / 1000)
 
 
+CLIPPING_BITS = 3.0  # bits of tonal range a fully clipped picture loses, beyond what its histogram shows
+
+
 def tonal_range(path: str) -> float:
-    """Entropy (bits) of the grey levels of the picture, read at about 512 px."""
+    """Tonal range of the picture read at about 512 px: entropy (bits) of its grey levels, less
+    CLIPPING_BITS × the share of pixels clipped to black or white. A brightened, darkened or
+    contrast-changed copy has fewer levels or more clipped pixels than the picture it came from."""
     with Image.open(path) as image:
         image.draft("L", (512, 512))
         grey = np.asarray(image.convert("L"))
     counts = np.bincount(grey.ravel(), minlength=256).astype(np.float64)
     share = counts[counts > 0] / counts.sum()
-    return float(-(share * np.log2(share)).sum())
+    clipped = float(((grey <= 2) | (grey >= 253)).mean())
+    return max(0.0, float(-(share * np.log2(share)).sum()) - CLIPPING_BITS * clipped)
 
 
 def keeper_facts(path: str, content_hash: str, store: VerificationStore) -> KeeperFacts:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import math
 import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -93,7 +92,24 @@ def _evidence(members: list[ImageInfo], verifier: "_PairVerifier", cache: cache_
         if info is not seed and info.content_hash != seed.content_hash:
             laid[info.file.path] = verifier.verdict_between(seed, info).how
     facts = {info.file.path: keeper_facts(info.file.path, info.content_hash, cache) for info in members}
-    return PixelEvidence(laid, facts)
+    return PixelEvidence(laid, facts, _spread(members, cache))
+
+
+def _spread(members: list[ImageInfo], cache: cache_module.Cache) -> dict[str, float]:
+    """Each file's median difference (grey levels, cached thumbnails, best of any turn or mirror)
+    to the other files of its group: the original sits in the middle of its edits."""
+    thumbs = {info.file.path: cache.lookup_thumb(info.file) for info in members}
+    if len(members) < 3 or any(thumb is None for thumb in thumbs.values()):
+        return {}
+    stack = np.stack([thumbs[info.file.path].astype(np.float32) for info in members])
+    turns = np.stack([stack, stack[:, ::-1, ::-1], np.rot90(stack, 1, axes=(1, 2)), np.rot90(stack, 3, axes=(1, 2)),
+                      stack[:, :, ::-1], stack[:, ::-1, :]])
+    differences = np.abs(turns[:, :, None] - stack[None, None, :]).mean(axis=(3, 4)).min(axis=0)
+    spread = {}
+    for row, info in enumerate(members):
+        others = np.delete(differences[row], row)
+        spread[info.file.path] = float(np.median(others))
+    return spread
 
 
 def _similar_groups(infos: list[ImageInfo], apart: list[tuple[int, int, float]], keeper_of: dict[int, int],
@@ -140,29 +156,32 @@ def by_best(members: list[ImageInfo], path: str) -> ImageInfo:
 
 
 RESAVE_METHOD = "same-pixels-v1"
+RESAVE_TRIES = 3  # JPEGs a lossless file is compared with, closest thumbnail first
 
 
 def _resaves(groups: list[list[ImageInfo]], cache: cache_module.Cache, workers: int,
              progress: Progress = NULL_PROGRESS) -> list[frozenset[str]]:
     """For each group, its lossless files that hold exactly a JPEG's pixels (keeper rule "not-resaved").
 
-    Each lossless file is compared, full size, with at most one JPEG of its group: the one
-    whose cached thumbnail is closest, and only if that is within a grey level (an edited
-    copy's is not). The comparisons run in parallel; the answer is remembered by content,
+    Each lossless file is compared, full size, with at most RESAVE_TRIES JPEGs of its group:
+    those whose cached thumbnails are closest, and only within a grey level (an edited copy's
+    is not). The comparisons run in parallel; the answer is remembered by content,
     so a rescan decodes nothing.
     """
     checks: list[list[tuple[ImageInfo, ImageInfo]]] = []
     for members in groups:
-        closest: dict[str, tuple[float, ImageInfo, ImageInfo]] = {}
+        closest: dict[str, list[tuple[float, str, ImageInfo, ImageInfo]]] = {}
         for lossless, jpeg in resave_candidates(members):
             if lossless.format == "WEBP" and webp_is_lossy(lossless.file.path):
                 continue
             thumbs = cache.lookup_thumb(lossless.file), cache.lookup_thumb(jpeg.file)
             difference = (float(np.abs(thumbs[0].astype(np.int16) - thumbs[1]).mean())
                           if thumbs[0] is not None and thumbs[1] is not None else 0.0)
-            if difference <= 1.0 and difference < closest.get(lossless.file.path, (math.inf,))[0]:
-                closest[lossless.file.path] = (difference, lossless, jpeg)
-        checks.append([(lossless, jpeg) for _, lossless, jpeg in closest.values()])
+            if difference <= 1.0:
+                closest.setdefault(lossless.file.path, []).append((difference, jpeg.file.path, lossless, jpeg))
+        # The few closest JPEGs each: an edited copy of the same size (turned by EXIF, say) may tie.
+        checks.append([(lossless, jpeg) for found in closest.values()
+                       for _, _, lossless, jpeg in sorted(found, key=lambda c: c[:2])[:RESAVE_TRIES]])
     answers: dict[tuple[str, str], int] = {}
     for lossless, jpeg in (pair for group in checks for pair in group):
         known = cache.lookup_verification(lossless.content_hash, jpeg.content_hash, RESAVE_METHOD)
