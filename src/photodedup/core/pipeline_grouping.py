@@ -114,8 +114,9 @@ def _spread(members: list[ImageInfo], cache: cache_module.Cache) -> dict[str, fl
 
 def _similar_groups(infos: list[ImageInfo], apart: list[tuple[int, int, float]], keeper_of: dict[int, int],
                     verifier: "_PairVerifier", cache: cache_module.Cache) -> list[Group]:
-    """Groups of different pictures of one scene: candidate pairs left apart by the copy check
-    (each picture shown by its keeper), joined while every two of a group stay within the spread."""
+    """Groups of different pictures of one scene: candidate pairs left apart by the copy check,
+    under SIMILAR_THRESHOLD or proposed by their thumbnails (each picture shown by its keeper),
+    joined while every two of a group stay within the spread."""
     links = sorted({(min(keeper_of.get(a, a), keeper_of.get(b, b)), max(keeper_of.get(a, a), keeper_of.get(b, b)))
                     for a, b, gap in apart if gap <= SIMILAR_THRESHOLD}, key=lambda pair: (
                         vector_distance(infos[pair[0]].vector, infos[pair[1]].vector), pair))
@@ -362,8 +363,10 @@ def _near_clusters(
         apart=found_apart,
         extra_pairs=turned,
     )
-    if apart is not None:
-        apart.extend((representatives[a], representatives[b], gap) for a, b, gap in found_apart)
+    if apart is not None:  # a pair the thumbnails proposed counts as alike whatever its distance
+        alike = set(turned)
+        apart.extend((representatives[a], representatives[b], 0.0 if (a, b) in alike else gap)
+                     for a, b, gap in found_apart)
     clustered = set()
     result = []
     for cluster in clusters:
