@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from photodedup.core.group import find_clusters, make_group, turned_candidates
+from photodedup.core.group import find_clusters, find_pictures, make_group, turned_candidates
 from photodedup.core.index import VectorIndex
 from photodedup.core.keeper import choose_keeper
 from photodedup.core.models import ImageFile, ImageInfo
@@ -156,9 +156,11 @@ def test_a_copy_group_is_one_picture_a_file_close_to_two_never_joins_them():
     # With seeds, 1 joins one picture and the other stays apart: nothing chains 0 to 2.
     vectors = np.stack([along(0), along(4), along(8)])
     copies = {(0, 1), (1, 2)}
-    clusters = find_clusters(vectors, VectorIndex.build(vectors), threshold=0.5, sure=-1.0,
-                             verify=lambda a, b: (a, b) in copies, seed_key=lambda row: row)
-    assert clusters in ([[0, 1]], [[1, 2]])
+    apart = []
+    clusters = find_pictures(vectors, VectorIndex.build(vectors), verify=lambda a, b: (a, b) in copies,
+                             seed_key=lambda row: row, threshold=0.5, apart=apart)
+    assert clusters == [[0, 1]]
+    assert [pair[:2] for pair in apart] == [(0, 2), (1, 2)]
 
 
 def test_every_member_is_checked_against_the_seed_and_far_turned_copies_join_by_extra_pairs():
@@ -170,10 +172,10 @@ def test_every_member_is_checked_against_the_seed_and_far_turned_copies_join_by_
         return True
 
     apart = []
-    clusters = find_clusters(vectors, VectorIndex.build(vectors), threshold=0.3, sure=-1.0, verify=verify,
-                             seed_key=lambda row: row, extra_pairs=[(2, 0)], apart=apart)
+    clusters = find_pictures(vectors, VectorIndex.build(vectors), verify=verify, seed_key=lambda row: row,
+                             threshold=0.3, extra_pairs=[(2, 0)], apart=apart)
     assert clusters == [[0, 1, 2]]
-    assert all(0 in pair for pair in asked), "each check is against the seed, row 0"
+    assert sorted(asked) == [(0, 1), (0, 2)], "each file is checked once, against the seed, row 0"
     assert apart == []
 
 

@@ -39,9 +39,6 @@ def find_clusters(
     sure: float = SURE_THRESHOLD,
     prepare: Callable[[list[tuple[int, int]]], None] | None = None,
     structured: Callable[[int, int], bool] | None = None,
-    seed_key: Callable[[int], object] | None = None,
-    apart: list[tuple[int, int, float]] | None = None,
-    extra_pairs: Sequence[tuple[int, int]] = (),
 ) -> list[list[int]]:
     """Clusters (lists of row numbers of ``vectors``, 2+ each) of near-identical photos.
 
@@ -55,12 +52,6 @@ def find_clusters(
     of verifying is done for several at once, in parallel.
     With ``structured``, a close pair of which structured(a, b) is False (nearly featureless
     pictures, which look alike without being copies) must be verified too.
-    With ``seed_key`` (smaller is better: the likely original), a cluster is one picture: it
-    only grows when verify(seed, member) confirms every member the merge brings against the
-    merged cluster's seed, so a third file close to two pictures never joins them.
-    ``apart`` receives the candidate pairs (a, b, distance) that end in different clusters.
-    ``extra_pairs`` are candidates found otherwise (turned_candidates), whatever their distance;
-    with ``seed_key`` the spread does not apply, since every member is checked against the seed.
     """
     count = len(vectors)
     table = index.neighbour_table(MAX_NEIGHBOURS, progress)
@@ -79,11 +70,6 @@ def find_clusters(
         firsts.append(np.minimum(item, others[close]))
         seconds.append(np.maximum(item, others[close]))
         gaps.append(distances[close])
-    if extra_pairs:
-        extra = np.array(extra_pairs, dtype=np.int64).reshape(-1, 2)
-        firsts.append(extra.min(axis=1))
-        seconds.append(extra.max(axis=1))
-        gaps.append(np.sqrt(np.maximum(0.0, 2.0 - 2.0 * np.einsum("ij,ij->i", vectors[extra[:, 0]], vectors[extra[:, 1]]))))
     first, second, distance = _unique_pairs(firsts, seconds, gaps, count)
     # Which pairs need verifying: those past ``sure``, and close ones of nearly featureless pictures.
     checked = [verify is not None and (gap > sure or (structured is not None and not structured(a, b)))
@@ -95,21 +81,7 @@ def find_clusters(
 
     def joinable(a: int, b: int) -> bool:  # once False, stays False: clusters only grow
         ca, cb = cluster_of[a], cluster_of[b]
-        if seed_key is not None:
-            return ca != cb
         return ca != cb and _distance_matrix(vectors[members[ca]], vectors[members[cb]]).max() <= widest
-
-    seed = {i: i for i in range(count)}  # each cluster's likely original, when seed_key is given
-
-    def seed_pairs(a: int, b: int) -> list[tuple[int, int]]:
-        """The checks merging a's and b's clusters needs: the merged seed against every member of
-        the other cluster (each pair smaller row first)."""
-        ca, cb = cluster_of[a], cluster_of[b]
-        if ca == cb:
-            return []
-        new = min(seed[ca], seed[cb], key=lambda item: (seed_key(item), item))
-        others = members[cb] if new == seed[ca] else members[ca]
-        return [(min(new, x), max(new, x)) for x in others]
 
     if verify is not None:
         progress.start("Checking look-alike photos", sum(checked))
@@ -132,26 +104,14 @@ def find_clusters(
                         wave.append((first[looked_at], second[looked_at]))
                     looked_at += 1
                 prepared.update(wave)
-                prepare(wave if seed_key is None else [pair for x, y in wave for pair in seed_pairs(x, y)])
-            if seed_key is None:
-                if not verify(a, b):
-                    continue
-            else:
-                needed = seed_pairs(a, b)
-                if prepare is not None and len(needed) > 1:
-                    prepare(needed)
-                if not all(verify(x, y) for x, y in needed):
-                    continue
+                prepare(wave)
+            if not verify(a, b):
+                continue
         ca, cb = cluster_of[a], cluster_of[b]
         keep, drop = (ca, cb) if len(members[ca]) >= len(members[cb]) else (cb, ca)
-        if seed_key is not None:
-            seed[keep] = min(seed[ca], seed[cb], key=lambda item: (seed_key(item), item))
-            seed.pop(drop, None)
         for item in members[drop]:
             cluster_of[item] = keep
         members[keep] += members.pop(drop)
-    if apart is not None:
-        apart.extend((a, b, gap) for a, b, gap in zip(first, second, distance) if cluster_of[a] != cluster_of[b])
     return [sorted(m) for m in members.values() if len(m) > 1]
 
 
@@ -257,3 +217,76 @@ def turned_candidates(thumbs: np.ndarray, aspects: np.ndarray, chunk: int = 2048
         for _, b in sorted(matches)[:TURNED_PER_PHOTO]:
             pairs.add((min(a, b), max(a, b)))
     return sorted(pairs)
+
+
+def find_pictures(
+    vectors: np.ndarray,
+    index: NeighbourIndex,
+    verify: Callable[[int, int], bool],
+    seed_key: Callable[[int], object],
+    threshold: float = DEFAULT_THRESHOLD,
+    progress: Progress = NULL_PROGRESS,
+    prepare: Callable[[list[tuple[int, int]]], None] | None = None,
+    extra_pairs: Sequence[tuple[int, int]] = (),
+    apart: list[tuple[int, int, float]] | None = None,
+) -> list[list[int]]:
+    """Clusters (rows, 2+ each) that are each one picture: copies of a seed.
+
+    Photos are taken as seeds best first (smallest ``seed_key``: the likely original). A seed's
+    cluster grows outward through the candidates (index neighbours under ``threshold`` and
+    ``extra_pairs``) of the seed and of each file that joined it, but a file joins only when
+    verify(seed, file) confirms it: a file close to two pictures never chains them together, and
+    each candidate pair is verified at most once. ``prepare`` gets each round of pairs first, to
+    verify them in parallel. ``apart`` receives the candidate pairs left in different clusters.
+    """
+    count = len(vectors)
+    table = index.neighbour_table(MAX_NEIGHBOURS, progress)
+    progress.start("Grouping", count)
+    neighbours: list[list[int]] = [[] for _ in range(count)]
+    candidates: dict[tuple[int, int], float] = {}
+    for item in range(count):
+        if item % 256 == 0:
+            progress.check()
+        others = table[item][table[item] >= 0]
+        others = others[others != item]
+        if others.size:
+            distances = np.sqrt(np.maximum(0.0, 2.0 - 2.0 * (vectors[others] @ vectors[item])))
+            for other, gap in zip(others[distances <= threshold].tolist(), distances[distances <= threshold].tolist()):
+                candidates[min(item, other), max(item, other)] = gap
+    for a, b in extra_pairs:
+        if a != b:
+            candidates.setdefault((min(a, b), max(a, b)), vector_distance(vectors[a], vectors[b]))
+    for a, b in sorted(candidates, key=lambda pair: (candidates[pair], pair)):
+        neighbours[a].append(b)
+        neighbours[b].append(a)
+    progress.advance(count)
+    progress.start("Checking look-alike photos", len(candidates))
+    seed_of: dict[int, int] = {}
+    clusters = []
+    for seed in sorted(range(count), key=lambda row: (seed_key(row), row)):
+        if seed in seed_of or not neighbours[seed]:
+            continue
+        progress.check()
+        seed_of[seed] = seed
+        members, asked = [seed], {seed}
+        frontier = list(neighbours[seed])
+        while frontier:
+            round_ = list(dict.fromkeys(n for n in frontier if n not in seed_of and n not in asked))
+            frontier = []
+            if prepare is not None and round_:
+                prepare([(min(seed, n), max(seed, n)) for n in round_])
+            for other in round_:
+                asked.add(other)
+                progress.advance()
+                if verify(min(seed, other), max(seed, other)):
+                    seed_of[other] = seed
+                    members.append(other)
+                    frontier.extend(neighbours[other])
+        if len(members) > 1:
+            clusters.append(sorted(members))
+        else:
+            del seed_of[seed]  # alone: may still join a later seed's picture
+    if apart is not None:
+        apart.extend((a, b, gap) for (a, b), gap in sorted(candidates.items())
+                     if seed_of.get(a, -1 - a) != seed_of.get(b, -1 - b))
+    return clusters

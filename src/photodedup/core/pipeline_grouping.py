@@ -17,7 +17,7 @@ import numpy as np
 from photodedup.core import cache as cache_module
 from photodedup.core.decode import decode_gray, same_pixels, webp_is_lossy
 from photodedup.core.exact import find_identical
-from photodedup.core.group import SPREAD_FACTOR, find_clusters, make_group, turned_candidates, vector_distance
+from photodedup.core.group import SPREAD_FACTOR, find_pictures, make_group, turned_candidates, vector_distance
 from photodedup.core.index import VectorIndex
 from photodedup.core.keeper import DEFAULT_RULES, PixelEvidence, choose_keeper, resave_candidates
 from photodedup.core.measures import best_shot, keeper_facts, shot_facts
@@ -354,14 +354,13 @@ def _near_clusters(
         aspects = np.array([infos[p].width / max(1, infos[p].height) for p in representatives])
         turned = turned_candidates(np.stack(thumbs), aspects)
     found_apart: list[tuple[int, int, float]] = []
-    clusters = find_clusters(
-        vectors, index, threshold, progress,
+    clusters = find_pictures(
+        vectors, index,
         verify=lambda a, b: verifier.confirmed(representatives[a], representatives[b]),
-        prepare=lambda pairs: verifier.prepare([(representatives[a], representatives[b]) for a, b in pairs], progress),
-        sure=-1.0,  # every pair is decided by the pixels, however close the embeddings
         seed_key=lambda row: (-infos[representatives[row]].picture_pixels, infos[representatives[row]].file.path),
-        apart=found_apart,
-        extra_pairs=turned,
+        threshold=threshold, progress=progress,
+        prepare=lambda pairs: verifier.prepare([(representatives[a], representatives[b]) for a, b in pairs], progress),
+        extra_pairs=turned, apart=found_apart,
     )
     if apart is not None:  # a pair the thumbnails proposed counts as alike whatever its distance
         alike = set(turned)

@@ -90,12 +90,13 @@ def count_inliers(a: LocalFeatures, b: LocalFeatures) -> int:
 # levels agree tile by tile after the tones are matched: a brightened, grey or colour-graded copy
 # agrees; a moved object, another person or another patch of texture does not.
 
-PIXEL_METHOD = "pixels-v2-w160-t12-ncc0.5-agree0.88-changed0.04-cover0.985-textured0.1-detail0.8"  # cached verdicts depend on all of these
+PIXEL_METHOD = "pixels-v3-w160-t12-ncc0.5-agree0.88-changed0.04-cover0.985-textured0.1-detail0.8"  # cached verdicts depend on all of these
 WORK_SIDE = 160  # long side of the smaller picture when compared
 GRID = 12  # tiles per side
 MIN_TILE_CORRELATION = 0.5  # a textured tile agrees when the two correlate at least this much
 MIN_AGREEMENT = 0.88  # share of comparable tiles that must agree for a copy
 MIN_COVERAGE = 0.985  # share of the smaller picture inside the other: a copy is the picture or a part of it
+MIN_QUICK = 0.3  # share of tiles agreeing, laid whole and unrefined, before the fit is refined
 MIN_TEXTURED = 0.1  # share of tiles with detail needed before agreeing tiles mean anything
 DETAIL_GREYS, DETAIL_SHARE = 0.8, 0.0  # a tile has detail when its fine structure reaches this (greys; share of spread)
 MAX_CHANGED = 0.04  # share of the overlap that may differ in solid patches (added text is thin)
@@ -180,12 +181,18 @@ def _small(gray: np.ndarray, factor: float) -> np.ndarray:
 
 
 def _matched_tones(source: np.ndarray, reference: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """``source`` with its grey levels mapped so their distribution over ``mask`` is ``reference``'s."""
-    ranks = np.argsort(np.argsort(source[mask], kind="stable"), kind="stable")
-    wanted = np.sort(reference[mask])
-    matched = source.copy()
-    matched[mask] = wanted[(ranks * (len(wanted) - 1) // max(1, len(ranks) - 1))]
-    return matched
+    """``source`` with its grey levels mapped so their distribution over ``mask`` is ``reference``'s
+    (histogram matching through piecewise-linear distribution functions, 1024 bins)."""
+    edges = np.linspace(0.0, 256.0, 1025)
+
+    def distribution(values: np.ndarray) -> np.ndarray:
+        counts = np.histogram(values, bins=edges)[0].astype(np.float64)
+        return np.concatenate(([0.0], np.cumsum(counts))) / max(1.0, counts.sum())
+
+    share = np.interp(source, edges, distribution(source[mask]))
+    reference_share = distribution(reference[mask])
+    keep = np.concatenate(([True], np.diff(reference_share) > 0))  # strictly rising, for the inverse
+    return np.interp(share, reference_share[keep], edges[keep]).astype(np.float32)
 
 
 def _changed_area(first: np.ndarray, second: np.ndarray, mask: np.ndarray, spread: float) -> float:
@@ -207,41 +214,41 @@ def _changed_area(first: np.ndarray, second: np.ndarray, mask: np.ndarray, sprea
     return float(solid.sum()) / max(1.0, float(inner.sum()))
 
 
+def _tiles(picture: np.ndarray, rows: int, cols: int) -> np.ndarray:
+    """(GRID², rows·cols): the picture's tiles, one per row (the ragged edge left out)."""
+    cut = picture[:GRID * rows, :GRID * cols]
+    return cut.reshape(GRID, rows, GRID, cols).transpose(0, 2, 1, 3).reshape(GRID * GRID, rows * cols)
+
+
 def tile_agreement(first: np.ndarray, second: np.ndarray, mask: np.ndarray) -> tuple[float, float]:
     """(share of tiles inside ``mask`` where the two pictures, tones matched, agree; share of
     the overlap changed in solid patches)."""
-    if mask.sum() < 64:
+    height, width = first.shape
+    rows, cols = height // GRID, width // GRID
+    if mask.sum() < 64 or rows < 2 or cols < 2:
         return 0.0, 1.0
+    clipped = (first <= 4) | (first >= 251) | (second <= 4) | (second >= 251)  # no detail left to compare
     second = _matched_tones(second, first, mask)
     spread = float(first[mask].std()) or 1.0
-    height, width = first.shape
-    rows = np.linspace(0, height, GRID + 1).astype(int)
-    cols = np.linspace(0, width, GRID + 1).astype(int)
     cv2 = _cv2()
     detail = np.abs(first - cv2.GaussianBlur(first, (0, 0), 2.0))  # what a smooth gradient lacks
-    detail_level = max(DETAIL_GREYS, DETAIL_SHARE * spread)
-    agree = total = textured = 0
-    for top, bottom in zip(rows[:-1], rows[1:]):
-        for left, right in zip(cols[:-1], cols[1:]):
-            inside = mask[top:bottom, left:right]
-            if inside.size == 0 or inside.mean() < 0.9:
-                continue
-            a = first[top:bottom, left:right].ravel()
-            b = second[top:bottom, left:right].ravel()
-            total += 1
-            da, db = a - a.mean(), b - b.mean()
-            sa, sb = float(np.sqrt((da * da).mean())), float(np.sqrt((db * db).mean()))
-            flat = 0.08 * spread
-            if sa < flat and sb < flat:  # plain tiles: the same level is all they can say
-                agree += abs(a.mean() - b.mean()) < 0.25 * spread
-            elif sa < flat / 2 or sb < flat / 2:
-                agree += 0
-            else:
-                textured += float(detail[top:bottom, left:right].mean()) >= detail_level
-                agree += float((da * db).mean()) / (sa * sb) >= MIN_TILE_CORRELATION
+    a, b = _tiles(first, rows, cols), _tiles(second, rows, cols)
+    valid = _tiles(mask.astype(np.float32), rows, cols).mean(axis=1) >= 0.9
+    mean_a, mean_b = a.mean(axis=1), b.mean(axis=1)
+    da, db = a - mean_a[:, None], b - mean_b[:, None]
+    sa, sb = np.sqrt((da * da).mean(axis=1)), np.sqrt((db * db).mean(axis=1))
+    flat = 0.08 * spread
+    both_flat = (sa < flat) & (sb < flat)  # plain tiles: the same level is all they can say
+    one_flat = ~both_flat & ((sa < flat / 2) | (sb < flat / 2))
+    correlated = (da * db).mean(axis=1) / np.maximum(sa * sb, 1e-9) >= MIN_TILE_CORRELATION
+    agree = np.where(both_flat, np.abs(mean_a - mean_b) < 0.25 * spread, ~one_flat & correlated)
+    textured = ~both_flat & ~one_flat & (_tiles(detail, rows, cols).mean(axis=1) >= max(DETAIL_GREYS, DETAIL_SHARE * spread))
+    total, agreeing, textured = int(valid.sum()), int((agree & valid).sum()), int((textured & valid).sum())
+    if total == 0:
+        return 0.0, 1.0
     if textured < MIN_TEXTURED * total:  # a plain picture (a clear sky): the pixels can't tell a copy
-        return min(agree / total if total else 0.0, MIN_TEXTURED * textured / max(1, total)), 1.0
-    return (agree / total if total else 0.0), _changed_area(first, second, mask, spread)
+        return min(agreeing / total, MIN_TEXTURED * textured / total), 1.0
+    return agreeing / total, _changed_area(first, second, mask & ~clipped, spread)
 
 
 def _is_copy(agreement: float, changed: float, coverage: float) -> bool:
@@ -275,7 +282,7 @@ def _refined(a_small: np.ndarray, b_small: np.ndarray, start: np.ndarray) -> np.
     try:
         _, warp = cv2.findTransformECC(cv2.GaussianBlur(a_small, (0, 0), 1.0), cv2.GaussianBlur(b_small, (0, 0), 1.0),
                                        warp, cv2.MOTION_AFFINE,
-                                       (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 60, 1e-5), None, 1)
+                                       (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 30, 1e-4), None, 1)
     except cv2.error:
         return None
     return warp.astype(np.float64) if sane_fit(warp) else None
@@ -300,6 +307,8 @@ def _whole_frame(a_small: np.ndarray, b: np.ndarray) -> PixelVerdict | None:
         tries.append((quick, name, b_small, stretch, turned.shape[1] / b_small.shape[1]))
     best = None
     for quick, name, b_small, stretch, b_scale in sorted(tries, key=lambda t: -t[0])[:2]:
+        if quick < MIN_QUICK:  # laid whole it looks nothing like a: no refining will make it a copy
+            continue
         fits = [_refined(a_small, b_small, stretch)]
         sx, sy = stretch[0, 0], stretch[1, 1]
         if abs(np.log(sx / sy)) <= 0.04:  # the same frame: laid whole as it is, too (ECC may drift in the dark)
