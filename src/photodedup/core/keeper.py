@@ -7,6 +7,7 @@ DEFAULT_RULES is what most libraries want.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -31,7 +32,8 @@ class PixelEvidence:
     measures.KeeperFacts (grey, JPEG quality, tonal range)."""
 
     laid: dict[str, str] = field(default_factory=dict)
-    facts: dict[str, KeeperFacts] = field(default_factory=dict)
+    facts: dict[str, KeeperFacts] = field(default_factory=dict)  # filled by ``measure`` as asked
+    measure: Callable[[str], KeeperFacts] | None = None
     spread: dict[str, float] = field(default_factory=dict)  # median grey difference to the others (central)
 
     def orientation(self, path: str) -> str:
@@ -57,7 +59,13 @@ class KeeperContext:
     evidence: PixelEvidence = field(default_factory=PixelEvidence)
 
     def facts(self, info: ImageInfo) -> KeeperFacts:
-        return self.evidence.facts.get(info.file.path, KeeperFacts())
+        """A file's KeeperFacts, measured only when a rule first needs them."""
+        path = info.file.path
+        if path not in self.evidence.facts:
+            if self.evidence.measure is None:
+                return KeeperFacts()
+            self.evidence.facts[path] = self.evidence.measure(path)
+        return self.evidence.facts[path]
 
 
 def _turned(info: ImageInfo, context: KeeperContext) -> bool:
@@ -116,7 +124,23 @@ def choose_keeper(infos: Sequence[ImageInfo], protected: Sequence[str] = (),
     # Protection is a rule, not a preference: whatever order the person chose, a file in a
     # protected folder is suggested before any other.
     rules = ("protected", *(rule for rule in rules if rule != "protected"))
-    return min(range(len(infos)), key=lambda i: keeper_key(infos[i], context, rules))
+    # Rule by rule, so what is costly to measure is measured only for files still tied.
+    known: dict[tuple[int, str], object] = {}
+
+    def value(position: int, rule: str) -> object:
+        if (position, rule) not in known:
+            known[position, rule] = RULES[rule][1](infos[position], context)
+        return known[position, rule]
+
+    def compare(first: int, second: int) -> int:
+        for rule in rules:
+            a, b = value(first, rule), value(second, rule)
+            if a != b:
+                return -1 if a < b else 1
+        a, b = infos[first].file.path, infos[second].file.path
+        return (a > b) - (a < b)
+
+    return min(range(len(infos)), key=functools.cmp_to_key(compare))
 
 
 LOSSLESS_FORMATS = frozenset({"PNG", "TIFF", "BMP", "WEBP"})  # WebP may be lossless; the pixels tell

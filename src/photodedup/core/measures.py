@@ -10,10 +10,10 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from photodedup.core.changes import picture_facts
+from photodedup.core.changes import jpeg_quality
 from photodedup.core.decode import webp_is_lossy
 
-KEEPER_METHOD = "keeper-facts-v3"
+KEEPER_METHOD = "keeper-facts-v5"
 LOSSY_UNKNOWN_QUALITY = 75  # a lossy WebP or HEIC does not say its quality: taken as the usual default
 SHOT_METHOD = "shot-facts-v1"
 
@@ -45,17 +45,31 @@ class KeeperFacts:
 CLIPPING_BITS = 3.0  # bits of tonal range a fully clipped picture loses, beyond what its histogram shows
 
 
-def tonal_range(path: str) -> float:
-    """Tonal range of the picture read at about 512 px: entropy (bits) of its grey levels, less
-    CLIPPING_BITS × the share of pixels clipped to black or white. A brightened, darkened or
-    contrast-changed copy has fewer levels or more clipped pixels than the picture it came from."""
-    with Image.open(path) as image:
-        image.draft("L", (512, 512))
-        grey = np.asarray(image.convert("L"))
+def tonal_range(grey: np.ndarray) -> float:
+    """Tonal range of a grey picture: entropy (bits) of its grey levels, less CLIPPING_BITS × the
+    share of pixels clipped to black or white. A brightened, darkened or contrast-changed copy
+    has fewer levels or more clipped pixels than the picture it came from."""
     counts = np.bincount(grey.ravel(), minlength=256).astype(np.float64)
     share = counts[counts > 0] / counts.sum()
     clipped = float(((grey <= 2) | (grey >= 253)).mean())
     return max(0.0, float(-(share * np.log2(share)).sum()) - CLIPPING_BITS * clipped)
+
+
+def measure_keeper_facts(path: str) -> KeeperFacts:
+    """Grey or colour, quality and tonal range of a file, from one reduced decode (at most 384 px)."""
+    with Image.open(path) as image:
+        image_format = image.format
+        quality = jpeg_quality(image) if image_format in ("JPEG", "MPO") else None
+        if quality is None:
+            lossy = image_format in ("HEIF", "AVIF") or (image_format == "WEBP" and webp_is_lossy(path))
+            quality = LOSSY_UNKNOWN_QUALITY if lossy else 100
+        image.draft("RGB", (256, 256))
+        rgb = image.convert("RGB")
+    rgb.thumbnail((384, 384), Image.Resampling.BOX)
+    grey = np.asarray(rgb.convert("L"))
+    small = np.asarray(rgb.resize((64, 64), Image.Resampling.BOX), dtype=np.int16)
+    monochrome = bool((small.max(axis=2) - small.min(axis=2)).mean() < 4.0)  # as changes.picture_facts
+    return KeeperFacts(monochrome, quality, tonal_range(grey))
 
 
 def keeper_facts(path: str, content_hash: str, store: VerificationStore) -> KeeperFacts:
@@ -64,13 +78,7 @@ def keeper_facts(path: str, content_hash: str, store: VerificationStore) -> Keep
     if known is not None:
         return KeeperFacts.from_code(known)
     try:
-        facts = picture_facts(path)
-        quality = facts.quality
-        if quality is None:
-            with Image.open(path) as image:
-                lossy = image.format in ("HEIF", "AVIF") or (image.format == "WEBP" and webp_is_lossy(path))
-            quality = LOSSY_UNKNOWN_QUALITY if lossy else 100
-        measured = KeeperFacts(facts.monochrome, quality, tonal_range(path))
+        measured = measure_keeper_facts(path)
     except Exception:
         return KeeperFacts()
     store.store_verification(content_hash, content_hash, KEEPER_METHOD, measured.code())

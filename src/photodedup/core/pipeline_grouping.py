@@ -75,24 +75,34 @@ def group_infos(infos: list[ImageInfo], threshold: float, protected: Sequence[st
     clustered = [[infos[p] for p in positions] for positions in clusters]
     keeper_of: dict[int, int] = {}  # position of each clustered photo → position of its group's keeper
     for positions, members, resaves in zip(clusters, clustered, _resaves(clustered, cache, verifier.workers, progress)):
-        evidence = _evidence(members, verifier, cache)
+        seed = _seed(members)
+        evidence = _evidence(members, seed, verifier, cache)
         keeper = choose_keeper(members, protected, keeper_rules, resaves, evidence)
-        groups.append(make_group(members, keeper, verifier.describe_between))
+        groups.append(make_group(members, keeper, lambda kept, info, seed=seed: verifier.describe_known(kept, info, seed)))
         keeper_of.update({p: verifier.position[members[keeper].file.path] for p in positions})
     groups.sort(key=lambda g: (-g.reclaimable_bytes, g.keeper.path))
     return groups + _similar_groups(infos, apart, keeper_of, verifier, cache)
 
 
-def _evidence(members: list[ImageInfo], verifier: "_PairVerifier", cache: cache_module.Cache) -> PixelEvidence:
+def _seed_key(info: ImageInfo) -> tuple[int, str]:
+    """The order photos are taken as seeds of a picture (smallest first): the most picture pixels."""
+    return (-info.picture_pixels, info.file.path)
+
+
+def _seed(members: list[ImageInfo]) -> ImageInfo:
+    return min(members, key=_seed_key)
+
+
+def _evidence(members: list[ImageInfo], seed: ImageInfo, verifier: "_PairVerifier",
+              cache: cache_module.Cache) -> PixelEvidence:
     """What the pixels say about which file of a copy group the others were made from: each file
-    against the group's seed (the most picture pixels), and each file's own facts."""
-    seed = max(members, key=lambda i: (i.picture_pixels, i.file.path))
+    against the group's seed (checked when the group was made), and each file's own facts."""
     laid: dict[str, str] = {}
     for info in members:
         if info is not seed and info.content_hash != seed.content_hash:
             laid[info.file.path] = verifier.verdict_between(seed, info).how
-    facts = {info.file.path: keeper_facts(info.file.path, info.content_hash, cache) for info in members}
-    return PixelEvidence(laid, facts, _spread(members, cache))
+    hashes = {info.file.path: info.content_hash for info in members}
+    return PixelEvidence(laid, {}, lambda path: keeper_facts(path, hashes[path], cache), _spread(members, cache))
 
 
 def _spread(members: list[ImageInfo], cache: cache_module.Cache) -> dict[str, float]:
@@ -308,8 +318,13 @@ class _PairVerifier:
     def verdict_between(self, first: ImageInfo, second: ImageInfo) -> PixelVerdict:
         return self.verdict(self.position[first.file.path], self.position[second.file.path])
 
-    def describe_between(self, first: ImageInfo, second: ImageInfo) -> str:
-        return self.verdict_between(first, second).describe()
+    def describe_known(self, kept: ImageInfo, copy: ImageInfo, seed: ImageInfo) -> str:
+        """What the pixels showed, keeper against copy if that pair was checked, else seed against copy."""
+        pair = self._ordered(self.position[kept.file.path], self.position[copy.file.path])
+        known = self._known(*pair) if kept.content_hash != copy.content_hash else None
+        if known is None and copy.content_hash != seed.content_hash:
+            known = self.verdict_between(seed, copy)
+        return (known or PixelVerdict(True, 1.0, 1.0, 0.0, "as is")).describe()
 
 
 def _pack_vectors(infos: list[ImageInfo], positions: list[int], chunk: int = 4096) -> np.ndarray:
@@ -357,7 +372,7 @@ def _near_clusters(
     clusters = find_pictures(
         vectors, index,
         verify=lambda a, b: verifier.confirmed(representatives[a], representatives[b]),
-        seed_key=lambda row: (-infos[representatives[row]].picture_pixels, infos[representatives[row]].file.path),
+        seed_key=lambda row: _seed_key(infos[representatives[row]]),
         threshold=threshold, progress=progress,
         prepare=lambda pairs: verifier.prepare([(representatives[a], representatives[b]) for a, b in pairs], progress),
         extra_pairs=turned, apart=found_apart,

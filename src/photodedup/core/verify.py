@@ -305,6 +305,8 @@ def _whole_frame(a_small: np.ndarray, b: np.ndarray) -> PixelVerdict | None:
                               flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE)
         quick, _ = tile_agreement(a_small, laid, np.ones(a_small.shape, dtype=bool))
         tries.append((quick, name, b_small, stretch, turned.shape[1] / b_small.shape[1]))
+        if quick >= MIN_AGREEMENT:  # this way round it already agrees: refine it before trying others
+            break
     best = None
     for quick, name, b_small, stretch, b_scale in sorted(tries, key=lambda t: -t[0])[:2]:
         if quick < MIN_QUICK:  # laid whole it looks nothing like a: no refining will make it a copy
