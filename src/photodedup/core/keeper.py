@@ -20,7 +20,7 @@ from photodedup.core.raw import is_raw
 PIXEL_TOLERANCE = 1.03  # picture sizes within 3% count as equal (trimmed bars are approximate)
 
 
-def _pixel_class(info: ImageInfo) -> int:
+def pixel_class(info: ImageInfo) -> int:
     """Most picture pixels (padding bars don't count), in 3% steps."""
     return -round(math.log(max(info.picture_pixels, 1)) / math.log(PIXEL_TOLERANCE))
 
@@ -78,7 +78,7 @@ def _turned(info: ImageInfo, context: KeeperContext) -> bool:
 RULES: dict[str, tuple[str, Callable[[ImageInfo, KeeperContext], object]]] = {
     "protected": ("keep files in protected folders", lambda i, c: not in_folders(i.file.path, c.protected)),
     "raw": ("keep RAW over JPEG and other rendered files", lambda i, c: not is_raw(i.file.path)),
-    "pixels": ("keep the most pixels", lambda i, c: _pixel_class(i)),
+    "pixels": ("keep the most pixels", lambda i, c: pixel_class(i)),
     "no-padding": ("keep the one without padding bars", lambda i, c: -i.content_fraction),
     "upright": ("keep the file in the orientation the others share over a turned or mirrored copy",
                 lambda i, c: _turned(i, c)),

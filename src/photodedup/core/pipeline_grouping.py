@@ -19,7 +19,7 @@ from photodedup.core.decode import decode_gray, same_pixels, webp_is_lossy
 from photodedup.core.exact import find_identical
 from photodedup.core.group import SPREAD_FACTOR, find_pictures, make_group, turned_candidates, vector_distance
 from photodedup.core.index import VectorIndex
-from photodedup.core.keeper import DEFAULT_RULES, PixelEvidence, choose_keeper, resave_candidates
+from photodedup.core.keeper import DEFAULT_RULES, PixelEvidence, choose_keeper, pixel_class, resave_candidates
 from photodedup.core.measures import best_shot, keeper_facts, shot_facts
 from photodedup.core.models import SIMILAR, Group, GroupMember, ImageInfo
 from photodedup.core.progress import NULL_PROGRESS, Progress
@@ -84,9 +84,10 @@ def group_infos(infos: list[ImageInfo], threshold: float, protected: Sequence[st
     return groups + _similar_groups(infos, apart, keeper_of, verifier, cache)
 
 
-def _seed_key(info: ImageInfo) -> tuple[int, str]:
-    """The order photos are taken as seeds of a picture (smallest first): the most picture pixels."""
-    return (-info.picture_pixels, info.file.path)
+def _seed_key(info: ImageInfo) -> tuple[int, int, str]:
+    """The order photos are taken as seeds of a picture (smallest first): the most picture pixels
+    (in 3% steps), then the largest file, the least likely to have lost anything."""
+    return (pixel_class(info), -info.file.size, info.file.path)
 
 
 def _seed(members: list[ImageInfo]) -> ImageInfo:
