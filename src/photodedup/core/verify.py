@@ -189,10 +189,12 @@ def _matched_tones(source: np.ndarray, reference: np.ndarray, mask: np.ndarray) 
         counts = np.histogram(values, bins=edges)[0].astype(np.float64)
         return np.concatenate(([0.0], np.cumsum(counts))) / max(1.0, counts.sum())
 
-    share = np.interp(source, edges, distribution(source[mask]))
+    centres = (edges[:-1] + edges[1:]) / 2
+    share = np.interp(centres, edges, distribution(source[mask]))
     reference_share = distribution(reference[mask])
     keep = np.concatenate(([True], np.diff(reference_share) > 0))  # strictly rising, for the inverse
-    return np.interp(share, reference_share[keep], edges[keep]).astype(np.float32)
+    table = np.interp(share, reference_share[keep], edges[keep]).astype(np.float32)  # a level per bin
+    return table[np.clip((source * 4).astype(np.int32), 0, 1023)]
 
 
 def _changed_area(first: np.ndarray, second: np.ndarray, mask: np.ndarray, spread: float) -> float:
