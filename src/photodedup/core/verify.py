@@ -222,9 +222,9 @@ def _tiles(picture: np.ndarray, rows: int, cols: int) -> np.ndarray:
     return cut.reshape(GRID, rows, GRID, cols).transpose(0, 2, 1, 3).reshape(GRID * GRID, rows * cols)
 
 
-def tile_agreement(first: np.ndarray, second: np.ndarray, mask: np.ndarray) -> tuple[float, float]:
+def tile_agreement(first: np.ndarray, second: np.ndarray, mask: np.ndarray, changes: bool = True) -> tuple[float, float]:
     """(share of tiles inside ``mask`` where the two pictures, tones matched, agree; share of
-    the overlap changed in solid patches)."""
+    the overlap changed in solid patches, or 0 without ``changes``)."""
     height, width = first.shape
     rows, cols = height // GRID, width // GRID
     if mask.sum() < 64 or rows < 2 or cols < 2:
@@ -250,7 +250,7 @@ def tile_agreement(first: np.ndarray, second: np.ndarray, mask: np.ndarray) -> t
         return 0.0, 1.0
     if textured < MIN_TEXTURED * total:  # a plain picture (a clear sky): the pixels can't tell a copy
         return min(agreeing / total, MIN_TEXTURED * textured / total), 1.0
-    return agreeing / total, _changed_area(first, second, mask & ~clipped, spread)
+    return agreeing / total, _changed_area(first, second, mask & ~clipped, spread) if changes else 0.0
 
 
 def _is_copy(agreement: float, changed: float, coverage: float) -> bool:
@@ -305,7 +305,7 @@ def _whole_frame(a_small: np.ndarray, b: np.ndarray) -> PixelVerdict | None:
         stretch = np.array([[b_small.shape[1] / a_small.shape[1], 0, 0], [0, b_small.shape[0] / a_small.shape[0], 0]])
         laid = cv2.warpAffine(b_small, stretch, (a_small.shape[1], a_small.shape[0]),
                               flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE)
-        quick, _ = tile_agreement(a_small, laid, np.ones(a_small.shape, dtype=bool))
+        quick, _ = tile_agreement(a_small, laid, np.ones(a_small.shape, dtype=bool), changes=False)
         tries.append((quick, name, b_small, stretch, turned.shape[1] / b_small.shape[1]))
         if quick >= MIN_AGREEMENT:  # this way round it already agrees: refine it before trying others
             break
