@@ -40,3 +40,9 @@ def test_the_best_shot_is_the_sharper_and_says_so():
     best, why = best_shot(facts)
     assert best == "/p/sharp.jpg" and "sharper" in why
     assert ShotFacts.from_code(facts["/p/soft.jpg"].code()).sharpness == round(facts["/p/soft.jpg"].sharpness, 1)
+
+
+def test_a_much_smaller_shot_is_not_the_best_however_sharp_per_pixel():
+    facts = {"/p/full.jpg": ShotFacts(10.0, 0.0, 1.0), "/p/thumb.jpg": ShotFacts(40.0, 0.0, 1.0)}
+    assert best_shot(facts, {"/p/full.jpg": 4000 * 3000, "/p/thumb.jpg": 320 * 240})[0] == "/p/full.jpg"
+    assert best_shot(facts)[0] == "/p/thumb.jpg"

@@ -127,9 +127,15 @@ def shot_facts(content_hash: str, grey: Callable[[], np.ndarray | None], store: 
     return measured
 
 
-def best_shot(facts: dict[str, ShotFacts]) -> tuple[str, str]:
-    """The suggested best of several shots of one scene, and why in words."""
+def best_shot(facts: dict[str, ShotFacts], pixels: dict[str, int] | None = None) -> tuple[str, str]:
+    """The suggested best of several shots of one scene, and why in words. With ``pixels``, a
+    shot under half the largest one's pixels is not suggested (a small copy looks sharper per
+    pixel while holding less)."""
     paths = sorted(facts)
+    if pixels:
+        largest = max(pixels.get(p, 0) for p in paths)
+        paths = [p for p in paths if 2 * pixels.get(p, 0) >= largest] or paths
+        facts = {p: facts[p] for p in paths}
     if not paths:
         raise ValueError("no shots")
     top_sharpness = max(f.sharpness for f in facts.values()) or 1.0

@@ -152,7 +152,8 @@ def _similar_groups(infos: list[ImageInfo], apart: list[tuple[int, int, float]],
             measured = shot_facts(info.content_hash, lambda i=info: verifier.gray_of(i), cache)
             if measured is not None:
                 facts[info.file.path] = measured
-        best, why = best_shot(facts) if facts else (members[0].file.path, "")
+        pixels = {info.file.path: info.picture_pixels for info in members}
+        best, why = best_shot(facts, pixels) if facts else (members[0].file.path, "")
         group = Group([GroupMember(info, keeper=info.file.path == best, distance=0.0 if info.file.path == best else
                                    vector_distance(by_best(members, best).vector, info.vector),
                                    detail=(why or "best shot") if info.file.path == best else
