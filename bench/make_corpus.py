@@ -5,12 +5,17 @@
 
 Photographs come from Debian's wallpaper packages (fetched with `apt-get download`, unpacked
 with `dpkg -x`) and scikit-image's sample data (`pip download scikit-image`), both cached
-under bench/.sources. For each scene: the original plus edited copies (resized, recompressed,
-thumbnail, crops, brightness/contrast, colour grading, grayscale, small rotation with crop,
-EXIF-orientation rotation, PNG and WebP, watermark, letterbox, burst neighbour). Hard
-negatives: non-overlapping parts of one large photo, each its own scene; the photo set itself
+under bench/.sources. For each copy scene: the original plus edited copies (resized, recompressed,
+thumbnails down to 100 px, crops, brightness/contrast, colour grading, grayscale, small rotation
+with crop, rotation by 90/180/270 in the pixels, mirrored, EXIF-orientation rotation, PNG and
+WebP, watermark, letterbox). Hard negatives, drawn by the seed from the large photos: similar-
+shot families, two different pictures of one scene, each with an edited copy: neighbouring
+parts that share no pixels ("split"), an object replaced or moved ("moved"), two frames of a pan
+overlapping 50-70% ("pan"), burst frames with motion and noise ("burst"). The photo set itself
 holds several similar subjects (grass, leaves, flowers, water, sunsets).
-Ground truth: OUT/truth.json, {"files": {relative path: {"scene": str, "edit": str}}}.
+Ground truth: OUT/truth.json, {"files": {relative path: {"scene": picture, "edit": str,
+"family": str, "similar_kind": str}}}: one scene = copies of one picture; two scenes of one
+family = similar shots; anything else is unrelated.
 """
 
 from __future__ import annotations
@@ -70,11 +75,9 @@ DEBIAN_PHOTOS = (
     ("plasma-workspace-wallpapers", "usr/share/wallpapers/ColdRipple/contents/images/2560x1600.jpg"),
 )
 SKIMAGE_PHOTOS = ("chelsea.png", "coffee.png", "astronaut.png", "rocket.jpg", "motorcycle_left.png", "hubble_deep_field.jpg")
-# Large photos cut into non-overlapping parts: same light and colours, different pictures.
-SPLIT_PHOTOS = ("Dune", "GreenMeadow", "aitzgorri_by_Aitzol_Berasategi", "Path")
 EDITS = (
-    "resize", "recompress", "thumbnail", "crop", "brightness", "contrast", "colorgrade", "grayscale",
-    "rotate", "exif_rotate", "png", "webp", "watermark", "letterbox", "burst",
+    "resize", "recompress", "thumbnail", "thumb100", "crop", "brightness", "contrast", "colorgrade", "grayscale",
+    "rotate", "exif_rotate", "rot90", "rot180", "rot270", "mirror", "png", "webp", "watermark", "letterbox",
 )
 
 
@@ -135,6 +138,16 @@ def edit(image: Image.Image, kind: str, rng: random.Random) -> tuple[Image.Image
         thumb = image.copy()
         thumb.thumbnail((rng.choice((240, 320, 400)),) * 2)
         return thumb, {"format": "JPEG", "quality": 85}
+    if kind == "thumb100":
+        thumb = image.copy()
+        thumb.thumbnail((100, 100), Image.Resampling.LANCZOS)
+        return thumb, {"format": "JPEG", "quality": 80}
+    if kind in ("rot90", "rot180", "rot270"):
+        method = {"rot90": Image.Transpose.ROTATE_90, "rot180": Image.Transpose.ROTATE_180,
+                  "rot270": Image.Transpose.ROTATE_270}[kind]
+        return image.transpose(method), jpeg
+    if kind == "mirror":
+        return ImageOps.mirror(image), jpeg
     if kind == "crop":
         return crop_fraction(image, rng.uniform(0.8, 0.9), rng), jpeg
     if kind == "brightness":
@@ -203,37 +216,152 @@ def save(image: Image.Image, path: Path, options: dict) -> Path:
     return path
 
 
+SIMILAR_KINDS = ("split", "moved", "pan", "burst")
+RESAVES = ("png", "webp")  # made from the original JPEG as decoded, as a person re-saving it would
+FAMILIES_PER_KIND = 4
+SHOT_COPY_EDITS = ("resize", "recompress", "brightness", "thumbnail")
+
+
+def _window(image: Image.Image, fraction_w: float, fraction_h: float, rng: random.Random,
+            right_room: float = 0.0) -> tuple[int, int, int, int]:
+    """A crop box of the given fractions at a random place, leaving ``right_room`` (fraction) to its right."""
+    w, h = image.size
+    cw, ch = int(w * fraction_w), int(h * fraction_h)
+    x = rng.randint(0, max(0, w - cw - int(w * right_room)))
+    y = rng.randint(0, h - ch)
+    return (x, y, x + cw, y + ch)
+
+
+def _region(size: tuple[int, int], area: float, rng: random.Random) -> tuple[int, int, int, int]:
+    """A box of about ``area`` of a picture of ``size``, away from the edges."""
+    w, h = size
+    rw, rh = int(w * area ** 0.5 * rng.uniform(0.8, 1.2)), int(h * area ** 0.5 * rng.uniform(0.8, 1.2))
+    x = rng.randint(int(w * 0.05), max(int(w * 0.05), int(w * 0.95) - rw))
+    y = rng.randint(int(h * 0.05), max(int(h * 0.05), int(h * 0.95) - rh))
+    return (x, y, x + rw, y + rh)
+
+
+def _noise(image: Image.Image, sigma: float, rng: random.Random) -> Image.Image:
+    import numpy as np
+
+    generator = np.random.default_rng(rng.randrange(2**31))
+    pixels = np.asarray(image).astype(np.float32) + generator.normal(0, sigma, (image.size[1], image.size[0], 3))
+    return Image.fromarray(np.clip(pixels, 0, 255).astype("uint8"))
+
+
+def similar_shots(kind: str, image: Image.Image, other: Image.Image, rng: random.Random) -> tuple[Image.Image, Image.Image]:
+    """Two different pictures of one scene (they share no edit history), made from one large photo.
+
+    split: neighbouring parts that share no pixels; moved: one frame, then an object replaced by a
+    patch of another photo, a region of the scene outside the frame, or a region of the frame moved;
+    pan: two frames overlapping 50-70%; burst: the camera moved 1-2%, something in the frame moved,
+    and the sensor noise differs.
+    """
+    w, h = image.size
+    if kind == "split":
+        if rng.random() < 0.5:
+            gap = int(w * rng.uniform(0.0, 0.05))
+            half = (w - gap) // 2
+            return image.crop((0, 0, half, h)), image.crop((half + gap, 0, w, h))
+        gap = int(h * rng.uniform(0.0, 0.05))
+        half = (h - gap) // 2
+        return image.crop((0, 0, w, half)), image.crop((0, half + gap, w, h))
+    if kind == "pan":
+        overlap = rng.uniform(0.5, 0.7)
+        fw, fh = rng.uniform(0.5, 0.6), rng.uniform(0.8, 0.9)
+        box = _window(image, fw, fh, rng, right_room=fw * (1 - overlap))
+        shift_x = int(w * fw * (1 - overlap))
+        shift_y = rng.randint(-int(h * 0.03), int(h * 0.03))
+        y0 = min(max(0, box[1] + shift_y), h - (box[3] - box[1]))
+        second = (box[0] + shift_x, y0, box[2] + shift_x, y0 + box[3] - box[1])
+        return image.crop(box), image.crop(second)
+    if kind == "moved":
+        box = _window(image, 0.7, 0.7, rng)
+        first = image.crop(box)
+        second = first.copy()
+        target = _region(first.size, rng.uniform(0.12, 0.25), rng)
+        size = (target[2] - target[0], target[3] - target[1])
+        how = rng.choice(("other photo", "outside the frame", "moved"))
+        if how == "other photo":
+            ow, oh = other.size
+            x, y = rng.randint(0, max(0, ow - size[0])), rng.randint(0, max(0, oh - size[1]))
+            patch = other.crop((x, y, x + size[0], y + size[1]))
+        elif how == "outside the frame":
+            x = rng.choice((rng.randint(0, max(0, box[0] - size[0])), rng.randint(min(box[2], w - size[0]), w - size[0])))
+            y = rng.randint(0, h - size[1])
+            patch = image.crop((x, y, x + size[0], y + size[1]))
+        else:
+            source = _region(first.size, size[0] * size[1] / (first.size[0] * first.size[1]), rng)
+            patch = first.crop(source).resize(size)
+        second.paste(patch, target[:2])
+        return first, second
+    if kind == "burst":
+        box = _window(image, 0.7, 0.7, rng)
+        dx, dy = int(w * rng.uniform(0.01, 0.02)) * rng.choice((-1, 1)), int(h * rng.uniform(0.0, 0.015)) * rng.choice((-1, 1))
+        first = image.crop(box)
+        moved_box = (box[0] + dx, box[1] + dy, box[2] + dx, box[3] + dy)
+        moved_box = (max(0, moved_box[0]), max(0, moved_box[1]), min(w, moved_box[2]), min(h, moved_box[3]))
+        second = image.crop(moved_box).resize(first.size)
+        subject = _region(second.size, rng.uniform(0.08, 0.15), rng)
+        size = (subject[2] - subject[0], subject[3] - subject[1])
+        step = (int(size[0] * rng.uniform(0.15, 0.3)) * rng.choice((-1, 1)), int(size[1] * rng.uniform(0.05, 0.2)))
+        patch = second.crop(subject)
+        target = (min(max(0, subject[0] + step[0]), second.size[0] - size[0]),
+                  min(max(0, subject[1] + step[1]), second.size[1] - size[1]))
+        second.paste(patch, target)
+        return _noise(first, 2.0, rng), _noise(second, 3.0, rng)
+    raise ValueError(kind)
+
+
+def _record(truth: dict, out: Path, path: Path, **facts) -> None:
+    truth[str(path.relative_to(out))] = facts
+
+
 def build(out: Path, seed: int) -> dict:
+    """Copy scenes (an original and its edited copies) and similar-shot families (two different
+    pictures of one scene, each with a copy). Truth per file: "scene" (the picture: files of one
+    scene are copies of each other), "edit", "family" (pictures of one family are similar shots)
+    and "similar_kind"."""
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
     rng = random.Random(seed)
     truth: dict[str, dict] = {}
     photos = fetch_sources()
+    large = [name for name, path in photos if min(Image.open(path).size) >= 1000]
+    rng.shuffle(large)
+    roles = {name: kind for number, name in enumerate(large[:len(SIMILAR_KINDS) * FAMILIES_PER_KIND])
+             for kind in (SIMILAR_KINDS[number // FAMILIES_PER_KIND],)}
+    images = {}
     for scene, source in photos:
         image = load(source)
-        if scene in SPLIT_PHOTOS:
-            # Two non-overlapping halves, each a scene of its own with a few copies.
-            w, h = image.size
-            parts = {f"{scene}-left": image.crop((0, 0, int(w * 0.48), h)), f"{scene}-right": image.crop((int(w * 0.52), 0, w, h))}
-            for part_name, part in parts.items():
-                folder = out / part_name
-                folder.mkdir()
-                path = save(part, folder / "original", {"format": "JPEG", "quality": 92})
-                truth[str(path.relative_to(out))] = {"scene": part_name, "edit": "original", "negative_split": True}
-                for kind in ("resize", "recompress"):
-                    edited, options = edit(part, kind, rng)
-                    path = save(edited, folder / kind, options)
-                    truth[str(path.relative_to(out))] = {"scene": part_name, "edit": kind, "negative_split": True}
+        images[scene] = image
+        if scene in roles:
             continue
         folder = out / scene
         folder.mkdir()
         path = save(image, folder / "original", {"format": "JPEG", "quality": 92})
-        truth[str(path.relative_to(out))] = {"scene": scene, "edit": "original"}
+        _record(truth, out, path, scene=scene, edit="original", family=scene, similar_kind="")
+        with Image.open(path) as saved:
+            as_saved = saved.convert("RGB")  # what a re-save starts from: the original's decoded pixels
         for kind in EDITS:
-            edited, options = edit(image, kind, rng)
+            edited, options = edit(as_saved if kind in RESAVES else image, kind, rng)
             path = save(edited, folder / kind, options)
-            truth[str(path.relative_to(out))] = {"scene": scene, "edit": kind}
+            _record(truth, out, path, scene=scene, edit=kind, family=scene, similar_kind="")
+    copy_scenes = sorted(name for name in images if name not in roles)
+    for family in sorted(roles):
+        kind = roles[family]
+        other = images[rng.choice(copy_scenes)]
+        for letter, shot in zip("ab", similar_shots(kind, images[family], other, rng)):
+            picture = f"{family}-{kind}-{letter}"
+            folder = out / picture
+            folder.mkdir()
+            path = save(shot, folder / "original", {"format": "JPEG", "quality": 92})
+            _record(truth, out, path, scene=picture, edit="original", family=family, similar_kind=kind)
+            copy_kind = rng.choice(SHOT_COPY_EDITS)
+            edited, options = edit(shot, copy_kind, rng)
+            path = save(edited, folder / copy_kind, options)
+            _record(truth, out, path, scene=picture, edit=copy_kind, family=family, similar_kind=kind)
     document = {"seed": seed, "files": truth}
     (out / "truth.json").write_text(json.dumps(document, indent=1))
     return document

@@ -193,24 +193,36 @@ def _print_summary(result, args: argparse.Namespace, policy) -> None:
         f"{stats.files_found} photos scanned in {stats.seconds:.1f} s "
         f"({stats.cache_hits} from cache, {stats.files_decoded} analysed)."
     )
-    if result.groups:
+    copies = [g for g in result.groups if g.kind == "copies"]
+    similar = [g for g in result.groups if g.kind == "similar"]
+    if copies:
         print(
-            f"{stats.groups} groups of duplicates: {stats.duplicates} copies, "
+            f"{len(copies)} groups of duplicates: {stats.duplicates} copies, "
             f"{human_bytes(stats.reclaimable_bytes)} could be reclaimed."
         )
-        for number, group in enumerate(result.groups[:10], start=1):
+        for number, group in enumerate(copies[:10], start=1):
             print(f"  group {number}: keep {group.keeper.path}")
             paths = [m.path for m in group.members]
-            marked, kept = policy.default_marks(paths, group.keeper.path), policy.kept_reasons(paths)
+            marked, kept = policy.default_marks(paths, group.keeper.path, group.kind), policy.kept_reasons(paths)
             for member in group.members:
                 if member.path in marked:
                     print(f"      copy ({member.reason}, {member.distance:.3f}) {member.path}")
                 elif not member.keeper:
                     print(f"      also kept ({kept.get(member.path, 'kept')}) {member.path}")
-        if len(result.groups) > 10:
-            print(f"  … and {len(result.groups) - 10} more groups" + (" (see the JSON)" if args.json else ""))
+        if len(copies) > 10:
+            print(f"  … and {len(copies) - 10} more groups" + (" (see the JSON)" if args.json else ""))
     else:
         print("No duplicates found.")
+    if similar:
+        print(f"{len(similar)} groups of similar shots (different pictures of one scene; nothing is suggested "
+              "for the Trash):")
+        for number, group in enumerate(similar[:10], start=1):
+            print(f"  similar {number}: {group.keeper.path} ({group.note or 'best shot'})")
+            for member in group.members:
+                if not member.keeper:
+                    print(f"      another shot {member.path}")
+        if len(similar) > 10:
+            print(f"  … and {len(similar) - 10} more" + (" (see the JSON)" if args.json else ""))
     if result.problems:
         print(f"{len(result.problems)} problems (files that could not be read):")
         for problem in result.problems[:10]:

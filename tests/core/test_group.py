@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from photodedup.core.group import find_clusters, make_group
+from photodedup.core.group import find_clusters, find_pictures, make_group, turned_candidates
 from photodedup.core.index import VectorIndex
 from photodedup.core.keeper import choose_keeper
 from photodedup.core.models import ImageFile, ImageInfo
@@ -149,3 +149,42 @@ def test_candidate_pairs_of_a_big_library_are_kept_apart():
     first, second, distance = _unique_pairs(firsts, seconds, gaps, 100_000)
     assert list(zip(first, second)) == [(0, 33704), (42950, 1000)]
     assert _unique_pairs([], [], [], 10) == ([], [], [])
+
+
+def test_a_copy_group_is_one_picture_a_file_close_to_two_never_joins_them():
+    # 0 and 2 are two pictures; 1 is close to both and a confirmed copy of each one alone.
+    # With seeds, 1 joins one picture and the other stays apart: nothing chains 0 to 2.
+    vectors = np.stack([along(0), along(4), along(8)])
+    copies = {(0, 1), (1, 2)}
+    apart = []
+    clusters = find_pictures(vectors, VectorIndex.build(vectors), verify=lambda a, b: (a, b) in copies,
+                             seed_key=lambda row: row, threshold=0.5, apart=apart)
+    assert clusters == [[0, 1]]
+    assert [pair[:2] for pair in apart] == [(0, 2), (1, 2)]
+
+
+def test_every_member_is_checked_against_the_seed_and_far_turned_copies_join_by_extra_pairs():
+    vectors = np.stack([along(0), along(3), along(170)])  # 2: a turned copy the embedding puts far away
+    asked = []
+
+    def verify(a, b):
+        asked.append((a, b))
+        return True
+
+    apart = []
+    clusters = find_pictures(vectors, VectorIndex.build(vectors), verify=verify, seed_key=lambda row: row,
+                             threshold=0.3, extra_pairs=[(2, 0)], apart=apart)
+    assert clusters == [[0, 1, 2]]
+    assert sorted(asked) == [(0, 1), (0, 2)], "each file is checked once, against the seed, row 0"
+    assert apart == []
+
+
+def test_turned_candidates_find_turned_and_mirrored_thumbnails_only():
+    rng = np.random.default_rng(1)
+    picture = rng.integers(0, 255, (32, 32)).astype(np.uint8)
+    other = rng.integers(0, 255, (32, 32)).astype(np.uint8)
+    thumbs = np.stack([picture, np.rot90(picture), picture[:, ::-1], other, np.full((32, 32), 90, np.uint8)])
+    aspects = np.array([1.5, 1 / 1.5, 1.5, 1.5, 1.5])
+    assert turned_candidates(thumbs, aspects) == [(0, 1), (0, 2), (1, 2)]
+    wrong_shape = np.array([1.5, 1.5, 1.5, 1.5, 1.5])  # a 90° turn must swap the aspect ratio
+    assert (0, 1) not in turned_candidates(thumbs, wrong_shape)

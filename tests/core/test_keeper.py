@@ -10,7 +10,8 @@ from conftest import sample
 from PIL import Image
 
 from photodedup.core.cache import Cache
-from photodedup.core.keeper import DEFAULT_RULES, RULES, check_rules, choose_keeper
+from photodedup.core.keeper import DEFAULT_RULES, RULES, PixelEvidence, check_rules, choose_keeper
+from photodedup.core.measures import KeeperFacts
 from photodedup.core.policy import TrashPolicy, raw_jpeg_partners
 from photodedup.core.metadata import read_metadata
 from photodedup.core.models import Group, GroupMember, ImageFile, ImageInfo, PhotoMetadata, ScanResult
@@ -32,8 +33,13 @@ CASES = {
     "raw": (info("/p/IMG_1.CR2", 1616, 1080), info("/p/IMG_1.JPG")),
     "pixels": (info("/p/big.jpg"), info("/p/small.jpg", 2000, 1500)),
     "no-padding": (info("/p/plain.jpg", fraction=0.99), info("/p/boxed.jpg", fraction=0.9)),
+    "upright": (info("/p/upright.jpg"), info("/p/turned.jpg", size=9000)),
+    "colour": (info("/p/colour.jpg"), info("/p/grey.jpg", size=9000)),
     "original": (info("/p/camera.jpg", metadata=CAMERA), info("/p/export.png", size=9000)),
     "not-resaved": (info("/p/shot.jpg"), info("/p/shot-resaved.png", size=9000)),
+    "quality": (info("/p/q92.jpg"), info("/p/q50.jpg", size=9000)),
+    "central": (info("/p/middle.jpg"), info("/p/edited.jpg", size=9000)),
+    "tones": (info("/p/wide.jpg"), info("/p/brightened.jpg", size=9000)),
     "oldest-taken": (info("/p/first.jpg", metadata=CAMERA),
                      info("/p/later.jpg", metadata=PhotoMetadata("2023-01-01 00:00:00", "Canon EOS R6", "", True, True))),
     "largest-file": (info("/p/large.jpg", size=5000), info("/p/light.jpg", size=3000)),
@@ -42,11 +48,19 @@ CASES = {
 }
 
 
+# What the pixel comparison measured for the files of the pixel rules' cases.
+EVIDENCE = PixelEvidence(laid={"/p/turned.jpg": "turned 90°"}, facts={
+    "/p/grey.jpg": KeeperFacts(monochrome=True), "/p/q92.jpg": KeeperFacts(quality=92),
+    "/p/q50.jpg": KeeperFacts(quality=50), "/p/wide.jpg": KeeperFacts(tones=7.6),
+    "/p/brightened.jpg": KeeperFacts(tones=7.0)}, spread={"/p/middle.jpg": 2.0, "/p/edited.jpg": 6.5})
+
+
 @pytest.mark.parametrize("rule", DEFAULT_RULES)
 def test_each_rule_decides_a_group(rule):
     winner, loser = CASES[rule]
     for group in ([winner, loser], [loser, winner]):
-        chosen = group[choose_keeper(group, protected=["/archive"], resaves=frozenset({"/p/shot-resaved.png"}))]
+        chosen = group[choose_keeper(group, protected=["/archive"], resaves=frozenset({"/p/shot-resaved.png"}),
+                                     evidence=EVIDENCE)]
         assert chosen is winner, f"{rule}: {RULES[rule][0]}"
 
 

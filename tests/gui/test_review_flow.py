@@ -217,10 +217,11 @@ def test_keeper_rule_order_is_set_in_preferences_and_regroups(qtbot, make_window
     assert window.review.choices[0].keeper == str(library["original"]), "by default: pixels, then the largest file"
     window.edit_preferences()
     dialog = window.preferences_dialog
-    assert dialog.rules() == ["protected", "raw", "pixels", "no-padding", "original", "not-resaved", "oldest-taken",
-                              "largest-file", "oldest-file", "shortest-path"]
-    dialog.rule_list.setCurrentRow(8)  # "keep the oldest file" up to the top
-    for _ in range(8):
+    assert dialog.rules() == ["protected", "raw", "pixels", "no-padding", "upright", "colour", "original",
+                              "not-resaved", "quality", "central", "tones", "oldest-taken", "largest-file",
+                              "oldest-file", "shortest-path"]
+    dialog.rule_list.setCurrentRow(13)  # "keep the oldest file" up to the top
+    for _ in range(13):
         dialog.move(-1)
     dialog.move(-1)  # already first: nothing happens
     assert dialog.rules()[0] == "oldest-file"
@@ -240,3 +241,28 @@ def test_compare_table_says_what_each_copy_changed(qtbot, make_window, library):
     assert match["cat_small.jpg"].startswith("resized to 50%")
     assert "identical file" in match["cat copy.jpg"]
     assert "recompressed: JPEG quality about 45 (original about 95)" in match["cat_q45.jpg"]
+
+
+def test_similar_shots_are_labelled_and_nothing_is_marked(qtbot):
+    import numpy as np
+
+    from photodedup.core.models import Group, GroupMember, ImageFile, ImageInfo
+    from photodedup.core.review import KEPT_ELSEWHERE, Review
+    from photodedup.gui.group_list import GroupListModel
+    from photodedup.gui.image_loader import ImageLoader
+
+    def info(path):
+        return ImageInfo(ImageFile(path, 1000, 1, 1, hash(path) % 10**6), 40, 30, "JPEG", f"h-{path}",
+                         np.ones(8, np.float32) / np.sqrt(8))
+
+    shot, copy, other = info("/p/shot.jpg"), info("/p/shot-small.jpg"), info("/p/other-shot.jpg")
+    copies = Group([GroupMember(shot, keeper=True), GroupMember(copy)])
+    similar = Group([GroupMember(shot, keeper=True), GroupMember(other)], kind="similar", note="best shot: sharper")
+    review = Review([copies, similar])
+    assert review.choices[0].marked == {"/p/shot-small.jpg"} and review.choices[1].marked == set()
+    assert review.toggle(review.choices[1], "/p/shot.jpg") == KEPT_ELSEWHERE, "the copies' keeper stays"
+    model = GroupListModel(ImageLoader())
+    model.set_review(review)
+    text = model.data(model.index(1), Qt.ItemDataRole.DisplayRole)
+    assert text.startswith("Similar shots: shot.jpg") and "nothing marked" in text
+    assert "best shot: sharper" in model.data(model.index(1), Qt.ItemDataRole.ToolTipRole)

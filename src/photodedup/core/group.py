@@ -142,13 +142,11 @@ def vector_distance(a: np.ndarray, b: np.ndarray) -> float:
 def make_group(
     infos: Sequence[ImageInfo],
     keeper: int,
-    confirm: Callable[[ImageInfo, ImageInfo], int] | None = None,
-    sure: float = SURE_THRESHOLD,
+    describe: Callable[[ImageInfo, ImageInfo], str] | None = None,
 ) -> Group:
     """A Group of ``infos`` with ``infos[keeper]`` as keeper; each member's distance and reason.
 
-    ``confirm(keeper, copy)`` gives the local-feature matches between the two; it is only
-    asked for copies further than ``sure`` from the keeper, to say what confirmed them.
+    ``describe(keeper, copy)`` says in words what confirmed the copy (what the pixels showed).
     """
     kept = infos[keeper]
     members = []
@@ -161,10 +159,8 @@ def make_group(
             continue
         distance = vector_distance(kept.vector, info.vector)
         detail = f"similar picture (distance {distance:.3f})"
-        if confirm is not None and distance > sure:
-            matches = confirm(kept, info)
-            if matches:
-                detail += f", confirmed by {matches} matching local features"
+        if describe is not None:
+            detail += f"; {describe(kept, info)}"
         members.append(GroupMember(info, distance=distance, reason="near", detail=detail))
     return Group(members)
 
@@ -172,3 +168,125 @@ def make_group(
 def _has_exact(infos: Sequence[ImageInfo], info: ImageInfo) -> bool:
     """True when every file of the group is byte-identical to ``info``."""
     return all(other.content_hash == info.content_hash for other in infos)
+
+
+TURNED_SIDE = 16  # thumbnails compared at 16×16
+TURNED_CORRELATION = 0.93  # thumbnails this alike (any turn or mirror) are worth a pixel check
+TURNED_PER_PHOTO = 2  # at most this many such candidates per photo
+_TURNS = (lambda t: t, lambda t: t[..., ::-1, ::-1], lambda t: np.rot90(t, 1, axes=(-2, -1)),
+          lambda t: np.rot90(t, 3, axes=(-2, -1)), lambda t: t[..., :, ::-1], lambda t: t[..., ::-1, :],
+          lambda t: np.rot90(t[..., :, ::-1], 1, axes=(-2, -1)), lambda t: np.rot90(t[..., :, ::-1], 3, axes=(-2, -1)))
+
+
+def turned_candidates(thumbs: np.ndarray, aspects: np.ndarray, chunk: int = 2048) -> list[tuple[int, int]]:
+    """Pairs (a < b) of rows whose squashed thumbnails match when one is turned or mirrored (or as
+    they are): candidates the embedding misses, since it sees a turned picture, or a tiny
+    thumbnail, as another picture. ``aspects`` is each photo's width / height; a turn by 90° must
+    swap it (within 30%: trimmed borders differ)."""
+    count = len(thumbs)
+    if count < 2:
+        return []
+    side = thumbs.shape[-1] // TURNED_SIDE
+    small = thumbs.reshape(count, TURNED_SIDE, side, TURNED_SIDE, side).astype(np.float32).mean(axis=(2, 4))
+
+    def unit(stack: np.ndarray) -> np.ndarray:
+        flat = stack.reshape(len(stack), -1)
+        flat = flat - flat.mean(axis=1, keepdims=True)
+        return flat / np.maximum(np.linalg.norm(flat, axis=1, keepdims=True), 1e-6)
+
+    base = unit(small)
+    textured = small.reshape(count, -1).std(axis=1) >= 4.0  # a plain picture matches everything
+    found: dict[int, list[tuple[float, int]]] = {}
+    log_aspect = np.log(np.maximum(aspects, 1e-6))
+    for number, turn in enumerate(_TURNS):
+        turned = unit(np.ascontiguousarray(turn(small)))
+        swaps = number in (2, 3, 6, 7)
+        for start in range(0, count, chunk):
+            scores = turned[start:start + chunk] @ base.T
+            rows, cols = np.nonzero(scores >= TURNED_CORRELATION)
+            for row, col in zip(rows.tolist(), cols.tolist()):
+                a = start + row
+                if a == col or not (textured[a] and textured[col]):
+                    continue
+                expected = -log_aspect[a] if swaps else log_aspect[a]
+                if abs(expected - log_aspect[col]) > 0.3:
+                    continue
+                found.setdefault(a, []).append((-float(scores[row, col - 0]), col))
+    pairs = set()
+    for a, matches in found.items():
+        for _, b in sorted(matches)[:TURNED_PER_PHOTO]:
+            pairs.add((min(a, b), max(a, b)))
+    return sorted(pairs)
+
+
+def find_pictures(
+    vectors: np.ndarray,
+    index: NeighbourIndex,
+    verify: Callable[[int, int], bool],
+    seed_key: Callable[[int], object],
+    threshold: float = DEFAULT_THRESHOLD,
+    progress: Progress = NULL_PROGRESS,
+    prepare: Callable[[list[tuple[int, int]]], None] | None = None,
+    extra_pairs: Sequence[tuple[int, int]] = (),
+    apart: list[tuple[int, int, float]] | None = None,
+) -> list[list[int]]:
+    """Clusters (rows, 2+ each) that are each one picture: copies of a seed.
+
+    Photos are taken as seeds best first (smallest ``seed_key``: the likely original). A seed's
+    cluster grows outward through the candidates (index neighbours under ``threshold`` and
+    ``extra_pairs``) of the seed and of each file that joined it, but a file joins only when
+    verify(seed, file) confirms it: a file close to two pictures never chains them together, and
+    each candidate pair is verified at most once. ``prepare`` gets each round of pairs first, to
+    verify them in parallel. ``apart`` receives the candidate pairs left in different clusters.
+    """
+    count = len(vectors)
+    table = index.neighbour_table(MAX_NEIGHBOURS, progress)
+    progress.start("Grouping", count)
+    neighbours: list[list[int]] = [[] for _ in range(count)]
+    candidates: dict[tuple[int, int], float] = {}
+    for item in range(count):
+        if item % 256 == 0:
+            progress.check()
+        others = table[item][table[item] >= 0]
+        others = others[others != item]
+        if others.size:
+            distances = np.sqrt(np.maximum(0.0, 2.0 - 2.0 * (vectors[others] @ vectors[item])))
+            for other, gap in zip(others[distances <= threshold].tolist(), distances[distances <= threshold].tolist()):
+                candidates[min(item, other), max(item, other)] = gap
+    for a, b in extra_pairs:
+        if a != b:
+            candidates.setdefault((min(a, b), max(a, b)), vector_distance(vectors[a], vectors[b]))
+    for a, b in sorted(candidates, key=lambda pair: (candidates[pair], pair)):
+        neighbours[a].append(b)
+        neighbours[b].append(a)
+    progress.advance(count)
+    progress.start("Checking look-alike photos", len(candidates))
+    seed_of: dict[int, int] = {}
+    clusters = []
+    for seed in sorted(range(count), key=lambda row: (seed_key(row), row)):
+        if seed in seed_of or not neighbours[seed]:
+            continue
+        progress.check()
+        seed_of[seed] = seed
+        members, asked = [seed], {seed}
+        frontier = list(neighbours[seed])
+        while frontier:
+            round_ = list(dict.fromkeys(n for n in frontier if n not in seed_of and n not in asked))
+            frontier = []
+            if prepare is not None and round_:
+                prepare([(min(seed, n), max(seed, n)) for n in round_])
+            for other in round_:
+                asked.add(other)
+                progress.advance()
+                if verify(min(seed, other), max(seed, other)):
+                    seed_of[other] = seed
+                    members.append(other)
+                    frontier.extend(neighbours[other])
+        if len(members) > 1:
+            clusters.append(sorted(members))
+        else:
+            del seed_of[seed]  # alone: may still join a later seed's picture
+    if apart is not None:
+        apart.extend((a, b, gap) for (a, b), gap in sorted(candidates.items())
+                     if seed_of.get(a, -1 - a) != seed_of.get(b, -1 - b))
+    return clusters

@@ -7,10 +7,12 @@ DEFAULT_RULES is what most libraries want.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from photodedup.core.measures import KeeperFacts
 from photodedup.core.models import ImageInfo
 from photodedup.core.policy import in_folders
 from photodedup.core.raw import is_raw
@@ -18,37 +20,85 @@ from photodedup.core.raw import is_raw
 PIXEL_TOLERANCE = 1.03  # picture sizes within 3% count as equal (trimmed bars are approximate)
 
 
-def _pixel_class(info: ImageInfo) -> int:
+def pixel_class(info: ImageInfo) -> int:
     """Most picture pixels (padding bars don't count), in 3% steps."""
     return -round(math.log(max(info.picture_pixels, 1)) / math.log(PIXEL_TOLERANCE))
 
 
 @dataclass(frozen=True)
+class PixelEvidence:
+    """What the pixels say about a group's files: how each lies over the group's seed (a
+    verify.TURNS name, "aligned by features"; the seed itself is absent) and each file's
+    measures.KeeperFacts (grey, JPEG quality, tonal range)."""
+
+    laid: dict[str, str] = field(default_factory=dict)
+    facts: dict[str, KeeperFacts] = field(default_factory=dict)  # filled by ``measure`` as asked
+    measure: Callable[[str], KeeperFacts] | None = None
+    spread: dict[str, float] = field(default_factory=dict)  # median grey difference to the others (central)
+
+    def orientation(self, path: str) -> str:
+        how = self.laid.get(path, "as is")
+        return "as is" if how in ("", "aligned by features") else how
+
+    def usual_orientation(self) -> str:
+        """The orientation most files share relative to the seed: the original's, as most edits keep it."""
+        counts: dict[str, int] = {"as is": 1}  # the seed's own
+        for path in self.laid:
+            counts[self.orientation(path)] = counts.get(self.orientation(path), 0) + 1
+        return max(sorted(counts), key=lambda how: (counts[how], how == "as is"))
+
+
+@dataclass(frozen=True)
 class KeeperContext:
-    """What the rules know beyond each file: protected folders, and files measured to be
-    lossless re-saves of another file of their group (a PNG holding a JPEG's exact pixels)."""
+    """What the rules know beyond each file: protected folders, files measured to be lossless
+    re-saves of another file of their group (a PNG holding a JPEG's exact pixels), and what the
+    pixel comparison measured."""
 
     protected: Sequence[str] = ()
     resaves: frozenset[str] = frozenset()
+    evidence: PixelEvidence = field(default_factory=PixelEvidence)
+
+    def facts(self, info: ImageInfo) -> KeeperFacts:
+        """A file's KeeperFacts, measured only when a rule first needs them."""
+        path = info.file.path
+        if path not in self.evidence.facts:
+            if self.evidence.measure is None:
+                return KeeperFacts()
+            self.evidence.facts[path] = self.evidence.measure(path)
+        return self.evidence.facts[path]
+
+
+def _turned(info: ImageInfo, context: KeeperContext) -> bool:
+    if not context.evidence.laid:
+        return False
+    return context.evidence.orientation(info.file.path) != context.evidence.usual_orientation()
 
 
 # name → (what it means, key: smaller is better)
 RULES: dict[str, tuple[str, Callable[[ImageInfo, KeeperContext], object]]] = {
     "protected": ("keep files in protected folders", lambda i, c: not in_folders(i.file.path, c.protected)),
     "raw": ("keep RAW over JPEG and other rendered files", lambda i, c: not is_raw(i.file.path)),
-    "pixels": ("keep the most pixels", lambda i, c: _pixel_class(i)),
+    "pixels": ("keep the most pixels", lambda i, c: pixel_class(i)),
     "no-padding": ("keep the one without padding bars", lambda i, c: -i.content_fraction),
+    "upright": ("keep the file in the orientation the others share over a turned or mirrored copy",
+                lambda i, c: _turned(i, c)),
+    "colour": ("keep colour over a grey copy", lambda i, c: c.facts(i).monochrome),
     "original": ("keep the camera original over an export without camera EXIF",
                  lambda i, c: not (i.metadata.has_exif and i.metadata.camera)),
     "not-resaved": ("keep the JPEG over a lossless re-save of it (a PNG or TIFF with the JPEG's exact pixels)",
                     lambda i, c: i.file.path in c.resaves),
+    "quality": ("keep the higher JPEG quality (lossless counts as best)", lambda i, c: -round(c.facts(i).quality / 5)),
+    "central": ("keep the file the others differ from least: edits each move away from the original",
+                lambda i, c: round(c.evidence.spread.get(i.file.path, 0.0), 1)),
+    "tones": ("keep the widest range of tones over a brightened, darkened or contrast-changed copy",
+              lambda i, c: -round(c.facts(i).tones, 1)),
     "oldest-taken": ("keep the oldest date taken", lambda i, c: i.metadata.date_taken or "9999"),
     "largest-file": ("keep the largest file", lambda i, c: -i.file.size),
     "oldest-file": ("keep the oldest file", lambda i, c: i.file.mtime_ns),
     "shortest-path": ("keep the shortest path", lambda i, c: (len(i.file.path), i.file.path)),
 }
-DEFAULT_RULES = ("protected", "raw", "pixels", "no-padding", "original", "not-resaved", "oldest-taken",
-                 "largest-file", "oldest-file", "shortest-path")
+DEFAULT_RULES = ("protected", "raw", "pixels", "no-padding", "upright", "colour", "original", "not-resaved",
+                 "quality", "central", "tones", "oldest-taken", "largest-file", "oldest-file", "shortest-path")
 
 
 def check_rules(rules: Sequence[str]) -> list[str]:
@@ -65,15 +115,32 @@ def keeper_key(info: ImageInfo, context: KeeperContext, rules: Sequence[str] = D
 
 
 def choose_keeper(infos: Sequence[ImageInfo], protected: Sequence[str] = (),
-                  rules: Sequence[str] = DEFAULT_RULES, resaves: frozenset[str] = frozenset()) -> int:
+                  rules: Sequence[str] = DEFAULT_RULES, resaves: frozenset[str] = frozenset(),
+                  evidence: PixelEvidence | None = None) -> int:
     """Position in ``infos`` of the suggested keeper."""
     if not infos:
         raise ValueError("a group needs at least one file")
-    context = KeeperContext(tuple(protected), frozenset(resaves))
+    context = KeeperContext(tuple(protected), frozenset(resaves), evidence or PixelEvidence())
     # Protection is a rule, not a preference: whatever order the person chose, a file in a
     # protected folder is suggested before any other.
     rules = ("protected", *(rule for rule in rules if rule != "protected"))
-    return min(range(len(infos)), key=lambda i: keeper_key(infos[i], context, rules))
+    # Rule by rule, so what is costly to measure is measured only for files still tied.
+    known: dict[tuple[int, str], object] = {}
+
+    def value(position: int, rule: str) -> object:
+        if (position, rule) not in known:
+            known[position, rule] = RULES[rule][1](infos[position], context)
+        return known[position, rule]
+
+    def compare(first: int, second: int) -> int:
+        for rule in rules:
+            a, b = value(first, rule), value(second, rule)
+            if a != b:
+                return -1 if a < b else 1
+        a, b = infos[first].file.path, infos[second].file.path
+        return (a > b) - (a < b)
+
+    return min(range(len(infos)), key=functools.cmp_to_key(compare))
 
 
 LOSSLESS_FORMATS = frozenset({"PNG", "TIFF", "BMP", "WEBP"})  # WebP may be lossless; the pixels tell

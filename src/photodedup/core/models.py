@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 MatchReason = Literal["exact", "near"]
+GroupKind = Literal["copies", "similar"]
+COPIES: GroupKind = "copies"
+SIMILAR: GroupKind = "similar"
 
 
 @dataclass(frozen=True)
@@ -83,9 +86,13 @@ class GroupMember:
 
 @dataclass
 class Group:
-    """Files that are copies of one photo; exactly one is the suggested keeper."""
+    """Files that are copies of one photo ("copies": exactly one is the suggested keeper, the
+    rest are suggested for the Trash), or different shots of one scene ("similar": the suggested
+    keeper is the best shot, ``note`` says why, and nothing is suggested for the Trash)."""
 
     members: list[GroupMember]
+    kind: GroupKind = COPIES
+    note: str = ""
 
     @property
     def keeper(self) -> GroupMember:
@@ -93,6 +100,9 @@ class Group:
 
     @property
     def reclaimable_bytes(self) -> int:
+        """What trashing the suggestion frees: nothing in a group of similar shots."""
+        if self.kind == SIMILAR:
+            return 0
         return sum(m.info.file.size for m in self.members if not m.keeper)
 
 

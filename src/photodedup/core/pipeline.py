@@ -226,7 +226,7 @@ def scan_result(library: Library, groups: list[Group], seconds: float) -> ScanRe
     stats = replace(library.stats)
     stats.problems = len(library.problems)
     stats.groups = len(groups)
-    stats.duplicates = sum(len(g.members) - 1 for g in groups)
+    stats.duplicates = sum(len(g.members) - 1 for g in groups if g.kind == "copies")  # similar shots aren't
     stats.reclaimable_bytes = sum(g.reclaimable_bytes for g in groups)
     stats.seconds = round(seconds, 3)
     return ScanResult(groups=groups, problems=list(library.problems), stats=stats)

@@ -1,4 +1,5 @@
-"""The grouping half of a scan: exact copies, near copies confirmed by local features, keepers.
+"""The grouping half of a scan: exact copies, near copies confirmed by the pixels, keepers, and
+groups of similar shots (pictures alike that the pixels say are not copies).
 
 pipeline.find_groups calls group_infos with what analyse_library learned.
 """
@@ -7,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import math
 import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -15,17 +15,23 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from photodedup.core import cache as cache_module
-from photodedup.core.decode import MIN_DETAIL, decode_gray, picture_detail, same_pixels, webp_is_lossy
+from photodedup.core.decode import decode_gray, same_pixels, webp_is_lossy
 from photodedup.core.exact import find_identical
-from photodedup.core.group import find_clusters, make_group
+from photodedup.core.group import SPREAD_FACTOR, find_pictures, make_group, turned_candidates, vector_distance
 from photodedup.core.index import VectorIndex
-from photodedup.core.keeper import DEFAULT_RULES, choose_keeper, resave_candidates
-from photodedup.core.models import Group, ImageInfo
+from photodedup.core.keeper import DEFAULT_RULES, PixelEvidence, choose_keeper, pixel_class, resave_candidates
+from photodedup.core.measures import best_shot, keeper_facts, shot_facts
+from photodedup.core.models import SIMILAR, Group, GroupMember, ImageInfo
 from photodedup.core.progress import NULL_PROGRESS, Progress
 from photodedup.core.scratch import ScratchStore
-from photodedup.core.verify import METHOD, MIN_INLIERS, LocalFeatures, count_inliers, extract_features
+from photodedup.core.verify import (PIXEL_METHOD, LocalFeatures, PixelVerdict, compare_pictures,
+                                    extract_features)
 
 FEATURES_KEPT = 512  # photos whose local features (about 32 KB each) are kept for later pairs
+GRAYS_KEPT = 256  # photos whose grey pictures (about 170 KB each) are kept for later pairs
+# Pictures closer than this (embedding distance) that the pixels say are not copies are offered
+# as similar shots; calibrated with bench/accuracy.py.
+SIMILAR_THRESHOLD = 0.55
 
 
 def feature_gray(path: str, scratch: ScratchStore | None = None) -> np.ndarray | None:
@@ -57,45 +63,138 @@ def release_free_memory() -> None:
 def group_infos(infos: list[ImageInfo], threshold: float, protected: Sequence[str], progress: Progress,
                 cache: cache_module.Cache, scratch: ScratchStore | None = None,
                 keeper_rules: Sequence[str] = DEFAULT_RULES) -> list[Group]:
-    """Groups of copies among ``infos``, biggest saving first (see pipeline.find_groups)."""
+    """Groups of copies among ``infos``, biggest saving first, then groups of similar shots
+    (see pipeline.find_groups)."""
     infos = sorted(infos, key=lambda i: i.file.path)
     by_path = {i.file.path: i for i in infos}
     identical, _ = find_identical([i.file for i in infos], lambda f: by_path[f.path].content_hash, progress)
     verifier = _PairVerifier(infos, cache, scratch)
-    clusters = _near_clusters(infos, identical, threshold, progress, verifier, cache)
+    apart: list[tuple[int, int, float]] = []
+    clusters = _near_clusters(infos, identical, threshold, progress, verifier, cache, apart)
     groups = []
     clustered = [[infos[p] for p in positions] for positions in clusters]
-    for members, resaves in zip(clustered, _resaves(clustered, cache, verifier.workers, progress)):
-        groups.append(make_group(members, choose_keeper(members, protected, keeper_rules, resaves),
-                                 verifier.matches_between))
+    keeper_of: dict[int, int] = {}  # position of each clustered photo → position of its group's keeper
+    for positions, members, resaves in zip(clusters, clustered, _resaves(clustered, cache, verifier.workers, progress)):
+        seed = _seed(members)
+        evidence = _evidence(members, seed, verifier, cache)
+        keeper = choose_keeper(members, protected, keeper_rules, resaves, evidence)
+        groups.append(make_group(members, keeper, lambda kept, info, seed=seed: verifier.describe_known(kept, info, seed)))
+        keeper_of.update({p: verifier.position[members[keeper].file.path] for p in positions})
     groups.sort(key=lambda g: (-g.reclaimable_bytes, g.keeper.path))
+    return groups + _similar_groups(infos, apart, keeper_of, verifier, cache)
+
+
+def _seed_key(info: ImageInfo) -> tuple[int, int, str]:
+    """The order photos are taken as seeds of a picture (smallest first): the most picture pixels
+    (in 3% steps), then the largest file, the least likely to have lost anything."""
+    return (pixel_class(info), -info.file.size, info.file.path)
+
+
+def _seed(members: list[ImageInfo]) -> ImageInfo:
+    return min(members, key=_seed_key)
+
+
+def _evidence(members: list[ImageInfo], seed: ImageInfo, verifier: "_PairVerifier",
+              cache: cache_module.Cache) -> PixelEvidence:
+    """What the pixels say about which file of a copy group the others were made from: each file
+    against the group's seed (checked when the group was made), and each file's own facts."""
+    laid: dict[str, str] = {}
+    for info in members:
+        if info is not seed and info.content_hash != seed.content_hash:
+            laid[info.file.path] = verifier.verdict_between(seed, info).how
+    hashes = {info.file.path: info.content_hash for info in members}
+    return PixelEvidence(laid, {}, lambda path: keeper_facts(path, hashes[path], cache), _spread(members, cache))
+
+
+def _spread(members: list[ImageInfo], cache: cache_module.Cache) -> dict[str, float]:
+    """Each file's median difference (grey levels, cached thumbnails, best of any turn or mirror)
+    to the other files of its group: the original sits in the middle of its edits."""
+    thumbs = {info.file.path: cache.lookup_thumb(info.file) for info in members}
+    if len(members) < 3 or any(thumb is None for thumb in thumbs.values()):
+        return {}
+    stack = np.stack([thumbs[info.file.path].astype(np.float32) for info in members])
+    turns = np.stack([stack, stack[:, ::-1, ::-1], np.rot90(stack, 1, axes=(1, 2)), np.rot90(stack, 3, axes=(1, 2)),
+                      stack[:, :, ::-1], stack[:, ::-1, :]])
+    differences = np.abs(turns[:, :, None] - stack[None, None, :]).mean(axis=(3, 4)).min(axis=0)
+    spread = {}
+    for row, info in enumerate(members):
+        others = np.delete(differences[row], row)
+        spread[info.file.path] = float(np.median(others))
+    return spread
+
+
+def _similar_groups(infos: list[ImageInfo], apart: list[tuple[int, int, float]], keeper_of: dict[int, int],
+                    verifier: "_PairVerifier", cache: cache_module.Cache) -> list[Group]:
+    """Groups of different pictures of one scene: candidate pairs left apart by the copy check,
+    under SIMILAR_THRESHOLD or proposed by their thumbnails (each picture shown by its keeper),
+    joined while every two of a group stay within the spread."""
+    links = sorted({(min(keeper_of.get(a, a), keeper_of.get(b, b)), max(keeper_of.get(a, a), keeper_of.get(b, b)))
+                    for a, b, gap in apart if gap <= SIMILAR_THRESHOLD}, key=lambda pair: (
+                        vector_distance(infos[pair[0]].vector, infos[pair[1]].vector), pair))
+    widest = SPREAD_FACTOR * SIMILAR_THRESHOLD
+    group_of: dict[int, list[int]] = {}
+    for a, b in links:
+        if a == b:
+            continue
+        first, second = group_of.get(a, [a]), group_of.get(b, [b])
+        if first is second:
+            continue
+        if max(vector_distance(infos[x].vector, infos[y].vector) for x in first for y in second) > widest:
+            continue
+        merged = sorted(first + second)
+        for member in merged:
+            group_of[member] = merged
+    groups = []
+    for positions in {id(g): g for g in group_of.values()}.values():
+        members = [infos[p] for p in positions]
+        facts = {}
+        for info in members:
+            measured = shot_facts(info.content_hash, lambda i=info: verifier.gray_of(i), cache)
+            if measured is not None:
+                facts[info.file.path] = measured
+        pixels = {info.file.path: info.picture_pixels for info in members}
+        best, why = best_shot(facts, pixels) if facts else (members[0].file.path, "")
+        group = Group([GroupMember(info, keeper=info.file.path == best, distance=0.0 if info.file.path == best else
+                                   vector_distance(by_best(members, best).vector, info.vector),
+                                   detail=(why or "best shot") if info.file.path == best else
+                                   "another shot of the same scene (a different picture, not a copy)")
+                       for info in members], kind=SIMILAR, note=why)
+        groups.append(group)
+    groups.sort(key=lambda g: (-len(g.members), g.keeper.path))
     return groups
 
 
+def by_best(members: list[ImageInfo], path: str) -> ImageInfo:
+    return next(i for i in members if i.file.path == path)
+
+
 RESAVE_METHOD = "same-pixels-v1"
+RESAVE_TRIES = 3  # JPEGs a lossless file is compared with, closest thumbnail first
 
 
 def _resaves(groups: list[list[ImageInfo]], cache: cache_module.Cache, workers: int,
              progress: Progress = NULL_PROGRESS) -> list[frozenset[str]]:
     """For each group, its lossless files that hold exactly a JPEG's pixels (keeper rule "not-resaved").
 
-    Each lossless file is compared, full size, with at most one JPEG of its group: the one
-    whose cached thumbnail is closest, and only if that is within a grey level (an edited
-    copy's is not). The comparisons run in parallel; the answer is remembered by content,
+    Each lossless file is compared, full size, with at most RESAVE_TRIES JPEGs of its group:
+    those whose cached thumbnails are closest, and only within a grey level (an edited copy's
+    is not). The comparisons run in parallel; the answer is remembered by content,
     so a rescan decodes nothing.
     """
     checks: list[list[tuple[ImageInfo, ImageInfo]]] = []
     for members in groups:
-        closest: dict[str, tuple[float, ImageInfo, ImageInfo]] = {}
+        closest: dict[str, list[tuple[float, str, ImageInfo, ImageInfo]]] = {}
         for lossless, jpeg in resave_candidates(members):
             if lossless.format == "WEBP" and webp_is_lossy(lossless.file.path):
                 continue
             thumbs = cache.lookup_thumb(lossless.file), cache.lookup_thumb(jpeg.file)
             difference = (float(np.abs(thumbs[0].astype(np.int16) - thumbs[1]).mean())
                           if thumbs[0] is not None and thumbs[1] is not None else 0.0)
-            if difference <= 1.0 and difference < closest.get(lossless.file.path, (math.inf,))[0]:
-                closest[lossless.file.path] = (difference, lossless, jpeg)
-        checks.append([(lossless, jpeg) for _, lossless, jpeg in closest.values()])
+            if difference <= 1.0:
+                closest.setdefault(lossless.file.path, []).append((difference, jpeg.file.path, lossless, jpeg))
+        # The few closest JPEGs each: an edited copy of the same size (turned by EXIF, say) may tie.
+        checks.append([(lossless, jpeg) for found in closest.values()
+                       for _, _, lossless, jpeg in sorted(found, key=lambda c: c[:2])[:RESAVE_TRIES]])
     answers: dict[tuple[str, str], int] = {}
     for lossless, jpeg in (pair for group in checks for pair in group):
         known = cache.lookup_verification(lossless.content_hash, jpeg.content_hash, RESAVE_METHOD)
@@ -120,9 +219,11 @@ def _resaves(groups: list[list[ImageInfo]], cache: cache_module.Cache, workers: 
 
 
 class _PairVerifier:
-    """Confirms candidate pairs with local features, decoding each photo at most once.
+    """Decides candidate pairs by their pixels (verify.compare_pictures), decoding each photo at
+    most once and extracting local features only when laying the pictures whole does not do.
 
-    Results are cached by the two files' content hashes, so a rescan decodes nothing.
+    Verdicts are cached by the two files' content hashes (always computed with the smaller hash
+    first, so the answer never depends on the order pairs come in): a rescan decodes nothing.
     """
 
     def __init__(self, infos: list[ImageInfo], cache: cache_module.Cache, scratch: ScratchStore | None = None,
@@ -132,80 +233,100 @@ class _PairVerifier:
         self.scratch = scratch
         self.workers = workers or max(1, os.cpu_count() or 1)
         self.position = {info.file.path: position for position, info in enumerate(infos)}
+        self.grays: dict[int, np.ndarray | None] = {}
         self.features: dict[int, LocalFeatures | None] = {}
-        self.matches: dict[frozenset[str], int] = {}
+        self.verdicts: dict[tuple[str, str], PixelVerdict] = {}
+
+    @staticmethod
+    def _remember(store: dict, key: int, value, limit: int) -> None:
+        while len(store) >= limit:
+            del store[next(iter(store))]  # dicts keep insertion order: the oldest goes
+        store[key] = value
+
+    def _gray(self, position: int) -> np.ndarray | None:
+        if position not in self.grays:
+            self._remember(self.grays, position, feature_gray(self.infos[position].file.path, self.scratch), GRAYS_KEPT)
+        return self.grays[position]
+
+    def gray_of(self, info: ImageInfo) -> np.ndarray | None:
+        return self._gray(self.position[info.file.path])
 
     def _features(self, position: int) -> LocalFeatures | None:
         if position not in self.features:
-            self._keep(position, self._extract(position))
+            gray = self._gray(position)
+            self._remember(self.features, position, extract_features(gray) if gray is not None else None, FEATURES_KEPT)
         return self.features[position]
 
-    def _keep(self, position: int, features: LocalFeatures | None) -> None:
-        """Remember a photo's features, forgetting the oldest beyond FEATURES_KEPT."""
-        while len(self.features) >= FEATURES_KEPT:
-            del self.features[next(iter(self.features))]  # dicts keep insertion order
-        self.features[position] = features
+    def _ordered(self, a: int, b: int) -> tuple[int, int]:
+        first, second = self.infos[a], self.infos[b]
+        return (a, b) if (first.content_hash, first.file.path) <= (second.content_hash, second.file.path) else (b, a)
 
-    def _extract(self, position: int) -> LocalFeatures | None:
-        gray = feature_gray(self.infos[position].file.path, self.scratch)
-        return extract_features(gray) if gray is not None else None  # unreadable: unconfirmed is the safe answer
+    def _known(self, a: int, b: int) -> PixelVerdict | None:
+        first, second = self.infos[a], self.infos[b]
+        key = (first.content_hash, second.content_hash)
+        if key not in self.verdicts:
+            code = self.cache.lookup_verification(*key, PIXEL_METHOD)
+            if code is None:
+                return None
+            self.verdicts[key] = PixelVerdict.from_code(code)
+        return self.verdicts[key]
+
+    def _compute(self, pair: tuple[int, int]) -> PixelVerdict | None:
+        a, b = pair
+        first, second = self._gray(a), self._gray(b)
+        if first is None or second is None:
+            return None  # unreadable now: unconfirmed is the safe answer, and not remembered
+        try:
+            return compare_pictures(first, second, lambda: (self._features(a), self._features(b)))
+        except Exception:  # an odd picture OpenCV refuses: not a copy
+            return PixelVerdict(False)
 
     def prepare(self, pairs: list[tuple[int, int]], progress: Progress = NULL_PROGRESS) -> None:
-        """Verify the pairs not verified before, finding features and matching on all cores at once.
-
-        (Decoding and ORB run in OpenCV and Pillow, which release the GIL.)
-        """
-        todo = []
-        for a, b in pairs:
-            first, second = self.infos[a], self.infos[b]
-            key = frozenset((first.file.path, second.file.path))
-            if key in self.matches:
-                continue
-            known = self.cache.lookup_verification(first.content_hash, second.content_hash, METHOD)
-            if known is not None:
-                self.matches[key] = known
-            else:
-                todo.append((a, b))
+        """Decide the pairs not decided before, on all cores at once (OpenCV and Pillow release the GIL)."""
+        todo = sorted({self._ordered(a, b) for a, b in pairs if a != b})
+        todo = [pair for pair in todo if self._known(*pair) is None]
         if not todo:
             return
-        used = {p for pair in todo for p in pair}
-        for position in used & self.features.keys():  # most recently used: not forgotten below
-            self.features[position] = self.features.pop(position)
-        needed = sorted(used - self.features.keys())
+        for position in {p for pair in todo for p in pair} & self.grays.keys():  # recently used: kept
+            self.grays[position] = self.grays.pop(position)
         with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="verify") as pool:
-            for position, features in zip(needed, pool.map(self._extract, needed)):
-                self._keep(position, features)
+            needed = sorted({p for pair in todo for p in pair} - self.grays.keys())
+            for position, gray in zip(needed, pool.map(lambda p: feature_gray(self.infos[p].file.path, self.scratch), needed)):
+                self._remember(self.grays, position, gray, GRAYS_KEPT)
             progress.check()
-            for (a, b), count in zip(todo, pool.map(self._match, todo)):
-                first, second = self.infos[a], self.infos[b]
-                self.matches[frozenset((first.file.path, second.file.path))] = count or 0
-                if count is not None:  # both photos readable: worth remembering
-                    self.cache.store_verification(first.content_hash, second.content_hash, METHOD, count)
-        release_free_memory()  # ORB's buffers, freed on the worker threads' heaps
+            for pair, verdict in zip(todo, pool.map(self._compute, todo)):
+                self._store(pair, verdict)
+        release_free_memory()  # decoding and OpenCV buffers, freed on the worker threads' heaps
 
-    def _match(self, pair: tuple[int, int]) -> int | None:
-        first, second = self.features.get(pair[0]), self.features.get(pair[1])
-        return count_inliers(first, second) if first is not None and second is not None else None
+    def _store(self, pair: tuple[int, int], verdict: PixelVerdict | None) -> PixelVerdict:
+        first, second = self.infos[pair[0]], self.infos[pair[1]]
+        if verdict is None:
+            return PixelVerdict(False)
+        self.verdicts[first.content_hash, second.content_hash] = verdict
+        self.cache.store_verification(first.content_hash, second.content_hash, PIXEL_METHOD, verdict.code())
+        return verdict
+
+    def verdict(self, a: int, b: int) -> PixelVerdict:
+        """Whether the photos at positions a and b are copies of one picture, by their pixels."""
+        if self.infos[a].content_hash == self.infos[b].content_hash:
+            return PixelVerdict(True, 1.0, 1.0, 0.0, "as is")
+        pair = self._ordered(a, b)
+        known = self._known(*pair)
+        return known if known is not None else self._store(pair, self._compute(pair))
 
     def confirmed(self, a: int, b: int) -> bool:
-        """Whether the photos at positions a and b are copies by their local features."""
-        return self._count(a, b) >= MIN_INLIERS
+        return self.verdict(a, b).copy
 
-    def matches_between(self, first: ImageInfo, second: ImageInfo) -> int:
-        return self._count(self.position[first.file.path], self.position[second.file.path])
+    def verdict_between(self, first: ImageInfo, second: ImageInfo) -> PixelVerdict:
+        return self.verdict(self.position[first.file.path], self.position[second.file.path])
 
-    def _count(self, a: int, b: int) -> int:
-        first, second = self.infos[a], self.infos[b]
-        key = frozenset((first.file.path, second.file.path))
-        if key not in self.matches:
-            known = self.cache.lookup_verification(first.content_hash, second.content_hash, METHOD)
-            if known is None:
-                fa, fb = self._features(a), self._features(b)
-                known = count_inliers(fa, fb) if fa is not None and fb is not None else 0
-                if fa is not None and fb is not None:
-                    self.cache.store_verification(first.content_hash, second.content_hash, METHOD, known)
-            self.matches[key] = known
-        return self.matches[key]
+    def describe_known(self, kept: ImageInfo, copy: ImageInfo, seed: ImageInfo) -> str:
+        """What the pixels showed, keeper against copy if that pair was checked, else seed against copy."""
+        pair = self._ordered(self.position[kept.file.path], self.position[copy.file.path])
+        known = self._known(*pair) if kept.content_hash != copy.content_hash else None
+        if known is None and copy.content_hash != seed.content_hash:
+            known = self.verdict_between(seed, copy)
+        return (known or PixelVerdict(True, 1.0, 1.0, 0.0, "as is")).describe()
 
 
 def _index_for(vectors: np.ndarray, cache: cache_module.Cache, key: str, progress: Progress) -> VectorIndex:
@@ -238,7 +359,7 @@ def _pack_vectors(infos: list[ImageInfo], positions: list[int], chunk: int = 409
 
 def _near_clusters(
     infos: list[ImageInfo], identical: list[list[int]], threshold: float, progress: Progress,
-    verifier: _PairVerifier, cache: cache_module.Cache,
+    verifier: _PairVerifier, cache: cache_module.Cache, apart: list[tuple[int, int, float]] | None = None,
 ) -> list[list[int]]:
     """Clusters of positions in ``infos``: byte-identical sets count as one photo."""
     representative_of: dict[int, list[int]] = {}
@@ -256,20 +377,24 @@ def _near_clusters(
         key.update(infos[p].content_hash.encode())
     vectors = _pack_vectors(infos, representatives)
     index = _index_for(vectors, cache, key.hexdigest(), progress)
-    detail: dict[int, float] = {}
-
-    def has_detail(row: int) -> bool:  # from the thumbnail the analysis cached
-        if row not in detail:
-            thumb = cache.lookup_thumb(infos[representatives[row]].file)
-            detail[row] = picture_detail(thumb) if thumb is not None else 0.0
-        return detail[row] >= MIN_DETAIL
-
-    clusters = find_clusters(
-        vectors, index, threshold, progress,
+    thumbs = [cache.lookup_thumb(infos[p].file) for p in representatives]
+    turned = []
+    if all(thumb is not None for thumb in thumbs):
+        aspects = np.array([infos[p].width / max(1, infos[p].height) for p in representatives])
+        turned = turned_candidates(np.stack(thumbs), aspects)
+    found_apart: list[tuple[int, int, float]] = []
+    clusters = find_pictures(
+        vectors, index,
         verify=lambda a, b: verifier.confirmed(representatives[a], representatives[b]),
+        seed_key=lambda row: _seed_key(infos[representatives[row]]),
+        threshold=threshold, progress=progress,
         prepare=lambda pairs: verifier.prepare([(representatives[a], representatives[b]) for a, b in pairs], progress),
-        structured=lambda a, b: has_detail(a) and has_detail(b),
+        extra_pairs=turned, apart=found_apart,
     )
+    if apart is not None:  # a pair the thumbnails proposed counts as alike whatever its distance
+        alike = set(turned)
+        apart.extend((representatives[a], representatives[b], 0.0 if (a, b) in alike else gap)
+                     for a, b, gap in found_apart)
     clustered = set()
     result = []
     for cluster in clusters:

@@ -182,9 +182,13 @@ class TrashPolicy:
                 reasons.setdefault(path, RAW_JPEG_PAIR)
         return reasons
 
-    def default_marks(self, paths: Sequence[str], keeper: str, kept: dict[str, str] | None = None) -> set[str]:
-        """What is suggested for the Trash in a group of copies: every file but the keeper
-        and the files that must stay (``kept``: kept_reasons(paths), when the caller has it)."""
+    def default_marks(self, paths: Sequence[str], keeper: str, kind: str = "copies",
+                      kept: dict[str, str] | None = None) -> set[str]:
+        """What is suggested for the Trash: in a group of copies, every file but the keeper and
+        the files that must stay (``kept``: kept_reasons(paths), when the caller has it); in a
+        group of similar shots (different pictures), nothing."""
+        if kind != "copies":
+            return set()
         kept = self.kept_reasons(paths) if kept is None else kept
         return {p for p in paths if p != keeper and p not in kept}
 

@@ -15,7 +15,7 @@ from photodedup.core.models import ScanResult
 from photodedup.core.policy import RAW_JPEG_PAIR, TrashPolicy
 
 REPORT_VERSION = 1
-CSV_COLUMNS = ("group", "path", "keeper", "distance", "reason", "detail", "size", "width", "height", "format", "content_hash")
+CSV_COLUMNS = ("group", "kind", "path", "keeper", "distance", "reason", "detail", "size", "width", "height", "format", "content_hash")
 
 
 def human_bytes(count: float) -> str:
@@ -29,16 +29,18 @@ def human_bytes(count: float) -> str:
 
 def result_to_dict(result: ScanResult, settings: dict[str, Any] | None = None,
                    policy: TrashPolicy | None = None, marks: Sequence[set[str]] | None = None) -> dict[str, Any]:
-    """The report. ``"keeper": false`` marks exactly what the review would mark: every file
-    but the suggested keeper, except those ``policy`` keeps (protected, RAW + JPEG pairs, ...),
-    which carry ``"kept_because"``; or, with ``marks`` (one set per group), what the person marked."""
+    """The report. ``"keeper": false`` marks exactly what the review would mark: in a group of
+    ``"kind": "copies"``, every file but the suggested keeper, except those ``policy`` keeps
+    (protected, RAW + JPEG pairs, ...), which carry ``"kept_because"``; in a group of
+    ``"kind": "similar"`` (different shots of one scene) nothing, and ``"note"`` says why the
+    suggested keeper is the best shot. With ``marks`` (one set per group): what the person marked."""
     policy = policy or TrashPolicy()
     groups = []
     for number, group in enumerate(result.groups):
         paths = [m.path for m in group.members]
         kept_because = policy.kept_reasons(paths)
         if marks is None:
-            marked = policy.default_marks(paths, group.keeper.path, kept_because)
+            marked = policy.default_marks(paths, group.keeper.path, group.kind, kept_because)
         else:
             marked = {p for p in marks[number] if p not in kept_because}
         files = []
@@ -65,7 +67,8 @@ def result_to_dict(result: ScanResult, settings: dict[str, Any] | None = None,
                     "camera": info.metadata.camera,
                 }
             )
-        groups.append({"files": files, "reclaimable_bytes": sum(f["size"] for f in files if not f["keeper"])})
+        groups.append({"kind": group.kind, "note": group.note, "files": files,
+                       "reclaimable_bytes": sum(f["size"] for f in files if not f["keeper"])})
     return {
         "version": REPORT_VERSION,
         "groups": groups,
@@ -131,5 +134,6 @@ def write_csv(result: ScanResult, path: Path, policy: TrashPolicy | None = None,
     rows = []
     for number, group in enumerate(result_to_dict(result, policy=policy, marks=marks)["groups"], start=1):
         for file in group["files"]:
-            rows.append({"group": number, **{k: file[k] for k in CSV_COLUMNS if k != "group"}})
+            rows.append({"group": number, "kind": group["kind"],
+                         **{k: file[k] for k in CSV_COLUMNS if k not in ("group", "kind")}})
     write_csv_atomically(path, list(CSV_COLUMNS), rows)

@@ -55,7 +55,10 @@ class GroupChoice:
 
     @property
     def freeable_bytes(self) -> int:
-        """What trashing every file but the keeper could free: files the policy keeps don't count."""
+        """What trashing every file but the keeper could free: files the policy keeps don't count,
+        nor a group of similar shots (different pictures: nothing is suggested there)."""
+        if self.group.kind != "copies":
+            return 0
         return sum(m.info.file.size for m in self.members if m.path != self.keeper and m.path not in self.kept)
 
 
@@ -69,6 +72,9 @@ SORT_ORDERS: dict[str, tuple[str, object]] = {
     "date": ("Date taken", lambda c: min((m.info.metadata.date_taken for m in c.members
                                            if m.info.metadata.date_taken), default="9999")),
 }
+
+
+KEPT_ELSEWHERE = "This file is the kept copy of another group; choose another keeper there first."
 
 
 class Review:
@@ -100,7 +106,8 @@ class Review:
 
     def _mark_all_but_keeper(self, choice: GroupChoice) -> None:
         """Suggest every other file for trash, except the ones the policy keeps."""
-        choice.marked = self.policy.default_marks([m.path for m in choice.members], choice.keeper, choice.kept)
+        choice.marked = self.policy.default_marks([m.path for m in choice.members], choice.keeper,
+                                                   choice.group.kind, choice.kept)
 
     def _decide(self, choice: GroupChoice, path: str, state: str) -> None:
         """Remember what the person said about one file ("keeper", "kept" or "marked")."""
@@ -135,6 +142,9 @@ class Review:
         refusal = self.policy.why_not_mark([m.path for m in choice.members], choice.marked, path)
         if refusal is not None:
             return refusal
+        if any(other is not choice and other.keeper == path for other in self.choices):
+            # A best shot is also its copies' keeper: marking it here would leave that group empty.
+            return KEPT_ELSEWHERE
         choice.marked.add(path)
         self._decide(choice, path, "marked")
         if path == choice.keeper:
@@ -175,7 +185,8 @@ class Review:
         for choice in self.choices:
             inside = {m.path for m in choice.members if folder is None or in_folders(m.path, [folder])}
             if marked:
-                wanted = self.policy.default_marks([m.path for m in choice.members], choice.keeper) & inside
+                wanted = self.policy.default_marks([m.path for m in choice.members], choice.keeper,
+                                                   choice.group.kind, choice.kept) & inside
                 new = choice.marked | wanted
             else:
                 new = choice.marked - inside

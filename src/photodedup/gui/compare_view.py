@@ -211,7 +211,8 @@ class CompareView(QWidget):
         self.focus_index = 0
         self.first_other = 0
         self.changes = {}
-        if self.describer is not None and review is not None and review.suggest_trash:
+        if self.describer is not None and review is not None and review.suggest_trash \
+                and choice.group.kind == "copies":  # similar shots are other pictures, not edits
             self.changes = self.describer.request(choice.group) or {}
         self._build_panels()
 

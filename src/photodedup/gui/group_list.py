@@ -1,4 +1,5 @@
-"""The list of groups: keeper thumbnail, how many photos, how much space the marked copies free."""
+"""The list of groups: keeper thumbnail, how many photos, how much space the marked copies free.
+Groups of similar shots (listed after the copies) say so and suggest nothing for the Trash."""
 
 from __future__ import annotations
 
@@ -53,6 +54,13 @@ class GroupListModel(QAbstractListModel):
         choice = self.choice(index.row())
         if choice is None:
             return None
+        if role == Qt.ItemDataRole.DisplayRole and choice.group.kind == "similar":
+            marked = len(choice.marked)
+            line = (f"{len(choice.members)} different shots · "
+                    + (f"{marked} marked by you" if marked else "nothing marked"))
+            return f"Similar shots: {os.path.basename(choice.keeper)}\n{line}"
+        if role == Qt.ItemDataRole.ToolTipRole and choice.group.kind == "similar":
+            return "\n".join([choice.group.note or "best shot", *(m.path for m in choice.members)])
         if role == Qt.ItemDataRole.DisplayRole:
             marked = len(choice.marked)
             line = f"{len(choice.members)} photos · " + (f"{marked} to trash, {human_bytes(choice.marked_bytes)}"

@@ -250,15 +250,18 @@ class ResultsPage(QWidget):
         if review is None:
             return
         groups = len(review.choices)
+        similar = sum(1 for c in review.choices if c.group.kind == "similar")
         copies = sum(len(c.members) - 1 for c in review.choices) if not review.suggest_trash else \
-            sum(1 for c in review.choices for m in c.members if m.path != c.keeper and m.path not in c.kept)
+            sum(1 for c in review.choices if c.group.kind == "copies"
+                for m in c.members if m.path != c.keeper and m.path not in c.kept)
         if not review.suggest_trash:  # the copy check
             self.summary.setText(f"{groups} originals with copies · {copies} copies found" if groups else "No copies found")
             self.empty.setText("<h2>No copies found</h2>None of your originals has a copy in the other folders"
                                " at this similarity setting." if not groups else "")
         else:
-            self.summary.setText(f"{groups} groups · {copies} copies that may go · "
+            self.summary.setText(f"{groups - similar} groups · {copies} copies that may go · "
                                  f"{human_bytes(review.freeable_bytes)} could be freed"
+                                 + (f" · {similar} groups of similar shots (nothing marked)" if similar else "")
                                  if groups else "No duplicates")
             self.empty.setText("<h2>No duplicates found</h2>Every photo in these folders is one of a kind"
                                " at this similarity setting." if not groups else "")
