@@ -22,7 +22,7 @@ from photodedup.core.group import DEFAULT_THRESHOLD, SURE_THRESHOLD
 from photodedup.core.index import VectorIndex
 from photodedup.core.models import Group, GroupMember, ImageInfo, Problem
 from photodedup.core.pipeline import EmbedderLike, Library, ScanOptions, analyse_library, default_embedder
-from photodedup.core.pipeline_grouping import FEATURES_KEPT, feature_gray
+from photodedup.core.pipeline_grouping import FEATURES_KEPT, copy_verdict, feature_gray
 from photodedup.core.progress import NULL_PROGRESS, Progress
 from photodedup.core.raw import embedded_preview, is_raw
 from photodedup.core.scratch import ScratchStore
@@ -207,16 +207,14 @@ def _align(original, copy, original_features, copy_features) -> tuple[Alignment,
 
 def copy_or_not(original: ImageInfo, copy: ImageInfo, distance: float, threshold: float,
                 scratch: ScratchStore | None = None) -> list[Change] | None:
-    """What ``copy`` changed from ``original`` when it is a copy of it (decided as the copy check
-    decides), else None."""
+    """What ``copy`` changed from ``original`` when it is a copy of it (decided by the pixels, as a
+    scan decides), else None."""
     if copy.content_hash == original.content_hash:
         return [Change("identical", "identical file (same bytes)")]
-    if distance > threshold:
+    if distance > threshold or not copy_verdict(original.file.path, copy.file.path, scratch).copy:
         return None
     features = _Features(scratch)
     alignment, mirrored = _align(original, copy, features, features)
-    if alignment.inliers < MIN_INLIERS and distance > SURE_THRESHOLD:
-        return None
     first, second = features.get(original), features.get(copy)
     return describe(original, copy, alignment if alignment.inliers >= MIN_INLIERS else None,
                     first[1] if first else None, second[1] if second else None, _facts(original), _facts(copy),

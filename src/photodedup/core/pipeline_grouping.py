@@ -49,6 +49,18 @@ def feature_gray(path: str, scratch: ScratchStore | None = None) -> np.ndarray |
         return None
 
 
+def copy_verdict(first: str, second: str, scratch: ScratchStore | None = None) -> PixelVerdict:
+    """Whether the picture in ``second`` is a copy of the one in ``first``, decided by their pixels
+    exactly as grouping decides (for a report's trash check, a search); unreadable: not a copy."""
+    a, b = feature_gray(first, scratch), feature_gray(second, scratch)
+    if a is None or b is None:
+        return PixelVerdict(False)
+    try:
+        return compare_pictures(a, b, lambda: (extract_features(a), extract_features(b)))
+    except Exception:  # an odd picture OpenCV refuses: not a copy
+        return PixelVerdict(False)
+
+
 def release_free_memory() -> None:
     """Hand memory freed in small blocks back to the system (glibc keeps it otherwise, and it
     counts as the process's for as long as it runs); nothing where the C library can't."""

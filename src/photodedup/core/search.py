@@ -30,6 +30,7 @@ from photodedup.core.scan import scan_roots
 
 Kind = Literal["copy", "similar", "alike"]
 ALIKE_LIMIT = 0.9  # beyond this distance a photo is not shown even as "alike"
+PIXELS_DECIDE_UP_TO = 0.8  # this close, the pixels decide: a 100-px thumbnail's embedding drifts far
 
 
 @dataclass
@@ -145,7 +146,7 @@ def _matches(query: ImageInfo, library: list[ImageInfo], vectors: np.ndarray, li
         candidate, distance = library[position], float(distances[position])
         if (candidate.file.device, candidate.file.inode) == query_identity or distance > ALIKE_LIMIT:
             continue  # the query itself, when it is in the library
-        changes = copy_or_not(candidate, query, distance, threshold)
+        changes = copy_or_not(candidate, query, distance, max(threshold, PIXELS_DECIDE_UP_TO))
         kind: Kind = "copy" if changes is not None else "similar" if distance <= threshold else "alike"
         matches.append(Match(candidate, distance, kind, changes or []))
     rank = {"copy": 0, "similar": 1, "alike": 2}

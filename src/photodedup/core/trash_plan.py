@@ -26,14 +26,12 @@ from photodedup.core.cache import Cache, default_cache_dir
 from photodedup.core.group import vector_distance
 from photodedup.core.models import ImageFile
 from photodedup.core.pipeline import default_model_id
-from photodedup.core.pipeline_grouping import feature_gray
+from photodedup.core.pipeline_grouping import copy_verdict
 from photodedup.core.policy import TrashPolicy
 from photodedup.core.trash import FileOutcome, ScannedFile, TrashGroup, changed_since_scan
-from photodedup.core.verify import MIN_INLIERS, align, extract_features
 
 MAX_DISTANCE = 0.80  # the loosest similarity the app offers (whatever the report claims)
 MAX_REPORT_BYTES = 512 * 1024 * 1024
-SCALE_RANGE = (0.02, 50.0)  # a fit outside it is degenerate, whatever its inlier count
 NO_RECORD = ("photodedup has no record that this is a copy of a file kept in its group "
              "(not in the cache at {cache}); scan again, then trash (with --cache-dir if the scan used one)")
 NOT_A_COPY = "not a copy of any file kept in its group (their pictures differ); the report was edited?"
@@ -158,17 +156,8 @@ def _near_witnesses(cache: Cache, file: ScannedFile, keep: list[ScannedFile]) ->
     if not known:
         return [], None
     close = [k for k, v in known if vector_distance(vector, v) <= MAX_DISTANCE]
-    confirmed = [k for k in close if _local_features_agree(file.path, k.path)]
+    confirmed = [k for k in close if copy_verdict(k.path, file.path).copy]  # the pixels decide, as in a scan
     return confirmed, None if confirmed else NOT_A_COPY
-
-
-def _local_features_agree(first: str, second: str) -> bool:
-    """Whether the two pictures share local features under one sane similarity transform."""
-    gray_a, gray_b = feature_gray(first), feature_gray(second)
-    if gray_a is None or gray_b is None:
-        return False
-    alignment = align(extract_features(gray_a), extract_features(gray_b))
-    return alignment.inliers >= MIN_INLIERS and SCALE_RANGE[0] <= alignment.scale <= SCALE_RANGE[1]
 
 
 def _cached_vector(cache: Cache, file: ScannedFile) -> np.ndarray | None:
