@@ -58,10 +58,13 @@ def run_trash(args: argparse.Namespace) -> int:
     finally:
         progress.close()
     _print_outcomes(outcomes)
-    done = [o for o in outcomes if o.status in ("trashed", "would trash")]
+    photos = [o for o in outcomes if not o.companion_of]  # companions are part of their photo, not counted as photos
+    done = [o for o in photos if o.status in ("trashed", "would trash")]
+    companions = sum(o.status in ("trashed", "would trash") for o in outcomes if o.companion_of)
     verb = "Moved to the trash" if args.apply else "Would move to the trash"
-    print(f"{verb}: {len(done)} files, {human_bytes(sum(o.size for o in done))}. "
-          f"Skipped: {sum(o.status == 'skipped' for o in outcomes)}. Failed: {sum(o.status == 'failed' for o in outcomes)}.")
+    print(f"{verb}: {len(done)} files, {human_bytes(sum(o.size for o in done))}"
+          + (f" (with {companions} companion files: sidecars, Live Photo videos, Takeout JSON)" if companions else "")
+          + f". Skipped: {sum(o.status == 'skipped' for o in photos)}. Failed: {sum(o.status == 'failed' for o in photos)}.")
     if not args.apply and done:
         print("Nothing was touched. Run again with --apply to do it.")
     if args.apply and done:
@@ -69,15 +72,17 @@ def run_trash(args: argparse.Namespace) -> int:
     if any(o.trash_unavailable for o in outcomes):
         print("Some files are on a drive whose trash photodedup cannot use. They were left in place; "
               "photodedup never deletes permanently. Move them to a drive with a trash, or delete them yourself.")
-    return 0 if all(o.status in ("trashed", "would trash") for o in outcomes) else 1
+    return 0 if all(o.status in ("trashed", "would trash") for o in photos) else 1
 
 
 def _print_outcomes(outcomes: list[FileOutcome]) -> None:
     for outcome in outcomes:
-        line = f"{outcome.status:>11}  {outcome.path}"
+        line = f"{outcome.status:>11}  {'  + ' if outcome.companion_of else ''}{outcome.path}"
         if outcome.reason:
             line += f"  ({outcome.reason})"
         print(line)
+        if outcome.carried:
+            print(f"{'':>13}{outcome.carried}")
 
 
 def run_history(args: argparse.Namespace) -> int:

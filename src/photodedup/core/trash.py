@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from photodedup.core import freedesktop_trash
+from photodedup.core.companion_trash import trash_companions, with_companions
 from photodedup.core.exact import hash_file
 from photodedup.core.journal import Journal, TrashRecord
 from photodedup.core.models import Group
@@ -57,6 +58,8 @@ class FileOutcome:
     record_id: int | None = None
     location: str | None = None  # where it is now, when the system trash lets us know
     trash_unavailable: bool = False  # the trash could not take it (read-only or network volume)
+    companion_of: str = ""  # a sidecar, Live Photo video or Takeout JSON that went with this photo
+    carried: str = ""  # what the keeper's sidecar gained from this copy before it went (core/carry_over.py)
 
 
 @dataclass
@@ -184,7 +187,11 @@ def _trash_all(groups: Sequence[TrashGroup], batch: _Batch, progress: Progress) 
             if cancelled:
                 outcomes.append(FileOutcome(file.path, "skipped", "stopped before this file", file.size))
                 continue
-            outcomes.append(_trash_one(file, group, batch))
+            outcome = _trash_one(file, group, batch)
+            outcomes.append(outcome)
+            outcomes += trash_companions(outcome, batch.journal, batch.name, batch.dry_run,
+                                         lambda path, size, mtime: _send(ScannedFile(path, size, mtime), batch),
+                                         batch.located)
             progress.advance()
     return outcomes
 
@@ -313,7 +320,7 @@ def restore(record_ids: Sequence[int] | None = None, journal: Journal | None = N
             by_id = {r.id: r for r in records}
             chosen = [by_id.get(record_id) or TrashRecord(record_id, "", "", 0, "", 0.0, "failed", reason="unknown")
                       for record_id in record_ids or ()]
-        return [_restore_one(record, journal) for record in chosen]
+        return [_restore_one(record, journal) for record in with_companions(chosen, records)]
 
 
 def _restore_one(record: TrashRecord, journal: Journal) -> RestoreOutcome:
