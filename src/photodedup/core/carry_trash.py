@@ -5,6 +5,7 @@ restore of that copy puts the sidecar back exactly as it was."""
 from __future__ import annotations
 
 import base64
+import glob
 import hashlib
 import os
 import time
@@ -116,7 +117,15 @@ def revert_sidecars(journal: Journal, chosen: Sequence[TrashRecord], batch: str 
             except OSError as error:
                 refuse(f"could not be put back: {error.strerror or error}")
                 continue
+        _remove_leftovers(path)
         journal.append_event({"event": SIDECAR_RESTORED, "change": change["id"], "path": path, "time": time.time()})
         outcomes.append(RestoreOutcome(change["id"], path, "restored",
                                        "sidecar put back as it was" if old is not None else "sidecar removed (there was none)"))
     return outcomes
+
+
+def _remove_leftovers(sidecar: str) -> None:
+    """The temporary sidecars a crash left beside ``sidecar`` (never in place, never the person's)."""
+    folder, name = os.path.split(os.path.abspath(sidecar))
+    for leftover in glob.glob(os.path.join(glob.escape(folder), f".{glob.escape(name)}.photodedup-*.tmp")):
+        discard_sidecar_temporary(leftover)
