@@ -23,6 +23,8 @@ def add_commands(commands) -> None:
                             "report's own protected folders)")
     trash.add_argument("--cache-dir", type=Path, metavar="DIR",
                        help="the cache the scan used (default: your cache folder; a report never chooses it)")
+    trash.add_argument("--no-carry-over", dest="carry_over", action="store_false",
+                       help="do not first write what the kept file lacks (keywords, rating, GPS, ...) to its XMP sidecar")
 
     history = commands.add_parser("history", help="list the files photodedup has sent to the trash")
     history.add_argument("--all", action="store_true", help="include restored and failed entries")
@@ -51,7 +53,7 @@ def run_trash(args: argparse.Namespace) -> int:
     progress = TerminalProgress(sys.stderr, quiet=not sys.stderr.isatty())
     try:
         outcomes = plan.refused + trash_groups(plan.groups, progress=progress, dry_run=not args.apply,
-                                               policy=plan.policy)
+                                               policy=plan.policy, carry_over=args.carry_over)
     except TrashUnavailable as error:
         print(f"photodedup trash: {error}", file=sys.stderr)
         return 1
