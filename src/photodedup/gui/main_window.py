@@ -277,11 +277,13 @@ class MainWindow(QMainWindow):
         self.results_page.setEnabled(False)
         self.statusBar().showMessage("Moving files to the Trash…")
         policy = review.policy
-        self.controller.run("trash", lambda progress: trash_groups(plan, progress=progress, policy=policy))
+        carry_over = self.settings.carry_over
+        self.controller.run("trash", lambda progress: trash_groups(plan, progress=progress, policy=policy,
+                                                                   carry_over=carry_over))
 
     def _trash_done(self, outcomes) -> None:
         self.results_page.setEnabled(True)
-        trashed = [o.path for o in outcomes if o.status == "trashed"]
+        trashed = [o.path for o in outcomes if o.status == "trashed" and not o.companion_of]
         for path in trashed:
             for loader in (self.thumbnails, self.previews, self.full_size):
                 loader.forget(path)
@@ -291,7 +293,8 @@ class MainWindow(QMainWindow):
         if self.library is not None:
             gone = set(trashed)
             self.library.infos = [i for i in self.library.infos if i.file.path not in gone]
-        self.statusBar().showMessage(f"{len(trashed)} of {len(outcomes)} files moved to the Trash.", 8000)
+        photos = sum(not o.companion_of for o in outcomes)  # companions travel with their photo, not counted apart
+        self.statusBar().showMessage(f"{len(trashed)} of {photos} files moved to the Trash.", 8000)
         self.last_dialog = OutcomeDialog(self, "Move to Trash", outcomes)
         self.last_dialog.open()
         self._update_undo()
@@ -368,13 +371,15 @@ class MainWindow(QMainWindow):
         from photodedup.core.cache import default_cache_dir
 
         dialog = PreferencesDialog(self, self.settings.keeper_rules, self.settings.default_threshold,
-                                   str(self.cache_dir or default_cache_dir()), lambda: not self.controller.busy)
+                                   str(self.cache_dir or default_cache_dir()), lambda: not self.controller.busy,
+                                   self.settings.carry_over)
         self.preferences_dialog = dialog  # tests reach it here
         dialog.accepted.connect(lambda: self._preferences_accepted(dialog))
         dialog.open()
 
     def _preferences_accepted(self, dialog: PreferencesDialog) -> None:
         self.settings.default_threshold = dialog.threshold()
+        self.settings.carry_over = dialog.carry_over_box.isChecked()
         self.results_page.set_default_threshold(dialog.threshold())
         chosen = sum(1 for _, state in self.decisions.values() if state == "keeper")
         if self.review is not None:
