@@ -60,6 +60,8 @@ def test_case_40_while_the_copy_is_not_back_its_carried_metadata_stays_in_the_si
     results = restore(last=True)
     assert results[-1].status == "refused" and "not back" in results[-1].reason
     assert read_sidecar_tags(str(tmp_path / "a.jpg.xmp")).rating == 4
+    again = restore(last=True)  # --last says once why the sidecar stays, then leaves it be
+    assert [r.path for r in again] == [str(copy)]
 
 
 KILLED_AFTER_SIDECAR = """

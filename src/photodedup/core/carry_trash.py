@@ -60,20 +60,23 @@ def carry_before_trash(copy: str, keeper: str, journal: Journal, batch: str, dry
 
 
 def sidecar_changes(journal: Journal) -> list[dict]:
-    """Every sidecar change in the journal, oldest first, each with ``"reverted"``."""
+    """Every sidecar change in the journal, oldest first, each with ``"reverted"`` and ``"kept"``
+    (a restore left it in place once, and said why)."""
     changes: dict[int, dict] = {}
     for event in journal.events():
         if event.get("event") == SIDECAR_EVENT and isinstance(event.get("path"), str) and isinstance(event.get("batch"), str):
-            changes[event["id"]] = {**event, "reverted": False}
+            changes[event["id"]] = {**event, "reverted": False, "kept": False}
         elif event.get("event") == SIDECAR_RESTORED and event.get("change") in changes:
             changes[event["change"]]["reverted"] = True
+        elif event.get("event") == "note" and event["id"] in changes:
+            changes[event["id"]]["kept"] = True
     return list(changes.values())
 
 
 def latest_batch(candidates: Sequence[TrashRecord], journal: Journal) -> str | None:
     """The newest batch with something to undo: trashed files, or a sidecar written just before a crash."""
     newest = [(r.id, r.batch) for r in candidates]
-    newest += [(c["id"], c["batch"]) for c in sidecar_changes(journal) if not c["reverted"]]
+    newest += [(c["id"], c["batch"]) for c in sidecar_changes(journal) if not (c["reverted"] or c["kept"])]
     return max(newest)[1] if newest else None
 
 
@@ -86,7 +89,9 @@ def revert_sidecars(journal: Journal, chosen: Sequence[TrashRecord], batch: str 
     wanted = {(r.batch, r.path) for r in chosen}
     outcomes = []
     for change in reversed(sidecar_changes(journal)):
-        if change["reverted"] or not (change["batch"] == batch or (change["batch"], change.get("copy")) in wanted):
+        if change["reverted"] or (batch is not None and change["kept"]):  # --last asks once; an id asks again
+            continue
+        if not (change["batch"] == batch or (change["batch"], change.get("copy")) in wanted):
             continue
         path = change["path"]
 
