@@ -100,7 +100,8 @@ def run_history(args: argparse.Namespace) -> int:
     print(f"{'ID':>5}  {'when':16}  {'state':8}  {'size':>9}  file")
     for record in records:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(record.time))
-        print(f"{record.id:>5}  {when:16}  {record.state:8}  {human_bytes(record.size):>9}  {record.path}")
+        companion = "  + " if record.companion_of is not None else ""  # a sidecar, Live Photo video or Takeout JSON
+        print(f"{record.id:>5}  {when:16}  {record.state:8}  {human_bytes(record.size):>9}  {companion}{record.path}")
         if record.location and record.state == "trashed":
             print(f"{'':>45}in trash: {record.location}")
         elif record.reason and record.state != "trashed":

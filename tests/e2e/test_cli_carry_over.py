@@ -49,6 +49,9 @@ def test_scan_trash_with_carry_over_then_restore(library, tmp_path):
     assert carried.keywords == ["cat", "sofa"] and carried.rating == 4 and carried.gps == (48.856667, 2.350833)
     assert not live.exists() and not takeout.exists()
 
+    history = photodedup("history")
+    assert f"  + {live}" in history.stdout and f"  + {takeout}" in history.stdout, history.stdout
+
     restored = photodedup("restore", "--last")
     assert restored.returncode == 0, restored.stdout + restored.stderr
     assert live.exists() and takeout.exists() and library["resized"].exists() and library["recompressed"].exists()
