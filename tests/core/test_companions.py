@@ -41,6 +41,8 @@ def test_takeout_cuts_long_names_to_46_characters():
     name = "a-very-long-file-name-from-a-phone-export-0001.jpg"
     assert _is_takeout_json_of(name[:46] + ".json", name)
     assert not _is_takeout_json_of("IMG_1.json", "IMG_1.jpg")  # too short to say whose
+    assert _is_takeout_json_of("IMG_1.jpg(1).json", "IMG_1(1).jpg")  # Takeout's numbering of a second IMG_1.jpg
+    assert not _is_takeout_json_of("IMG_1.jpg(1).json", "IMG_1.jpg")
     assert not _is_takeout_json_of("IMG_12.jpg.json", "IMG_1.jpg")
 
 

@@ -9,6 +9,7 @@ a Live Photo whose ``.HEIC`` stays) is never trashed.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -42,6 +43,9 @@ def _is_takeout_json_of(json_name: str, photo_name: str) -> bool:
     if not json_name.lower().endswith(".json"):
         return False
     base = json_name[:-5]
+    numbered = re.match(r"^(.*)(\(\d+\))(\.[^.]+)$", photo_name)  # IMG_1(1).jpg has IMG_1.jpg(1).json
+    if numbered and base == numbered.group(1) + numbered.group(3) + numbered.group(2):
+        return True
     stem_length = len(os.path.splitext(photo_name)[0])
     for suffix in TAKEOUT_SUFFIXES:
         full = photo_name + suffix
