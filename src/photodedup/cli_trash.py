@@ -23,6 +23,8 @@ def add_commands(commands) -> None:
                             "report's own protected folders)")
     trash.add_argument("--cache-dir", type=Path, metavar="DIR",
                        help="the cache the scan used (default: your cache folder; a report never chooses it)")
+    trash.add_argument("--no-carry-over", dest="carry_over", action="store_false",
+                       help="do not first write what the kept file lacks (keywords, rating, GPS, ...) to its XMP sidecar")
 
     history = commands.add_parser("history", help="list the files photodedup has sent to the trash")
     history.add_argument("--all", action="store_true", help="include restored and failed entries")
@@ -51,17 +53,20 @@ def run_trash(args: argparse.Namespace) -> int:
     progress = TerminalProgress(sys.stderr, quiet=not sys.stderr.isatty())
     try:
         outcomes = plan.refused + trash_groups(plan.groups, progress=progress, dry_run=not args.apply,
-                                               policy=plan.policy)
+                                               policy=plan.policy, carry_over=args.carry_over)
     except TrashUnavailable as error:
         print(f"photodedup trash: {error}", file=sys.stderr)
         return 1
     finally:
         progress.close()
     _print_outcomes(outcomes)
-    done = [o for o in outcomes if o.status in ("trashed", "would trash")]
+    photos = [o for o in outcomes if not o.companion_of]  # companions are part of their photo, not counted as photos
+    done = [o for o in photos if o.status in ("trashed", "would trash")]
+    companions = sum(o.status in ("trashed", "would trash") for o in outcomes if o.companion_of)
     verb = "Moved to the trash" if args.apply else "Would move to the trash"
-    print(f"{verb}: {len(done)} files, {human_bytes(sum(o.size for o in done))}. "
-          f"Skipped: {sum(o.status == 'skipped' for o in outcomes)}. Failed: {sum(o.status == 'failed' for o in outcomes)}.")
+    print(f"{verb}: {len(done)} files, {human_bytes(sum(o.size for o in done))}"
+          + (f" (with {companions} companion files: sidecars, Live Photo videos, Takeout JSON)" if companions else "")
+          + f". Skipped: {sum(o.status == 'skipped' for o in photos)}. Failed: {sum(o.status == 'failed' for o in photos)}.")
     if not args.apply and done:
         print("Nothing was touched. Run again with --apply to do it.")
     if args.apply and done:
@@ -69,15 +74,17 @@ def run_trash(args: argparse.Namespace) -> int:
     if any(o.trash_unavailable for o in outcomes):
         print("Some files are on a drive whose trash photodedup cannot use. They were left in place; "
               "photodedup never deletes permanently. Move them to a drive with a trash, or delete them yourself.")
-    return 0 if all(o.status in ("trashed", "would trash") for o in outcomes) else 1
+    return 0 if all(o.status in ("trashed", "would trash") for o in photos) else 1
 
 
 def _print_outcomes(outcomes: list[FileOutcome]) -> None:
     for outcome in outcomes:
-        line = f"{outcome.status:>11}  {outcome.path}"
+        line = f"{outcome.status:>11}  {'  + ' if outcome.companion_of else ''}{outcome.path}"
         if outcome.reason:
             line += f"  ({outcome.reason})"
         print(line)
+        if outcome.carried:
+            print(f"{'':>13}{outcome.carried}")
 
 
 def run_history(args: argparse.Namespace) -> int:
@@ -93,7 +100,8 @@ def run_history(args: argparse.Namespace) -> int:
     print(f"{'ID':>5}  {'when':16}  {'state':8}  {'size':>9}  file")
     for record in records:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(record.time))
-        print(f"{record.id:>5}  {when:16}  {record.state:8}  {human_bytes(record.size):>9}  {record.path}")
+        companion = "  + " if record.companion_of is not None else ""  # a sidecar, Live Photo video or Takeout JSON
+        print(f"{record.id:>5}  {when:16}  {record.state:8}  {human_bytes(record.size):>9}  {companion}{record.path}")
         if record.location and record.state == "trashed":
             print(f"{'':>45}in trash: {record.location}")
         elif record.reason and record.state != "trashed":

@@ -44,6 +44,7 @@ class TrashRecord:
     state: State = "pending"
     location: str | None = None  # where the file is now, when known (freedesktop trash)
     reason: str = ""
+    companion_of: int | None = None  # a sidecar, Live Photo video or Takeout JSON: its photo's record id
 
 
 class TrashUnavailable(RuntimeError):
@@ -89,13 +90,24 @@ class Journal:
                 if fcntl is not None:
                     fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def begin(self, batch: str, path: str, size: int, content_hash: str) -> int:
+    def begin(self, batch: str, path: str, size: int, content_hash: str, companion_of: int | None = None) -> int:
         """Record that ``path`` is about to go to the trash; returns the record id."""
+        event = {"event": "trashing", "batch": batch, "path": path, "size": size, "content_hash": content_hash,
+                 "time": time.time()}
+        if companion_of is not None:
+            event["companion_of"] = companion_of
+        return self.append_event(event)
+
+    def append_event(self, event: dict) -> int:
+        """Append ``event`` under a new id (written and synced before this returns); returns the id."""
         with self._locked() as handle:
             record_id = self._next_id()
-            self._append(handle, {"event": "trashing", "id": record_id, "batch": batch, "path": path,
-                                  "size": size, "content_hash": content_hash, "time": time.time()})
+            self._append(handle, {"id": record_id, **event})
         return record_id
+
+    def events(self) -> Iterator[dict]:
+        """Every well-formed event, oldest first (for modules that journal other kinds of change)."""
+        return self._events()
 
     def finish(self, record_id: int, state: State, location: str | None = None, reason: str = "") -> None:
         """Record what happened to a file after the trash (or restore) call."""
@@ -193,4 +205,5 @@ def _record_from(event: dict) -> TrashRecord | None:
         return None
     content_hash = event.get("content_hash") if isinstance(event.get("content_hash"), str) else ""
     when = event.get("time") if isinstance(event.get("time"), (int, float)) else 0.0
-    return TrashRecord(event["id"], batch, path, size, content_hash, float(when))
+    companion_of = event.get("companion_of") if type(event.get("companion_of")) is int else None
+    return TrashRecord(event["id"], batch, path, size, content_hash, float(when), companion_of=companion_of)

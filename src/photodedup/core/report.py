@@ -13,6 +13,7 @@ from typing import Any
 
 from photodedup.core.models import ScanResult
 from photodedup.core.policy import RAW_JPEG_PAIR, TrashPolicy
+from photodedup.core.report_extras import add_companions_and_gains
 
 REPORT_VERSION = 1
 CSV_COLUMNS = ("group", "kind", "path", "keeper", "distance", "reason", "detail", "size", "width", "height", "format", "content_hash")
@@ -69,6 +70,7 @@ def result_to_dict(result: ScanResult, settings: dict[str, Any] | None = None,
             )
         groups.append({"kind": group.kind, "note": group.note, "files": files,
                        "reclaimable_bytes": sum(f["size"] for f in files if not f["keeper"])})
+        add_companions_and_gains(groups[-1])
     return {
         "version": REPORT_VERSION,
         "groups": groups,

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from photodedup.core import freedesktop_trash
+from photodedup.core.carry_trash import carry_before_trash, latest_batch, revert_sidecars
+from photodedup.core.companion_trash import trash_companions, with_companions
 from photodedup.core.exact import hash_file
 from photodedup.core.journal import Journal, TrashRecord
 from photodedup.core.models import Group
@@ -57,6 +59,8 @@ class FileOutcome:
     record_id: int | None = None
     location: str | None = None  # where it is now, when the system trash lets us know
     trash_unavailable: bool = False  # the trash could not take it (read-only or network volume)
+    companion_of: str = ""  # a sidecar, Live Photo video or Takeout JSON that went with this photo
+    carried: str = ""  # what the keeper's sidecar gained from this copy before it went (core/carry_over.py)
 
 
 @dataclass
@@ -76,6 +80,7 @@ class _Batch:
     kept: set[tuple[int, int]] = field(default_factory=set)  # (device, inode) of every file kept in the plan
     name: str = ""
     located: set[str] = field(default_factory=set)
+    carry_over: bool = False  # write what the keeper lacks to its XMP sidecar first (core/carry_trash.py)
 
 
 def scanned(member_info) -> ScannedFile:
@@ -145,15 +150,17 @@ def trash_groups(
     dry_run: bool = False,
     send: Callable[[str], None] | None = None,
     policy: TrashPolicy | None = None,
+    carry_over: bool = False,
 ) -> list[FileOutcome]:
     """Trash the ``remove`` files of each group, checking everything first; one outcome per file.
 
     ``dry_run`` runs every check and reports "would trash" without touching anything.
     A cancelled run stops between files; the files not reached are reported as skipped.
+    ``carry_over`` first writes what the kept file lacks to its XMP sidecar (journalled).
     Raises journal.TrashBusy, touching nothing, while another trash or restore runs.
     """
     journal = journal or Journal()
-    batch = _Batch(journal, send or _send2trash, dry_run, (policy or TrashPolicy()).fresh())
+    batch = _Batch(journal, send or _send2trash, dry_run, (policy or TrashPolicy()).fresh(), carry_over=carry_over)
     batch.kept = {identity for group in groups for kept in group.keep if (identity := _identity(kept.path))}
     if dry_run:
         return _trash_all(groups, batch, progress)
@@ -184,7 +191,11 @@ def _trash_all(groups: Sequence[TrashGroup], batch: _Batch, progress: Progress) 
             if cancelled:
                 outcomes.append(FileOutcome(file.path, "skipped", "stopped before this file", file.size))
                 continue
-            outcomes.append(_trash_one(file, group, batch))
+            outcome = _trash_one(file, group, batch)
+            outcomes.append(outcome)
+            outcomes += trash_companions(outcome, batch.journal, batch.name, batch.dry_run,
+                                         lambda path, size, mtime: _send(ScannedFile(path, size, mtime), batch),
+                                         batch.located)
             progress.advance()
     return outcomes
 
@@ -219,14 +230,19 @@ def _trash_one(file: ScannedFile, group: TrashGroup, batch: _Batch) -> FileOutco
     if os.path.islink(file.path):
         return FileOutcome(file.path, "skipped", "a symbolic link: trashing it would free nothing; the photo it "
                            "points to stays", file.size)
+    carried = ""
+    if batch.carry_over:
+        carried, refusal = carry_before_trash(file.path, live[0].path, batch.journal, batch.name, batch.dry_run)
+        if refusal is not None:
+            return FileOutcome(file.path, "skipped", refusal, file.size, carried=carried)
     if batch.dry_run:
-        return FileOutcome(file.path, "would trash", "", file.size)
+        return FileOutcome(file.path, "would trash", "", file.size, carried=carried)
     try:
         record_id = batch.journal.begin(batch.name, os.path.abspath(file.path), file.size, file.content_hash)
     except OSError as error:
         return FileOutcome(file.path, "failed", f"the trash journal could not be written ({error}); file left in place", file.size)
     outcome = _send(file, batch)
-    outcome.record_id = record_id
+    outcome.record_id, outcome.carried = record_id, carried
     if freedesktop_trash.SUPPORTED:
         if outcome.status == "trashed":
             found = freedesktop_trash.locate(file.path, exclude=batch.located)
@@ -308,12 +324,14 @@ def restore(record_ids: Sequence[int] | None = None, journal: Journal | None = N
         records = journal.records()
         if last:
             candidates = [r for r in records if r.state in ("trashed", "pending")]
-            chosen = [r for r in candidates if r.batch == candidates[-1].batch] if candidates else []
+            batch = latest_batch(candidates, journal)
+            chosen = [r for r in candidates if r.batch == batch]
         else:
             by_id = {r.id: r for r in records}
             chosen = [by_id.get(record_id) or TrashRecord(record_id, "", "", 0, "", 0.0, "failed", reason="unknown")
                       for record_id in record_ids or ()]
-        return [_restore_one(record, journal) for record in chosen]
+        outcomes = [_restore_one(record, journal) for record in with_companions(chosen, records)]
+        return outcomes + revert_sidecars(journal, chosen, batch if last else None)
 
 
 def _restore_one(record: TrashRecord, journal: Journal) -> RestoreOutcome:

@@ -19,6 +19,7 @@ from photodedup.gui.file_actions import file_menu, open_file
 from photodedup.gui.group_describer import GroupDescriber
 from photodedup.gui.image_loader import ImageLoader
 from photodedup.gui.synced_view import SyncedView
+from photodedup.gui.tag_rows import COMPANIONS_ROW, TAG_ROWS, TagReader
 
 PREVIEW_SIDE = 1600
 MIN_PANEL_WIDTH = 250
@@ -49,6 +50,11 @@ class PhotoPanel(QFrame):
         header = QHBoxLayout()
         header.addWidget(self.folder)
         header.addWidget(self.title, 1)
+        self.companions = QLabel()  # "+XMP +LIVE": files that travel with this photo
+        self.companions.setObjectName("dim")
+        self.companions.setToolTip("Sidecars, a Live Photo's video or Takeout JSON: they go to the Trash and "
+                                   "come back with this photo")
+        header.addWidget(self.companions)
         header.addWidget(self.badge)
         self.view = SyncedView()
         self.view.double_clicked.connect(lambda: open_file(self.path))
@@ -102,8 +108,8 @@ class PhotoPanel(QFrame):
 
 
 ROWS = ("File", "Folder", "Match", "Dimensions", "File size", "Format", "Date taken", "Camera", "Lens",
-        "Location (GPS)", "Modified")
-NOT_COMPARED = {"File", "Folder", "Match", "Modified"}
+        "Location (GPS)", "Modified", *TAG_ROWS, COMPANIONS_ROW)
+NOT_COMPARED = {"File", "Folder", "Match", "Modified", COMPANIONS_ROW}
 
 
 def member_facts(member: GroupMember, metadata: PhotoMetadata, is_keeper: bool) -> dict[str, str]:
@@ -152,6 +158,10 @@ class CompareView(QWidget):
         self.choice: GroupChoice | None = None
         self.review: Review | None = None
         self._syncing = False
+        self.tag_reader = TagReader()
+        self.gains_label = QLabel()  # what the keeper would gain from the marked files (#21)
+        self.gains_label.setWordWrap(True)
+        self.gains_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.panel_row = QWidget()
         self.panel_layout = QHBoxLayout(self.panel_row)
@@ -189,7 +199,12 @@ class CompareView(QWidget):
         photos_layout.addWidget(self.panel_scroll, 1)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(photos)
-        splitter.addWidget(self.table)
+        table_box = QWidget()
+        table_layout = QVBoxLayout(table_box)
+        table_layout.setContentsMargins(0, 0, 0, 0)
+        table_layout.addWidget(self.gains_label)
+        table_layout.addWidget(self.table, 1)
+        splitter.addWidget(table_box)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([560, 260])
@@ -211,6 +226,7 @@ class CompareView(QWidget):
         self.focus_index = 0
         self.first_other = 0
         self.changes = {}
+        self.tag_reader.forget()
         if self.describer is not None and review is not None and review.suggest_trash \
                 and choice.group.kind == "copies":  # similar shots are other pictures, not edits
             self.changes = self.describer.request(choice.group) or {}
@@ -236,6 +252,7 @@ class CompareView(QWidget):
             panel.keep_clicked.connect(self.keep_requested.emit)
             panel.toggle_clicked.connect(self.toggle_requested.emit)
             panel.view.changed.connect(self._view_changed)
+            panel.companions.setText(self.tag_reader.badge(member.path))
             self.panel_layout.addWidget(panel, 1)
             self.panels.append(panel)
             size = (member.info.width, member.info.height)
@@ -288,13 +305,17 @@ class CompareView(QWidget):
                             self.choice.kept.get(panel.path, ""), self.review.is_protected(panel.path),
                             index == self.focus_index, not self.review.suggest_trash)
         self._fill_match_row()  # it says which file is kept now
+        gains = self.tag_reader.gains(self.choice.keeper, [p for p in self.choice.marked if p != self.choice.keeper])
+        self.gains_label.setText(gains)
+        self.gains_label.setVisible(bool(gains))
 
     def _fill_table(self) -> None:
         members = self.shown_members()
         facts = [member_facts(member, member.info.metadata, member.path == self.choice.keeper)  # EXIF read once
                  for member in members]
-        for fact, match in zip(facts, self._match_texts()):
+        for fact, match, member in zip(facts, self._match_texts(), members):
             fact["Match"] = match
+            fact.update(self.tag_reader.facts(member.path))
         self.table.clear()
         self.table.setRowCount(len(ROWS))
         self.table.setColumnCount(len(members))

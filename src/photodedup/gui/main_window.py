@@ -279,13 +279,15 @@ class MainWindow(ReviewActions, SearchActions, QMainWindow):
         from photodedup.core.cache import default_cache_dir
 
         dialog = PreferencesDialog(self, self.settings.keeper_rules, self.settings.default_threshold,
-                                   str(self.cache_dir or default_cache_dir()), lambda: not self.controller.busy)
+                                   str(self.cache_dir or default_cache_dir()), lambda: not self.controller.busy,
+                                   self.settings.carry_over)
         self.preferences_dialog = dialog  # tests reach it here
         dialog.accepted.connect(lambda: self._preferences_accepted(dialog))
         dialog.open()
 
     def _preferences_accepted(self, dialog: PreferencesDialog) -> None:
         self.settings.default_threshold = dialog.threshold()
+        self.settings.carry_over = dialog.carry_over_box.isChecked()
         self.results_page.set_default_threshold(dialog.threshold())
         chosen = sum(1 for _, state in self.decisions.values() if state == "keeper")
         if self.review is not None:

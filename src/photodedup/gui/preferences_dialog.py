@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QDoubleSpinBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMessageBox,
+    QCheckBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMessageBox,
     QPushButton, QVBoxLayout, QWidget,
 )
 
@@ -19,7 +19,7 @@ class PreferencesDialog(QDialog):
     """Reorder the keeper rules; the first rule that tells two files apart decides."""
 
     def __init__(self, parent: QWidget, rules: list[str], threshold: float = DEFAULT_THRESHOLD,
-                 cache_dir: str | None = None, can_clear=lambda: True) -> None:
+                 cache_dir: str | None = None, can_clear=lambda: True, carry_over: bool = True) -> None:
         super().__init__(parent)
         self.setWindowTitle("Preferences")
         self.resize(640, 560)
@@ -66,6 +66,10 @@ class PreferencesDialog(QDialog):
         layout.addWidget(intro)
         layout.addLayout(middle, 1)
         layout.addLayout(similarity)
+        self.carry_over_box = QCheckBox("Before a copy goes to the Trash, add what the kept photo lacks "
+                                        "(keywords, rating, GPS, …) to the kept photo's XMP sidecar")
+        self.carry_over_box.setChecked(carry_over)
+        layout.addWidget(self.carry_over_box)
         layout.addLayout(cache_row)
         layout.addWidget(buttons)
 

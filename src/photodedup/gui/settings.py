@@ -92,6 +92,15 @@ class Settings:
         self._store.setValue("raw_jpeg_pairs_are_duplicates", "true" if value else "false")
 
     @property
+    def carry_over(self) -> bool:
+        """Write what the kept photo lacks (keywords, rating, GPS, ...) to its XMP sidecar before trashing a copy."""
+        return str(self._store.value("carry_over", "true")).lower() == "true"
+
+    @carry_over.setter
+    def carry_over(self, value: bool) -> None:
+        self._store.setValue("carry_over", "true" if value else "false")
+
+    @property
     def keeper_rules(self) -> list[str]:
         """The keeper rules in order (core.keeper.RULES names); the defaults if unset or invalid."""
         from photodedup.core.keeper import DEFAULT_RULES, check_rules

@@ -30,11 +30,13 @@ class ReviewActions:
         self.results_page.setEnabled(False)
         self.statusBar().showMessage("Moving files to the Trash…")
         policy = review.policy
-        self.controller.run("trash", lambda progress: trash_groups(plan, progress=progress, policy=policy))
+        carry_over = self.settings.carry_over
+        self.controller.run("trash", lambda progress: trash_groups(plan, progress=progress, policy=policy,
+                                                                   carry_over=carry_over))
 
     def _trash_done(self, outcomes) -> None:
         self.results_page.setEnabled(True)
-        trashed = [o.path for o in outcomes if o.status == "trashed"]
+        trashed = [o.path for o in outcomes if o.status == "trashed" and not o.companion_of]
         for path in trashed:
             for loader in (self.thumbnails, self.previews, self.full_size):
                 loader.forget(path)
@@ -44,7 +46,8 @@ class ReviewActions:
         if self.library is not None:
             gone = set(trashed)
             self.library.infos = [i for i in self.library.infos if i.file.path not in gone]
-        self.statusBar().showMessage(f"{len(trashed)} of {len(outcomes)} files moved to the Trash.", 8000)
+        photos = sum(not o.companion_of for o in outcomes)  # companions travel with their photo, not counted apart
+        self.statusBar().showMessage(f"{len(trashed)} of {photos} files moved to the Trash.", 8000)
         self.last_dialog = OutcomeDialog(self, "Move to Trash", outcomes)
         self.last_dialog.open()
         self._update_undo()
