@@ -84,7 +84,7 @@ def find_clusters(
         return ca != cb and _distance_matrix(vectors[members[ca]], vectors[members[cb]]).max() <= widest
 
     if verify is not None:
-        progress.start("Checking look-alike photos", sum(checked))
+        progress.start("Checking look-alike pairs", sum(checked))  # pairs, not photos: the count says so
     prepared: set[tuple[int, int]] = set()
     looked_at = 0  # pairs before this one have been considered for a wave
     for number, (a, b) in enumerate(zip(first, second)):
@@ -260,7 +260,7 @@ def find_pictures(
         neighbours[a].append(b)
         neighbours[b].append(a)
     progress.advance(count)
-    progress.start("Checking look-alike photos", len(candidates))
+    progress.start("Checking look-alike pairs", len(candidates))  # pairs, not photos: the count says so
     seed_of: dict[int, int] = {}
     clusters = []
     for seed in sorted(range(count), key=lambda row: (seed_key(row), row)):
