@@ -28,7 +28,7 @@ def add_command(commands, threshold_type) -> None:
 
 
 def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    from photodedup.cli import check_folders_and_outputs, run_with_progress
+    from photodedup.cli_common import check_folders_and_outputs, run_with_progress
     from photodedup.core.pipeline_copies import CopyCheckOptions, find_copies
     from photodedup.core.report import write_csv_atomically, write_text_atomically
 

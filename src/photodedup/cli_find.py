@@ -26,7 +26,7 @@ def add_command(commands, threshold_type) -> None:
 
 
 def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    from photodedup.cli import check_folders_and_outputs, run_with_progress
+    from photodedup.cli_common import check_folders_and_outputs, run_with_progress
     from photodedup.core.cache import Cache, default_cache_dir
     from photodedup.core.pipeline import default_model_id
     from photodedup.core.search import find_photos

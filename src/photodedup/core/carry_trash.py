@@ -10,7 +10,6 @@ import hashlib
 import os
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from photodedup.core.carry_over import describe, merged_for_sidecar, plan_carry_over
 from photodedup.core.companions import sidecar_for
@@ -18,8 +17,7 @@ from photodedup.core.journal import Journal, TrashRecord
 from photodedup.core.photo_tags import read_tags
 from photodedup.core.sidecar_write import commit_sidecar, discard_sidecar_temporary, prepare_sidecar, put_back
 
-if TYPE_CHECKING:  # trash.py imports this module
-    from photodedup.core.trash import RestoreOutcome
+from photodedup.core.trash_types import RestoreOutcome
 
 SIDECAR_EVENT, SIDECAR_RESTORED = "sidecar", "sidecar restored"
 
@@ -84,7 +82,6 @@ def revert_sidecars(journal: Journal, chosen: Sequence[TrashRecord], batch: str 
     """Put back, newest first, the sidecars written for the copies being restored (all of ``batch``'s,
     or those of ``chosen``). Only while the copy is back in its place: if it is not, the sidecar
     holds the only record of what it carried, and stays."""
-    from photodedup.core.trash import RestoreOutcome
 
     wanted = {(r.batch, r.path) for r in chosen}
     outcomes = []

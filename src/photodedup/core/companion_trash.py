@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from photodedup.core import freedesktop_trash
 from photodedup.core.companions import travelling_companions
 from photodedup.core.exact import hash_file
 from photodedup.core.journal import Journal, TrashRecord
 
-if TYPE_CHECKING:  # trash.py imports this module
-    from photodedup.core.trash import FileOutcome
+from photodedup.core.trash_types import FileOutcome
 
 
 def trash_companions(photo: "FileOutcome", journal: Journal, batch_name: str, dry_run: bool,
@@ -22,7 +20,6 @@ def trash_companions(photo: "FileOutcome", journal: Journal, batch_name: str, dr
 
     ``send(path, size, mtime_ns)`` is the safe trash's own call; one outcome per companion, each
     with ``companion_of`` set. A companion another photo still uses stays, and says so."""
-    from photodedup.core.trash import FileOutcome
 
     if photo.status not in ("trashed", "would trash"):
         return []

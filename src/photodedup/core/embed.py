@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from photodedup.core.resources import model_path
+from photodedup.core.tensorflow_import import import_tensorflow
 from photodedup.core.weights_file import file_sha256, read_weights
 
 WEIGHTS_FILE = "mobilenet_v2_imagenet_fp16.npz"
@@ -96,15 +97,6 @@ class Embedder:
         """Unit-length vectors for a batch of uint8 images."""
         pooled, _ = self.features_and_logits(images)
         return l2_normalise(pooled)
-
-
-def import_tensorflow():
-    """Import TensorFlow quietly (its start-up banner is noise to a person)."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-    import tensorflow as tf
-
-    return tf
 
 
 class _KerasRunner:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from photodedup.core.embed import import_tensorflow
+from photodedup.core.tensorflow_import import import_tensorflow
 
 keras = import_tensorflow().keras
 

@@ -15,7 +15,6 @@ import os
 import stat as stat_module
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
 
 from photodedup.core import freedesktop_trash
 from photodedup.core.carry_trash import carry_before_trash, latest_batch, revert_sidecars
@@ -25,51 +24,8 @@ from photodedup.core.journal import Journal, TrashRecord
 from photodedup.core.models import Group
 from photodedup.core.policy import TrashPolicy
 from photodedup.core.progress import NULL_PROGRESS, Cancelled, Progress
+from photodedup.core.trash_types import FileOutcome, RestoreOutcome, ScannedFile, TrashGroup
 from photodedup.core.scan import same_file_key
-
-Status = Literal["trashed", "would trash", "skipped", "failed"]
-
-
-@dataclass(frozen=True)
-class ScannedFile:
-    """A file as the scan saw it; the trash only takes it if it is still exactly this."""
-
-    path: str
-    size: int
-    mtime_ns: int
-    content_hash: str = ""  # empty: only size and mtime can be checked
-
-
-@dataclass
-class TrashGroup:
-    """One group of copies: files the person keeps and files they chose to trash."""
-
-    keep: list[ScannedFile]
-    remove: list[ScannedFile]
-
-
-@dataclass
-class FileOutcome:
-    """What happened to one file the person chose to trash."""
-
-    path: str
-    status: Status
-    reason: str = ""
-    size: int = 0
-    record_id: int | None = None
-    location: str | None = None  # where it is now, when the system trash lets us know
-    trash_unavailable: bool = False  # the trash could not take it (read-only or network volume)
-    companion_of: str = ""  # a sidecar, Live Photo video or Takeout JSON that went with this photo
-    carried: str = ""  # what the keeper's sidecar gained from this copy before it went (core/carry_over.py)
-
-
-@dataclass
-class RestoreOutcome:
-    record_id: int
-    path: str
-    status: Literal["restored", "refused", "failed", "in trash"]
-    reason: str = ""
-
 
 @dataclass
 class _Batch:
