@@ -26,7 +26,6 @@ class TrashedFile:
     file: str
     info: str
     original: str
-    deleted_at: str
 
 
 def data_home() -> str:
@@ -122,7 +121,7 @@ def _entries(original: str) -> Iterator[tuple[float, TrashedFile]]:
                 when = info.stat().st_mtime
             except OSError:
                 continue
-            yield when, TrashedFile(str(files_dir / name[: -len(INFO_SUFFIX)]), str(info), original, parsed[1])
+            yield when, TrashedFile(str(files_dir / name[: -len(INFO_SUFFIX)]), str(info), original)
 
 
 def locate_all(original: str) -> list[TrashedFile]:

@@ -87,11 +87,6 @@ def build_mobilenet_v2() -> keras.Model:
     return keras.Model(inputs, [pooled, logits], name="mobilenet_v2")
 
 
-def weight_names(model: keras.Model) -> list[str]:
-    """The keys a weights file must hold for this model, in load order."""
-    return [key for layer in model.layers for key in weight_names_of(layer)]
-
-
 def load_weights(model: keras.Model, weights: dict[str, np.ndarray]) -> None:
     """Set every layer's weights from a name->array mapping; every key must be used."""
     unused = set(weights)

@@ -100,7 +100,7 @@ class _Features:
 
     def __init__(self, scratch: ScratchStore | None) -> None:
         self.scratch = scratch
-        self.cache: dict[str, tuple[LocalFeatures, LocalFeatures | None, tuple[int, int]] | None] = {}
+        self.cache: dict[str, tuple[LocalFeatures, tuple[int, int]] | None] = {}
 
     def get(self, info: ImageInfo, mirrored: bool = False) -> tuple[LocalFeatures, tuple[int, int]] | None:
         path = info.file.path
@@ -111,7 +111,7 @@ class _Features:
         entry = self.cache[path]
         if entry is None:
             return None
-        features, _, shape = entry
+        features, shape = entry
         if mirrored:
             gray = feature_gray(path, self.scratch)
             return (extract_features(np.ascontiguousarray(gray[:, ::-1])), shape) if gray is not None else None
@@ -121,7 +121,7 @@ class _Features:
         gray = feature_gray(path, self.scratch)
         if gray is None:
             return None
-        return extract_features(gray), None, gray.shape
+        return extract_features(gray), gray.shape
 
 
 def _facts(info: ImageInfo) -> PictureFacts:

@@ -64,9 +64,6 @@ class ScratchStore:
         except OSError:
             return None
 
-    def __len__(self) -> int:
-        return len(self._index)
-
     def close(self) -> None:
         with self._lock:
             self._index.clear()

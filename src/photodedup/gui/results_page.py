@@ -27,7 +27,6 @@ class ResultsPage(QWidget):
     rescan_requested = Signal()
     folders_requested = Signal()
     problems_requested = Signal()
-    review_changed = Signal()  # marks, keeper or dismissals changed
     dismissed = Signal(str)  # group key to remember
 
     def __init__(self, thumbnails: ImageLoader, previews: ImageLoader, full_size: ImageLoader,
@@ -307,7 +306,6 @@ class ResultsPage(QWidget):
         self.compare.refresh_roles()
         self.model.refresh(self.current_row())
         self._update_summary()
-        self.review_changed.emit()
         if message:
             self.window().statusBar().showMessage(message, 5000)
 
@@ -364,7 +362,6 @@ class ResultsPage(QWidget):
             self.select_row(min(row, self.model.rowCount() - 1))
         else:
             self.compare.show_choice(None, None)
-        self.review_changed.emit()
         self.group_view.setFocus()  # so that the next key (J, Del, D...) acts on the list
         self.window().statusBar().showMessage("Group hidden; it stays hidden in later scans. "
                                               "View › Hidden groups shows it again.", 8000)
