@@ -61,98 +61,109 @@ def scan_roots(
     link; links inside the roots are followed only with ``follow_symlinks`` (and then only
     after every real path). Trash folders are never entered.
     """
-    extensions = extensions or supported_extensions()
-    excluded = _Excluder([*(DEFAULT_EXCLUDES if default_excludes else ()), *excludes])
-    files: list[ImageFile] = []
-    problems: list[Problem] = []
-    seen_dirs: set[tuple[int, int]] = set()
-    trash_dirs = _trash_identities()
-    seen_files: set[tuple[int, int]] = set()
-    seen_elsewhere: dict[tuple[int, int, int], str] = {}  # (inode, size, mtime): one file on two mounts
+    walk = _Walk(roots, extensions or supported_extensions(),
+                 _Excluder([*(DEFAULT_EXCLUDES if default_excludes else ()), *excludes]), follow_symlinks, progress)
     progress.start("Finding photos")
+    walk.run()
+    return walk.files, walk.problems
 
-    def add_file(path: str, info: os.stat_result) -> None:
-        identity = (info.st_dev, info.st_ino)
-        if identity in seen_files:
-            return
-        seen_files.add(identity)
-        first = seen_elsewhere.setdefault(same_file_key(info), path)
-        if first != path:  # an overlay or a network mount of a folder already scanned
-            problems.append(Problem(path, f"skipped: the same file as {first}, seen through another mount"))
-            return
-        files.append(ImageFile(path, info.st_size, info.st_mtime_ns, info.st_dev, info.st_ino))
-        progress.advance()
 
-    absolute = [os.path.abspath(root) for root in roots]
-    real_roots = [os.path.join(os.path.realpath(root), "") for root in absolute]
-    # A stack: real roots first, in the order given; roots that are symlinks wait.
-    pending = [root for root in reversed(absolute) if not os.path.islink(root)]
-    deferred_dirs: list[str] = [root for root in absolute if os.path.islink(root)]
-    deferred_files: list[str] = []
-    while pending or deferred_dirs:
-        if not pending:
-            pending.append(deferred_dirs.pop(0))
-        folder = pending.pop()
-        progress.check()
+class _Walk:
+    """One walk of the folders: what it found, what it skipped, what it has seen."""
+
+    def __init__(self, roots: Sequence[str], extensions: frozenset[str], excluded: _Excluder, follow_symlinks: bool,
+                 progress: Progress) -> None:
+        self.extensions, self.excluded, self.follow_symlinks, self.progress = extensions, excluded, follow_symlinks, progress
+        self.files: list[ImageFile] = []
+        self.problems: list[Problem] = []
+        self.seen_dirs: set[tuple[int, int]] = set()
+        self.seen_files: set[tuple[int, int]] = set()
+        self.seen_elsewhere: dict[tuple[int, int, int], str] = {}  # (inode, size, mtime): one file on two mounts
+        self.trash_dirs = _trash_identities()
+        absolute = [os.path.abspath(root) for root in roots]
+        self.real_roots = [os.path.join(os.path.realpath(root), "") for root in absolute]
+        # A stack: real roots first, in the order given; roots that are symlinks wait.
+        self.pending = [root for root in reversed(absolute) if not os.path.islink(root)]
+        self.deferred_dirs: list[str] = [root for root in absolute if os.path.islink(root)]
+        self.deferred_files: list[str] = []
+
+    def run(self) -> None:
+        while self.pending or self.deferred_dirs:
+            if not self.pending:
+                self.pending.append(self.deferred_dirs.pop(0))
+            self.progress.check()
+            for entry in self._children(self.pending.pop()):
+                self._take(entry)
+        for path in self.deferred_files:
+            try:
+                info = os.stat(path)
+            except OSError as error:
+                self.problems.append(Problem(path, f"skipped: {_describe(error)}"))
+                continue
+            self._add(path, info)
+
+    def _children(self, folder: str) -> list[os.DirEntry]:
+        """The entries of a folder not seen before (and not a trash), last name first; [] otherwise."""
         try:
-            folder_stat = os.stat(folder)
+            status = os.stat(folder)
         except OSError as error:
-            problems.append(Problem(folder, f"folder skipped: {_describe(error)}"))
-            continue
-        identity = (folder_stat.st_dev, folder_stat.st_ino)
-        if identity in trash_dirs or is_trash_folder_name(os.path.basename(folder)) \
+            self.problems.append(Problem(folder, f"folder skipped: {_describe(error)}"))
+            return []
+        identity = (status.st_dev, status.st_ino)
+        if identity in self.trash_dirs or is_trash_folder_name(os.path.basename(folder)) \
                 or is_trash_path(os.path.realpath(folder)):
-            problems.append(Problem(folder, IN_TRASH))
-            continue
-        if identity in seen_dirs:
-            continue
-        seen_dirs.add(identity)
+            self.problems.append(Problem(folder, IN_TRASH))
+            return []
+        if identity in self.seen_dirs:
+            return []
+        self.seen_dirs.add(identity)
         try:
             with os.scandir(folder) as entries:
-                children = sorted(entries, key=lambda e: e.name, reverse=True)
+                return sorted(entries, key=lambda e: e.name, reverse=True)
         except OSError as error:
-            problems.append(Problem(folder, f"folder skipped: {_describe(error)}"))
-            continue
-        for entry in children:
-            if excluded(entry.path):
-                continue
-            try:
-                is_link = entry.is_symlink()
-                is_image_name = os.path.splitext(entry.name)[1].lower() in extensions
-                if is_link and not follow_symlinks:
-                    # A link to somewhere under the roots is reached by its real path anyway.
-                    target = os.path.join(os.path.realpath(entry.path), "")
-                    outside = not any(target.startswith(prefix) for prefix in real_roots)
-                    if outside and (is_image_name or entry.is_dir(follow_symlinks=True)):
-                        problems.append(Problem(entry.path, LINK_NOT_FOLLOWED))
-                    continue
-                if entry.is_dir(follow_symlinks=True):
-                    (deferred_dirs if is_link else pending).append(entry.path)
-                    continue
-                if not is_image_name:
-                    continue
-                if is_link:
-                    deferred_files.append(entry.path)
-                    continue
-                info = entry.stat(follow_symlinks=False)
-            except OSError as error:
-                problems.append(Problem(entry.path, f"skipped: {_describe(error)}"))
-                continue
-            if stat_module.S_ISREG(info.st_mode):
-                add_file(entry.path, info)
-            else:
-                problems.append(Problem(entry.path, f"skipped: {_not_a_file(info.st_mode)}"))
-    for path in deferred_files:
+            self.problems.append(Problem(folder, f"folder skipped: {_describe(error)}"))
+            return []
+
+    def _take(self, entry: os.DirEntry) -> None:
+        """A folder goes on the stack, a photo file is added, a link waits or is listed."""
+        if self.excluded(entry.path):
+            return
         try:
-            info = os.stat(path)
+            is_link = entry.is_symlink()
+            is_image_name = os.path.splitext(entry.name)[1].lower() in self.extensions
+            if is_link and not self.follow_symlinks:
+                self._link_not_followed(entry, is_image_name)
+            elif entry.is_dir(follow_symlinks=True):
+                (self.deferred_dirs if is_link else self.pending).append(entry.path)
+            elif is_image_name and is_link:
+                self.deferred_files.append(entry.path)
+            elif is_image_name:
+                self._add(entry.path, entry.stat(follow_symlinks=False))
         except OSError as error:
-            problems.append(Problem(path, f"skipped: {_describe(error)}"))
-            continue
-        if stat_module.S_ISREG(info.st_mode):
-            add_file(path, info)
-        else:
-            problems.append(Problem(path, f"skipped: {_not_a_file(info.st_mode)}"))
-    return files, problems
+            self.problems.append(Problem(entry.path, f"skipped: {_describe(error)}"))
+
+    def _link_not_followed(self, entry: os.DirEntry, is_image_name: bool) -> None:
+        # A link to somewhere under the roots is reached by its real path anyway.
+        target = os.path.join(os.path.realpath(entry.path), "")
+        outside = not any(target.startswith(prefix) for prefix in self.real_roots)
+        if outside and (is_image_name or entry.is_dir(follow_symlinks=True)):
+            self.problems.append(Problem(entry.path, LINK_NOT_FOLLOWED))
+
+    def _add(self, path: str, info: os.stat_result) -> None:
+        if not stat_module.S_ISREG(info.st_mode):
+            if not stat_module.S_ISDIR(info.st_mode):
+                self.problems.append(Problem(path, f"skipped: {_not_a_file(info.st_mode)}"))
+            return
+        identity = (info.st_dev, info.st_ino)
+        if identity in self.seen_files:
+            return
+        self.seen_files.add(identity)
+        first = self.seen_elsewhere.setdefault(same_file_key(info), path)
+        if first != path:  # an overlay or a network mount of a folder already scanned
+            self.problems.append(Problem(path, f"skipped: the same file as {first}, seen through another mount"))
+            return
+        self.files.append(ImageFile(path, info.st_size, info.st_mtime_ns, info.st_dev, info.st_ino))
+        self.progress.advance()
 
 
 def same_file_key(info: os.stat_result) -> tuple[int, int, int]:
