@@ -9,6 +9,7 @@ from PIL import Image, ImageEnhance, ImageOps
 
 from conftest import sample, save
 from photodedup.core import pipeline, pipeline_grouping
+from photodedup.core import read as reading
 from photodedup.core.pipeline import ScanOptions, run_scan
 
 
@@ -68,7 +69,7 @@ def test_copies_are_one_picture_each_and_similar_shots_mark_nothing(tmp_path, em
     decodes = []
     real = pipeline_grouping.decode_gray
     monkeypatch.setattr(pipeline_grouping, "decode_gray", lambda *a: decodes.append(a) or real(*a))
-    monkeypatch.setattr(pipeline, "_read_and_decode", lambda f: decodes.append(f))
+    monkeypatch.setattr(reading, "read_and_decode", lambda f: decodes.append(f))
 
     warm = run_scan(options, embedder_factory=lambda: None)
     assert decodes == []

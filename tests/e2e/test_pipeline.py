@@ -10,6 +10,7 @@ import pytest
 
 from conftest import SAMPLES, jpeg_bytes, sample
 from photodedup.core import pipeline, pipeline_grouping
+from photodedup.core import read as reading
 from photodedup.core.pipeline import ScanOptions, run_scan
 
 
@@ -36,8 +37,8 @@ def test_second_scan_decodes_nothing_and_loads_no_model(library, tmp_path, embed
     options = ScanOptions([str(library["root"])], cache_dir=tmp_path / "cache")
     first = run_scan(options, embedder_factory=lambda: embedder)
     decodes = []
-    real = pipeline._read_and_decode
-    monkeypatch.setattr(pipeline, "_read_and_decode", lambda f: decodes.append(f) or real(f))
+    real = reading.read_and_decode
+    monkeypatch.setattr(reading, "read_and_decode", lambda f: decodes.append(f) or real(f))
     real_gray = pipeline_grouping.decode_gray
     monkeypatch.setattr(pipeline_grouping, "decode_gray", lambda p: decodes.append(p) or real_gray(p))
 

@@ -149,7 +149,7 @@ def test_every_file_of_a_group_can_never_be_marked(qtbot, make_window, library):
 
 
 def test_similarity_slider_regroups_from_the_cache(qtbot, make_window, library, monkeypatch):
-    from photodedup.core import pipeline
+    from photodedup.core import read as reading
     from photodedup.core.pipeline import find_groups
 
     coffee = sample("coffee")
@@ -158,7 +158,7 @@ def test_similarity_slider_regroups_from_the_cache(qtbot, make_window, library, 
     window = make_window([str(library["root"])])
     scan_and_wait(qtbot, window)
     assert ["coffee.jpg", "coffee_crop.jpg"] in group_names(window)  # distance about 0.37
-    monkeypatch.setattr(pipeline, "_read_and_decode", lambda f: (_ for _ in ()).throw(AssertionError("decoded")))
+    monkeypatch.setattr(reading, "read_and_decode", lambda f: (_ for _ in ()).throw(AssertionError("decoded")))
     page = window.results_page
     strict = find_groups(window.library, page.slider.minimum() / 100)
     expected = sorted(sorted(os.path.basename(m.path) for m in g.members) for g in strict)

@@ -207,7 +207,7 @@ def test_case_31_a_decoder_stuck_in_one_call_is_left_behind_and_the_scan_goes_on
     import threading
     import time
 
-    import photodedup.core.pipeline as pipeline
+    import photodedup.core.read as reading
     import photodedup.core.safe_open as safe_open
 
     folder = tmp_path / "photos"
@@ -215,14 +215,14 @@ def test_case_31_a_decoder_stuck_in_one_call_is_left_behind_and_the_scan_goes_on
     save(sample("chelsea"), folder / "cat.jpg", quality=95)
     save(sample("chelsea"), folder / "cat_q50.jpg", quality=50)
     release = threading.Event()
-    real = pipeline.decode_image
+    real = reading.decode_image
 
     def decode(source, *args, **kwargs):
         if os.fstat(source.fileno()).st_ino == stuck:
             release.wait(60)  # stands for a C call that does not come back
         return real(source, *args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "decode_image", decode)
+    monkeypatch.setattr(reading, "decode_image", decode)
     monkeypatch.setattr(safe_open, "DECODE_SECONDS", 0.5)
     started = time.monotonic()
     try:
@@ -251,13 +251,13 @@ def test_case_33_a_sparse_10_gb_jpeg_is_streamed_and_listed(tmp_path):
 def test_case_33_hashing_streams_a_large_file(tmp_path):
     """A real 36 MB PNG is hashed in chunks as it is read: its hash is the whole file's."""
     from photodedup.core.exact import hash_file
-    from photodedup.core.pipeline import _read_and_decode
+    from photodedup.core.read import read_and_decode
     from photodedup.core.models import ImageFile
 
     path = save(Image.fromarray(np.random.default_rng(7).integers(0, 255, (3000, 4000, 3), dtype=np.uint8)),
                 tmp_path / "noise.png", compress_level=0)
     stat = path.stat()
-    decoded = _read_and_decode(ImageFile(str(path), stat.st_size, stat.st_mtime_ns, stat.st_dev, stat.st_ino))
+    decoded = read_and_decode(ImageFile(str(path), stat.st_size, stat.st_mtime_ns, stat.st_dev, stat.st_ino))
     assert decoded.error is None and decoded.content_hash == hash_file(str(path))
 
 

@@ -13,7 +13,8 @@ import pytest
 from conftest import ROOT, sample, save
 
 from photodedup.core.models import ImageFile
-from photodedup.core.pipeline import ScanOptions, _read_and_decode, run_scan
+from photodedup.core.pipeline import ScanOptions, run_scan
+from photodedup.core.read import read_and_decode
 
 
 def special_folder(tmp_path):
@@ -44,7 +45,7 @@ def test_case_35_a_file_replaced_by_a_fifo_after_the_walk_is_a_problem_not_a_han
     path.unlink()
     os.mkfifo(path)
     outcome = []
-    reader = threading.Thread(target=lambda: outcome.append(_read_and_decode(
+    reader = threading.Thread(target=lambda: outcome.append(read_and_decode(
         ImageFile(str(path), info.st_size, info.st_mtime_ns, info.st_dev, info.st_ino))), daemon=True)
     reader.start()
     reader.join(10)

@@ -1,4 +1,4 @@
-"""The only module that chains the stages: scan → decode → embed → cache → index → group.
+"""The scan: the stages chained, scan → read → embed → cache → index → group.
 
 This half analyses (analyse_library); pipeline_grouping.py groups what it learned, and
 pipeline_copies.py is the copy check built from both.
@@ -6,14 +6,10 @@ pipeline_copies.py is the copy check built from both.
 
 from __future__ import annotations
 
-import io
 import os
 import stat as stat_module
 import time
-from collections import deque
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -21,22 +17,16 @@ import numpy as np
 
 from photodedup.core import cache as cache_module
 from photodedup.core import safe_open
-from photodedup.core.decode import DecodedImage, DecodeError, decode_image
-from photodedup.core.exact import hash_stream
 from photodedup.core.group import DEFAULT_THRESHOLD
 from photodedup.core.keeper import DEFAULT_RULES
-from photodedup.core.metadata import read_metadata
-from photodedup.core.models import Group, ImageFile, ImageInfo, PhotoMetadata, Problem, ScanResult, ScanStats
+from photodedup.core.models import Group, ImageFile, ImageInfo, Problem, ScanResult, ScanStats
 from photodedup.core.pipeline_grouping import group_infos, release_free_memory
+from photodedup.core.read import CHANGED_DURING_SCAN, Decoded, decode_in_parallel
 from photodedup.core.progress import NULL_PROGRESS, Progress
-from photodedup.core.raw import is_raw
-from photodedup.core.safe_open import NotRegularFile, open_regular_file
 from photodedup.core.scan import scan_roots
 from photodedup.core.scratch import ScratchStore
 
 BATCH_SIZE = 4  # photos per model call: per photo, 6.0 ms at 4 against 7.1 ms at 16 (activations stay in cache)
-SCRATCH_QUALITY = 92  # JPEG quality of the gray pictures kept for verification during a scan
-CHANGED_DURING_SCAN = "file changed or disappeared during the scan; scan again to include it"
 
 
 @dataclass
@@ -77,112 +67,6 @@ def default_model_id() -> str:
     from photodedup.core.embed import model_id
 
     return f"{model_id()}+{PREPARATION_ID}"
-
-
-@dataclass
-class _Decoded:
-    file: ImageFile
-    image: DecodedImage | None
-    content_hash: str
-    error: str | None
-    feature_jpeg: bytes = b""  # the picture local features are found in, for the scratch store
-    metadata: PhotoMetadata = PhotoMetadata()
-
-
-def _encode_gray(gray) -> bytes:
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.fromarray(gray).save(buffer, "JPEG", quality=SCRATCH_QUALITY)
-    return buffer.getvalue()
-
-
-def _read_and_decode(file: ImageFile) -> _Decoded:
-    """Decode the file, then hash it, reading from one open file (never whole into memory);
-    never raises for a bad file."""
-    try:
-        handle = open_regular_file(file.path)
-    except FileNotFoundError:
-        return _Decoded(file, None, "", CHANGED_DURING_SCAN)
-    except NotRegularFile as error:
-        return _Decoded(file, None, "", str(error))
-    except OSError as error:
-        return _Decoded(file, None, "", f"cannot read file: {error.strerror or error}")
-    with handle:
-        found = os.fstat(handle.fileno())
-        if found.st_size != file.size or found.st_mtime_ns != file.mtime_ns:
-            return _Decoded(file, None, "", CHANGED_DURING_SCAN)
-        if found.st_size == 0:
-            return _Decoded(file, None, "", "empty file (0 bytes)")
-        try:  # first: a file refused by its header (a bomb, a sparse giant) is never read through
-            image = decode_image(handle, raw=is_raw(file.path))
-            content_hash = hash_stream(handle)
-        except DecodeError as error:
-            return _Decoded(file, None, "", str(error))
-        except OSError as error:
-            return _Decoded(file, None, "", f"cannot read file: {error.strerror or error}")
-        handle.seek(0)
-        metadata = read_metadata(handle)
-    feature_jpeg = _encode_gray(image.feature_gray) if image.feature_gray is not None else b""
-    image.feature_gray = None  # only the compressed copy travels on
-    return _Decoded(file, image, content_hash, None, feature_jpeg, metadata)
-
-
-DECODE_GRACE_SECONDS = 5.0  # past DECODE_SECONDS, a decode stuck in one call is left behind
-
-
-def _decode_in_parallel(files: Sequence[ImageFile], workers: int, progress: Progress) -> Iterator[_Decoded]:
-    """Decode on a thread pool (Pillow releases the GIL), a bounded number in flight, in order.
-
-    A decode stops itself at its next read after DECODE_SECONDS (safe_open.DeadlineReader); one
-    stuck inside a single call is left behind (listed as a problem) and a fresh pool takes the
-    remaining files, so a scan never waits on one file for long.
-    """
-    in_flight: deque[tuple[ImageFile, Future[_Decoded], list[float]]] = deque()
-    limit = max(2 * BATCH_SIZE, 4 * workers)
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="decode")
-
-    def submit(file: ImageFile) -> None:
-        started: list[float] = []
-
-        def task() -> _Decoded:
-            started.append(time.monotonic())
-            return _read_and_decode(file)
-
-        in_flight.append((file, pool.submit(task), started))
-
-    def next_result() -> _Decoded:
-        nonlocal pool
-        file, future, started = in_flight.popleft()
-        while True:
-            try:
-                return future.result(timeout=0.25)
-            except FutureTimeout:
-                allowed = safe_open.DECODE_SECONDS + DECODE_GRACE_SECONDS
-                if started and time.monotonic() - started[0] > allowed:
-                    break
-        stuck, pool = pool, ThreadPoolExecutor(max_workers=workers, thread_name_prefix="decode")
-        waiting = [entry[0] for entry in in_flight if entry[1].cancel()]
-        in_flight_left = [entry for entry in in_flight if not entry[1].cancelled()]
-        in_flight.clear()
-        in_flight.extend(in_flight_left)
-        for waiting_file in waiting:
-            submit(waiting_file)
-        stuck.shutdown(wait=False, cancel_futures=True)
-        return _Decoded(file, None, "", f"decoding did not finish in {allowed:g} s; skipped")
-
-    try:
-        for file in files:
-            while len(in_flight) >= limit:
-                yield next_result()
-            progress.check()
-            submit(file)
-        while in_flight:
-            yield next_result()
-    finally:
-        for _, future, _ in in_flight:
-            future.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)  # a stuck pool, if any, is not waited for
 
 
 @dataclass
@@ -373,7 +257,7 @@ def _infos_for(
     known = len(infos)  # the person sees why the count is smaller than the library
     progress.start(f"Analysing photos ({known:,} already known from the cache)" if known else "Analysing photos",
                    len(misses))
-    batch: list[_Decoded] = []
+    batch: list[Decoded] = []
 
     def flush() -> None:
         if not batch:
@@ -393,7 +277,7 @@ def _infos_for(
         batch.clear()
 
     try:
-        for decoded in _decode_in_parallel(misses, options.workers, progress):
+        for decoded in decode_in_parallel(misses, options.workers, progress):
             if decoded.error is not None:
                 result.problems.append(Problem(decoded.file.path, decoded.error))
                 if decoded.error != CHANGED_DURING_SCAN and not decoded.error.startswith("cannot read"):
