@@ -36,7 +36,7 @@ CLOSE_MID_SCAN = textwrap.dedent("""
 
     QTimer.singleShot(20, close_when_analysing)
     code = app.exec()
-    print("worker joined" if window.controller._worker is None else "worker still running", flush=True)
+    print("worker joined" if window.controller.joined else "worker still running", flush=True)
     sys.exit(code)
 """)
 

@@ -77,7 +77,6 @@ class MainWindow(ReviewActions, SearchActions, QMainWindow):
         self.results_page.problems_requested.connect(self.show_problems)
         self.results_page.dismissed.connect(self._remember_dismissed)
         self.controller.progressed.connect(self._progress)
-        self.controller.finished.connect(self._finished)
         self.controller.failed.connect(self._failed)
         self.controller.cancelled.connect(self._cancelled)
         self.statusBar().showMessage("Add folders, then Find duplicates." if not self.folders_page.folders() else "Ready.")
@@ -170,7 +169,7 @@ class MainWindow(ReviewActions, SearchActions, QMainWindow):
             library = analyse_library(options, progress)
             return library, find_groups(library, options.threshold, options.protected, progress, options.keeper_rules)
 
-        self.controller.run("scan", scan)
+        self.controller.run("scan", scan, self._grouped)
 
     def start_copy_check(self, options: ScanOptions, threshold: float | None = None) -> None:
         """The copy check: originals are the protected folders, the others are looked in."""
@@ -191,7 +190,7 @@ class MainWindow(ReviewActions, SearchActions, QMainWindow):
         self.pages.setCurrentWidget(self.scan_page)
         self.statusBar().showMessage("Looking for copies of your originals… nothing is changed.")
         check = CopyCheckOptions(originals, look_in, options.excludes, threshold or options.threshold, options.cache_dir)
-        self.controller.run("copies", lambda progress: find_copies(check, progress))
+        self.controller.run("copies", lambda progress: find_copies(check, progress), self._copies_found)
 
     def regroup(self, threshold: float) -> None:
         self.settings.threshold = threshold
@@ -207,45 +206,41 @@ class MainWindow(ReviewActions, SearchActions, QMainWindow):
         self.statusBar().showMessage("Regrouping…")
         self.results_page.set_regrouping(True)
         self.controller.run("regroup", lambda progress: (library, find_groups(library, threshold, protected, progress,
-                                                                              rules)))
+                                                                              rules)), self._grouped)
 
     def _progress(self, report: ProgressReport) -> None:
         if report.job == self.controller.current_job and self.pages.currentWidget() is self.scan_page:
             self.scan_page.show_progress(report)
 
-    def _finished(self, kind: str, result) -> None:
-        if kind in ("scan", "regroup"):
-            library, groups = result
-            self.library = library
-            self.problems = library.problems
-            self.describer.scratch = library.scratch
-            self._remember_decisions()
-            self.review = Review(groups, self.trash_policy(), self.settings.dismissed)
-            self.review.apply(self.decisions)
-            for action in self.mark_actions:
-                action.setEnabled(True)
-            self.results_page.set_review(self.review, len(library.problems))
-            self.pages.setCurrentWidget(self.results_page)
-            stats = library.stats
-            self.statusBar().showMessage(
-                f"{stats.files_found:,} photos: {stats.cache_hits:,} from the cache, {stats.files_decoded:,} analysed.")
-        elif kind == "copies":
-            self.problems = result.problems
-            self.review = Review(as_groups(result), self.trash_policy(), self.settings.dismissed, suggest_trash=False)
-            self.results_page.set_review(self.review, len(result.problems))
-            self.pages.setCurrentWidget(self.results_page)
-            for action in self.mark_actions:
-                action.setEnabled(False)  # the copy check reports copies; nothing is marked
-            self.statusBar().showMessage(
-                f"{len(self.review.choices)} of {result.originals_scanned:,} originals have copies: "
-                f"{sum(len(c.members) - 1 for c in self.review.choices):,} "
-                f"copies among {result.looked_at:,} photos. Originals can't be marked for the Trash.")
-        elif kind == "search":
-            self._search_done(result)
-        elif kind == "trash":
-            self._trash_done(result)
-        elif kind == "restore":
-            self._restore_done(result)
+    def _grouped(self, result) -> None:
+        """A scan or a regroup ended: its groups go under review (with the person's decisions)."""
+        library, groups = result
+        self.library = library
+        self.problems = library.problems
+        self.describer.scratch = library.scratch
+        self._remember_decisions()
+        self.review = Review(groups, self.trash_policy(), self.settings.dismissed)
+        self.review.apply(self.decisions)
+        for action in self.mark_actions:
+            action.setEnabled(True)
+        self.results_page.set_review(self.review, len(library.problems))
+        self.pages.setCurrentWidget(self.results_page)
+        stats = library.stats
+        self.statusBar().showMessage(
+            f"{stats.files_found:,} photos: {stats.cache_hits:,} from the cache, {stats.files_decoded:,} analysed.")
+
+    def _copies_found(self, result) -> None:
+        """The copy check ended: each original with its copies, nothing marked."""
+        self.problems = result.problems
+        self.review = Review(as_groups(result), self.trash_policy(), self.settings.dismissed, suggest_trash=False)
+        self.results_page.set_review(self.review, len(result.problems))
+        self.pages.setCurrentWidget(self.results_page)
+        for action in self.mark_actions:
+            action.setEnabled(False)  # the copy check reports copies; nothing is marked
+        self.statusBar().showMessage(
+            f"{len(self.review.choices)} of {result.originals_scanned:,} originals have copies: "
+            f"{sum(len(c.members) - 1 for c in self.review.choices):,} "
+            f"copies among {result.looked_at:,} photos. Originals can't be marked for the Trash.")
 
     def _failed(self, kind: str, message: str) -> None:
         if kind == "trash":

@@ -85,9 +85,11 @@ def _lower_this_threads_priority() -> None:
 class _Worker(QThread):
     """Runs one job function; keeps its result, its error, or that it was cancelled."""
 
-    def __init__(self, job: int, kind: str, function: Callable[[_SignalProgress], Any], progress: _SignalProgress) -> None:
+    def __init__(self, job: int, kind: str, function: Callable[[_SignalProgress], Any], progress: _SignalProgress,
+                 on_success: Callable[[Any], None] | None = None) -> None:
         super().__init__()
         self.job, self.kind, self.function, self.progress = job, kind, function, progress
+        self.on_success = on_success
         self.result: Any = None
         self.error: str | None = None
         self.cancelled = False
@@ -116,7 +118,7 @@ class ScanController(QObject):
         super().__init__(parent)
         self._worker: _Worker | None = None
         self._token: CancelToken | None = None
-        self._pending: tuple[str, Callable] | None = None
+        self._pending: tuple[str, Callable, Callable | None] | None = None
         self._job = 0
 
     @property
@@ -132,23 +134,31 @@ class ScanController(QObject):
     def current_job(self) -> int:
         return self._job
 
-    def run(self, kind: str, function: Callable[[Any], Any]) -> int | None:
-        """Run ``function(progress)`` on the worker thread; a running job is cancelled first,
-        except a trash or restore, which is never interrupted: then nothing runs and None is returned."""
+    def run(self, kind: str, function: Callable[[Any], Any],
+            on_success: Callable[[Any], None] | None = None) -> int | None:
+        """Run ``function(progress)`` on the worker thread; ``on_success(result)`` runs on the main
+        thread when it ends well (failures and cancels go to the signals). A running job is cancelled
+        first, except a trash or restore, which is never interrupted: then nothing runs and None is
+        returned."""
         if self._worker is not None and self._worker.kind in UNINTERRUPTIBLE:
             return None
         self._job += 1
         if self._worker is not None:
-            self._pending = (kind, function)
+            self._pending = (kind, function, on_success)
             self._token.cancel()
             return self._job
-        self._start(kind, function)
+        self._start(kind, function, on_success)
         return self._job
 
-    def _start(self, kind: str, function: Callable) -> None:
+    @property
+    def joined(self) -> bool:
+        """No worker thread is left (after shutdown, or before any job)."""
+        return self._worker is None
+
+    def _start(self, kind: str, function: Callable, on_success: Callable[[Any], None] | None = None) -> None:
         self._token = CancelToken()
         progress = _SignalProgress(self._job, self._token, self.progressed.emit)
-        worker = _Worker(self._job, kind, function, progress)
+        worker = _Worker(self._job, kind, function, progress, on_success)
         worker.finished.connect(self._on_worker_finished)
         self._worker = worker
         worker.start(QThread.Priority.LowPriority)
@@ -182,10 +192,12 @@ class ScanController(QObject):
             elif worker.error is not None:
                 self.failed.emit(worker.kind, worker.error)
             else:
+                if worker.on_success is not None:
+                    worker.on_success(worker.result)
                 self.finished.emit(worker.kind, worker.result)
         if self._pending is not None:
-            kind, function = self._pending
+            kind, function, on_success = self._pending
             self._pending = None
-            self._start(kind, function)
+            self._start(kind, function, on_success)
         else:
             self.busy_changed.emit(False)

@@ -32,7 +32,7 @@ class ReviewActions:
         policy = review.policy
         carry_over = self.settings.carry_over
         self.controller.run("trash", lambda progress: trash_groups(plan, progress=progress, policy=policy,
-                                                                   carry_over=carry_over))
+                                                                   carry_over=carry_over), self._trash_done)
 
     def _trash_done(self, outcomes) -> None:
         self.results_page.setEnabled(True)
@@ -101,7 +101,7 @@ class ReviewActions:
         if self.controller.busy:
             self.statusBar().showMessage("Wait for the current task to finish.", 5000)
             return
-        self.controller.run("restore", lambda progress: restore(last=True))
+        self.controller.run("restore", lambda progress: restore(last=True), self._restore_done)
 
     def _restore_done(self, outcomes) -> None:
         from photodedup.core.journal import Journal

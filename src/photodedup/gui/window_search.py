@@ -49,7 +49,8 @@ class SearchActions:
             return
         cache_dir, threshold = self.cache_dir, self.results_page.threshold()
         self.statusBar().showMessage("Looking for the photo in your folders…")
-        self.controller.run("search", lambda progress: find_photos(paths, roots, cache_dir, 12, threshold, progress))
+        self.controller.run("search", lambda progress: find_photos(paths, roots, cache_dir, 12, threshold, progress),
+                            self._search_done)
 
     def _search_done(self, result) -> None:
         from photodedup.gui.search_dialog import SearchDialog
