@@ -3,25 +3,12 @@ travel with their photo through the real freedesktop trash, and come back with i
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from conftest import jpeg_bytes, sample
+from test_deleting import as_scanned, photo
 
-from photodedup.core.exact import hash_file
 from photodedup.core.journal import Journal
-from photodedup.core.trash import ScannedFile, TrashGroup, restore, trash_groups
-
-
-def photo(path: Path, quality: int = 90) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(jpeg_bytes(sample("chelsea"), quality))
-    return path
-
-
-def as_scanned(path: Path) -> ScannedFile:
-    status = path.stat()
-    return ScannedFile(str(path), status.st_size, status.st_mtime_ns, hash_file(str(path)))
+from photodedup.core.trash import TrashGroup, restore, trash_groups
 
 
 def test_case_38_companions_go_after_their_photo_journalled_and_come_back_with_it(tmp_path):
