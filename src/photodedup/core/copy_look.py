@@ -1,0 +1,212 @@
+"""What a copy did to the pixels, measured on each picture's content (bars cut away): bars,
+brightness, contrast, colour, detail (blur, sharpening, noise) and the EXIF orientation.
+
+Each claim has a threshold far above what JPEG re-saving or resampling moves (bench/copy_check.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image, ImageOps
+
+from photodedup.core.safe_open import open_photo
+
+SIDE = 384  # long side the pictures are compared at
+BAR_TOLERANCE = 10  # grey levels a bar may vary by
+BRIGHTNESS_STEP = 0.07  # |log| of the mean-level ratio before "brighter"/"darker" is said
+CONTRAST_STEP = 0.12  # |log| of the ratio of relative spreads (std/mean) before "contrast" is said
+WARMTH_STEP = 0.2  # change of (red − blue) in units of the grey spread before "warmer"/"cooler"
+SATURATION_STEP = 0.18  # |log| of the ratio of colourfulness (relative to the grey spread)
+BLUR_STEP, SHARPEN_STEP = 0.55, 1.6  # ratio of fine detail (same size) for blurred / sharpened
+NOISE_STEP = 2.0  # ratio of fine detail in the plainest quarter of the picture for "noise added"
+
+
+@dataclass(frozen=True)
+class Bars:
+    """Uniform bars around a picture, as shares of its height (top, bottom) and width (left, right)."""
+
+    top: float = 0.0
+    bottom: float = 0.0
+    left: float = 0.0
+    right: float = 0.0
+
+    @property
+    def any(self) -> bool:
+        return max(self.top, self.bottom, self.left, self.right) >= 0.01
+
+    def words(self) -> str:
+        """Where the bars are, in words."""
+        sides = [name for name, share in (("top", self.top), ("bottom", self.bottom), ("left", self.left),
+                                          ("right", self.right)) if share >= 0.01]
+        if len(sides) == 4:
+            where = "all round"
+        elif set(sides) == {"top", "bottom"}:
+            where = "top and bottom"
+        elif set(sides) == {"left", "right"}:
+            where = "left and right"
+        else:
+            where = " and ".join(sides) + (" side" if len(sides) == 1 else " sides")
+        filled = (1 - self.top - self.bottom) * (1 - self.left - self.right)
+        return f"padded with bars ({where}; the picture fills {filled:.0%})"
+
+
+def read_small(path: str) -> tuple[np.ndarray, int] | None:
+    """(upright RGB at most SIDE on its long side as float32, EXIF orientation), or None."""
+    try:
+        with open_photo(path) as image:
+            orientation = int(image.getexif().get(0x0112, 1) or 1)
+            image.draft("RGB", (SIDE * 2, SIDE * 2))
+            upright = ImageOps.exif_transpose(image).convert("RGB")
+            upright.thumbnail((SIDE, SIDE), Image.Resampling.BOX)
+            return np.asarray(upright, dtype=np.float32), orientation
+    except Exception:
+        return None
+
+
+def find_bars(rgb: np.ndarray) -> Bars:
+    """The uniform bars (the colour of the corners) on each side of a picture."""
+    gray = rgb.mean(axis=2)
+    height, width = gray.shape
+    corner = float(np.median([gray[0, 0], gray[0, -1], gray[-1, 0], gray[-1, -1]]))
+    plain = np.abs(gray - corner) <= BAR_TOLERANCE
+    rows, cols = plain.mean(axis=1) >= 0.98, plain.mean(axis=0) >= 0.98
+
+    def run(flags: np.ndarray) -> int:
+        return int(np.argmin(flags)) if not flags.all() else len(flags)
+
+    top, bottom, left, right = run(rows), run(rows[::-1]), run(cols), run(cols[::-1])
+    if top + bottom >= height * 0.75 or left + right >= width * 0.75:  # a plain picture, not bars
+        return Bars()
+    return Bars(top / height, bottom / height, left / width, right / width)
+
+
+def content(rgb: np.ndarray, bars: Bars) -> np.ndarray:
+    """The picture inside its bars."""
+    height, width = rgb.shape[:2]
+    top, bottom = round(bars.top * height), height - round(bars.bottom * height)
+    left, right = round(bars.left * width), width - round(bars.right * width)
+    return rgb[top:bottom, left:right] if bottom - top >= 8 and right - left >= 8 else rgb
+
+
+def _luma(rgb: np.ndarray) -> np.ndarray:
+    return rgb @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+
+
+def _fine(gray: np.ndarray) -> np.ndarray:
+    """Fine detail: each pixel's difference from the mean of its four neighbours."""
+    return np.abs(gray[1:-1, 1:-1] - (gray[:-2, 1:-1] + gray[2:, 1:-1] + gray[1:-1, :-2] + gray[1:-1, 2:]) / 4)
+
+
+def _same_size(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Both pictures at the smaller one's size (so resizing is not mistaken for blur)."""
+    height = min(first.shape[0], second.shape[0])
+    width = min(first.shape[1], second.shape[1])
+
+    def fit(picture: np.ndarray) -> np.ndarray:
+        image = Image.fromarray(np.clip(picture, 0, 255).astype(np.uint8))
+        return np.asarray(image.resize((width, height), Image.Resampling.BOX), dtype=np.float32)
+
+    return fit(first), fit(second)
+
+
+def tone_and_colour(original: np.ndarray, copy: np.ndarray) -> list[tuple[str, str]]:
+    """(kind, words) for the brightness, contrast and colour changes from ``original`` to ``copy``
+    (RGB content, any size): each measured in a way the other edits leave alone."""
+    claims: list[tuple[str, str]] = []
+    luma_o, luma_c = _luma(original), _luma(copy)
+    mean_o, mean_c = max(1.0, float(luma_o.mean())), max(1.0, float(luma_c.mean()))
+    spread_o, spread_c = max(1.0, float(luma_o.std())), max(1.0, float(luma_c.std()))
+    brightness = np.log(mean_c / mean_o)  # a brightness edit multiplies every level
+    if abs(brightness) > BRIGHTNESS_STEP:
+        claims.append(("brightness", f"{'brighter' if brightness > 0 else 'darker'} by about "
+                                     f"{abs(mean_c / mean_o - 1):.0%}"))
+    contrast = np.log((spread_c / mean_c) / (spread_o / mean_o))  # unchanged by a brightness edit
+    if abs(contrast) > CONTRAST_STEP and abs(contrast) > 0.5 * abs(brightness):
+        claims.append(("contrast", f"{'more' if contrast > 0 else 'less'} contrast "
+                                   f"({(spread_c / mean_c) / (spread_o / mean_o) - 1:+.0%})"))
+    chroma_o, chroma_c = _chroma(original), _chroma(copy)
+    if chroma_c is None or chroma_o is None:
+        return claims
+    (warmth_o, colourful_o), (warmth_c, colourful_c) = chroma_o / spread_o, chroma_c / spread_c
+    if _sepia(copy) and not _sepia(original):
+        claims.append(("colour", "toned sepia"))
+        return claims
+    warmth = warmth_c - warmth_o
+    if abs(warmth) > WARMTH_STEP:
+        claims.append(("colour", f"colours made {'warmer' if warmth > 0 else 'cooler'}"))
+    saturation = np.log(max(colourful_c, 1e-3) / max(colourful_o, 1e-3))
+    if abs(saturation) > SATURATION_STEP and colourful_o > 0.05:
+        claims.append(("saturation", f"{'more' if saturation > 0 else 'less'} saturated "
+                                     f"({np.exp(saturation) - 1:+.0%})"))
+    return claims
+
+
+def _chroma(rgb: np.ndarray) -> np.ndarray | None:
+    """(mean of red − blue, mean colourfulness): a colour cast and how colourful the picture is."""
+    if rgb.size == 0:
+        return None
+    red, green, blue = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    colourful = np.hypot(red - green, (red + green) / 2 - blue).mean()
+    return np.array([float((red - blue).mean()), float(colourful)])
+
+
+def _sepia(rgb: np.ndarray) -> bool:
+    """Toned: every pixel has the same warm hue (red ≥ green ≥ blue) and its colour follows its grey."""
+    red, green, blue = rgb[..., 0].ravel(), rgb[..., 1].ravel(), rgb[..., 2].ravel()
+    if float((red - blue).mean()) < 12:
+        return False
+    ordered = np.mean((red >= green - 3) & (green >= blue - 3))
+    correlated = min(np.corrcoef(red, green)[0, 1], np.corrcoef(green, blue)[0, 1])
+    return bool(ordered > 0.97 and correlated > 0.98)
+
+
+def detail_changes(original: np.ndarray, copy: np.ndarray) -> list[tuple[str, str]]:
+    """(kind, words) for blur, sharpening and added noise, from the fine detail of both pictures
+    at one size: over the whole picture (blur, sharpening) and in its plainest quarter (noise)."""
+    first, second = _same_size(_luma(original), _luma(copy))
+    if min(first.shape) < 48:
+        return []
+    fine_o, fine_c = _fine(first), _fine(second)
+    blocks = 8
+    h, w = (fine_o.shape[0] // blocks) * blocks, (fine_o.shape[1] // blocks) * blocks
+    per_block_o = fine_o[:h, :w].reshape(blocks, h // blocks, blocks, w // blocks).mean(axis=(1, 3)).ravel()
+    per_block_c = fine_c[:h, :w].reshape(blocks, h // blocks, blocks, w // blocks).mean(axis=(1, 3)).ravel()
+    plain = per_block_o <= np.quantile(per_block_o, 0.25)
+    noise = (per_block_c[plain].mean() + 0.3) / (per_block_o[plain].mean() + 0.3)
+    if noise > NOISE_STEP:
+        return [("noise", "noise added")]
+    ratio = (fine_c.mean() + 0.3) / (fine_o.mean() + 0.3)
+    if ratio < BLUR_STEP:
+        return [("blur", f"blurred (fine detail {ratio:.0%} of the original's)")]
+    if ratio > SHARPEN_STEP:
+        return [("sharpen", f"sharpened (fine detail {ratio:.0%} of the original's)")]
+    return []
+
+
+@dataclass(frozen=True)
+class Look:
+    """What the copy's pixels and tags say beside its geometry: its bars and the measured claims."""
+
+    bars: Bars
+    claims: tuple[tuple[str, str], ...] = ()
+
+
+def look_changes(original_path: str, copy_path: str, turn=None) -> Look:
+    """Bars, tone, colour, detail and EXIF-orientation claims for a copy; nothing when unreadable.
+    ``turn`` (an array function) lays the copy the way its original lies, for the detail claims."""
+    first, second = read_small(original_path), read_small(copy_path)
+    if first is None or second is None:
+        return Look(Bars())
+    (original, orientation_o), (copy, orientation_c) = first, second
+    bars = find_bars(copy)
+    original_content, copy_content = content(original, find_bars(original)), content(copy, bars)
+    claims = tone_and_colour(original_content, copy_content)
+    laid = np.ascontiguousarray(turn(copy_content)) if turn is not None else copy_content
+    if abs(np.log((laid.shape[1] / laid.shape[0]) / (original_content.shape[1] / original_content.shape[0]))) < 0.05:
+        claims += detail_changes(original_content, laid)  # the same frame: fine detail compares
+    if orientation_c != orientation_o:
+        claims.append(("orientation", f"EXIF orientation changed ({orientation_o} → {orientation_c}; "
+                                      "shown upright either way)"))
+    return Look(bars, tuple(claims))
