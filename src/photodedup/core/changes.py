@@ -85,7 +85,7 @@ class Geometry:
     copy_shape: tuple[int, int] | None = None
 
 
-def _covered_fraction(fit: np.ndarray, original_shape: tuple[int, int], copy_shape: tuple[int, int]) -> float | None:
+def covered_fraction(fit: np.ndarray, original_shape: tuple[int, int], copy_shape: tuple[int, int]) -> float | None:
     """Share of the original's picture that the copy shows (1.0: nothing cropped), by mapping a
     grid of the original's points into the copy; None for a fit that is not sane."""
     if not sane_fit(fit):
@@ -128,7 +128,7 @@ def _geometry_changes(original: ImageInfo, copy: ImageInfo, geometry: Geometry) 
     fit = geometry.fit if geometry.fit is not None and sane_fit(geometry.fit) else None
     covered = None
     if fit is not None and geometry.original_shape and geometry.copy_shape:
-        covered = _covered_fraction(fit, geometry.original_shape, geometry.copy_shape)
+        covered = covered_fraction(fit, geometry.original_shape, geometry.copy_shape)
     if covered is not None:
         angle = -float(np.degrees(np.arctan2(fit[1, 0], fit[0, 0])))
         if abs(angle) > 1.0:

@@ -17,7 +17,7 @@ SIDE = 384  # long side the pictures are compared at
 BAR_TOLERANCE = 10  # grey levels a bar may vary by
 BRIGHTNESS_STEP = 0.07  # |log| of the mean-level ratio before "brighter"/"darker" is said
 CONTRAST_STEP = 0.12  # |log| of the ratio of relative spreads (std/mean) before "contrast" is said
-WARMTH_STEP = 0.2  # change of (red − blue) in units of the grey spread before "warmer"/"cooler"
+WARMTH_STEP = 0.12  # |log| of the ratio of the red and blue gains (pixel on pixel) before "warmer"/"cooler"
 SATURATION_STEP = 0.18  # |log| of the ratio of colourfulness (relative to the grey spread)
 BLUR_STEP, SHARPEN_STEP = 0.55, 1.6  # ratio of fine detail (same size) for blurred / sharpened
 NOISE_STEP = 2.0  # ratio of fine detail in the plainest quarter of the picture for "noise added"
@@ -35,6 +35,12 @@ class Bars:
     @property
     def any(self) -> bool:
         return max(self.top, self.bottom, self.left, self.right) >= 0.01
+
+    def beyond(self, other: "Bars") -> "Bars":
+        """These bars less those ``other`` (the original's own plain edges) already had."""
+        return Bars(*(max(0.0, mine - theirs) if mine - theirs >= 0.01 else 0.0 for mine, theirs in
+                      ((self.top, other.top), (self.bottom, other.bottom), (self.left, other.left),
+                       (self.right, other.right))))
 
     def words(self) -> str:
         """Where the bars are, in words."""
@@ -66,17 +72,17 @@ def read_small(path: str) -> tuple[np.ndarray, int] | None:
 
 
 def find_bars(rgb: np.ndarray) -> Bars:
-    """The uniform bars (the colour of the corners) on each side of a picture."""
-    gray = rgb.mean(axis=2)
-    height, width = gray.shape
-    corner = float(np.median([gray[0, 0], gray[0, -1], gray[-1, 0], gray[-1, -1]]))
-    plain = np.abs(gray - corner) <= BAR_TOLERANCE
-    rows, cols = plain.mean(axis=1) >= 0.98, plain.mean(axis=0) >= 0.98
+    """The uniform bars on each side of a picture: runs of edge lines of one colour (each side
+    on its own, so a bar on one side only is found too)."""
+    height, width = rgb.shape[:2]
 
-    def run(flags: np.ndarray) -> int:
-        return int(np.argmin(flags)) if not flags.all() else len(flags)
+    def run(lines: np.ndarray) -> int:  # lines: (count, length, 3), the edge first
+        colour = np.median(lines[0], axis=0)
+        plain = (np.abs(lines - colour).max(axis=2) <= BAR_TOLERANCE).mean(axis=1) >= 0.98
+        return int(np.argmin(plain)) if not plain.all() else len(plain)
 
-    top, bottom, left, right = run(rows), run(rows[::-1]), run(cols), run(cols[::-1])
+    top, bottom = run(rgb), run(rgb[::-1])
+    left, right = run(rgb.transpose(1, 0, 2)), run(rgb[:, ::-1].transpose(1, 0, 2))
     if top + bottom >= height * 0.75 or left + right >= width * 0.75:  # a plain picture, not bars
         return Bars()
     return Bars(top / height, bottom / height, left / width, right / width)
@@ -111,9 +117,10 @@ def _same_size(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.nd
     return fit(first), fit(second)
 
 
-def tone_and_colour(original: np.ndarray, copy: np.ndarray) -> list[tuple[str, str]]:
+def tone_and_colour(original: np.ndarray, copy: np.ndarray, same_frame: bool) -> list[tuple[str, str]]:
     """(kind, words) for the brightness, contrast and colour changes from ``original`` to ``copy``
-    (RGB content, any size): each measured in a way the other edits leave alone."""
+    (RGB content), each measured in a way the other edits leave alone. Colour needs the same
+    frame (``same_frame``: the pictures laid pixel on pixel at one size)."""
     claims: list[tuple[str, str]] = []
     luma_o, luma_c = _luma(original), _luma(copy)
     mean_o, mean_c = max(1.0, float(luma_o.mean())), max(1.0, float(luma_c.mean()))
@@ -123,33 +130,42 @@ def tone_and_colour(original: np.ndarray, copy: np.ndarray) -> list[tuple[str, s
         claims.append(("brightness", f"{'brighter' if brightness > 0 else 'darker'} by about "
                                      f"{abs(mean_c / mean_o - 1):.0%}"))
     contrast = np.log((spread_c / mean_c) / (spread_o / mean_o))  # unchanged by a brightness edit
+    if same_frame:  # pixel on pixel: the slope of the levels, clipped ones left out, over the brightening
+        contrast = np.log(max(_slope(luma_o.ravel(), luma_c.ravel()), 1e-3) * mean_o / mean_c)
     if abs(contrast) > CONTRAST_STEP and abs(contrast) > 0.5 * abs(brightness):
         claims.append(("contrast", f"{'more' if contrast > 0 else 'less'} contrast "
                                    f"({(spread_c / mean_c) / (spread_o / mean_o) - 1:+.0%})"))
-    chroma_o, chroma_c = _chroma(original), _chroma(copy)
-    if chroma_c is None or chroma_o is None:
+    if not same_frame:
         return claims
-    (warmth_o, colourful_o), (warmth_c, colourful_c) = chroma_o / spread_o, chroma_c / spread_c
-    if _sepia(copy) and not _sepia(original):
-        claims.append(("colour", "toned sepia"))
-        return claims
-    warmth = warmth_c - warmth_o
+    if _sepia(copy) and not _sepia(original):  # toning remaps the tones too: the toning is the claim
+        return [claim for claim in claims if claim[0] != "contrast"] + [("colour", "toned sepia")]
+    flat_o, flat_c = original.reshape(-1, 3), copy.reshape(-1, 3)
+    gains = [_slope(flat_o[:, c], flat_c[:, c]) for c in range(3)]  # brightness and contrast: one slope
+    warmth = float(np.log(max(gains[0], 1e-3) / max(gains[2], 1e-3)))
     if abs(warmth) > WARMTH_STEP:
         claims.append(("colour", f"colours made {'warmer' if warmth > 0 else 'cooler'}"))
-    saturation = np.log(max(colourful_c, 1e-3) / max(colourful_o, 1e-3))
-    if abs(saturation) > SATURATION_STEP and colourful_o > 0.05:
-        claims.append(("saturation", f"{'more' if saturation > 0 else 'less'} saturated "
-                                     f"({np.exp(saturation) - 1:+.0%})"))
+    else:
+        colourful_o, colourful_c = _colourful(original) / spread_o, _colourful(copy) / spread_c
+        saturation = np.log(max(colourful_c, 1e-3) / max(colourful_o, 1e-3))
+        if abs(saturation) > SATURATION_STEP and colourful_o > 0.05:
+            claims.append(("saturation", f"{'more' if saturation > 0 else 'less'} saturated "
+                                         f"({np.exp(saturation) - 1:+.0%})"))
     return claims
 
 
-def _chroma(rgb: np.ndarray) -> np.ndarray | None:
-    """(mean of red − blue, mean colourfulness): a colour cast and how colourful the picture is."""
-    if rgb.size == 0:
-        return None
+def _slope(before: np.ndarray, after: np.ndarray) -> float:
+    """The slope of ``after`` against ``before`` (least squares, clipped levels left out)."""
+    keep = (after > 3) & (after < 252) & (before > 3) & (before < 252)
+    if keep.sum() < 64:
+        return 1.0
+    x, y = before[keep] - before[keep].mean(), after[keep] - after[keep].mean()
+    return float((x * y).sum() / max(1e-6, (x * x).sum()))
+
+
+def _colourful(rgb: np.ndarray) -> float:
+    """How colourful a picture is: the spread of its pixels' colour around their grey."""
     red, green, blue = rgb[..., 0], rgb[..., 1], rgb[..., 2]
-    colourful = np.hypot(red - green, (red + green) / 2 - blue).mean()
-    return np.array([float((red - blue).mean()), float(colourful)])
+    return float(np.hypot(red - green, (red + green) / 2 - blue).std() + 1e-6)
 
 
 def _sepia(rgb: np.ndarray) -> bool:
@@ -157,9 +173,10 @@ def _sepia(rgb: np.ndarray) -> bool:
     red, green, blue = rgb[..., 0].ravel(), rgb[..., 1].ravel(), rgb[..., 2].ravel()
     if float((red - blue).mean()) < 12:
         return False
+    luma = 0.299 * red + 0.587 * green + 0.114 * blue
     ordered = np.mean((red >= green - 3) & (green >= blue - 3))
-    correlated = min(np.corrcoef(red, green)[0, 1], np.corrcoef(green, blue)[0, 1])
-    return bool(ordered > 0.97 and correlated > 0.98)
+    follows = min(np.corrcoef(red - blue, luma)[0, 1], np.corrcoef(green - blue, luma)[0, 1])
+    return bool(ordered > 0.97 and follows > 0.9)
 
 
 def detail_changes(original: np.ndarray, copy: np.ndarray) -> list[tuple[str, str]]:
@@ -193,20 +210,25 @@ class Look:
     claims: tuple[tuple[str, str], ...] = ()
 
 
-def look_changes(original_path: str, copy_path: str, turn=None) -> Look:
+def look_changes(original_path: str, copy_path: str, turn=None, whole: bool = False) -> Look:
     """Bars, tone, colour, detail and EXIF-orientation claims for a copy; nothing when unreadable.
-    ``turn`` (an array function) lays the copy the way its original lies, for the detail claims."""
+    ``turn`` (an array function) lays the copy the way its original lies; ``whole``: the copy
+    shows the whole picture (so colour and detail can be compared pixel on pixel)."""
     first, second = read_small(original_path), read_small(copy_path)
     if first is None or second is None:
         return Look(Bars())
     (original, orientation_o), (copy, orientation_c) = first, second
-    bars = find_bars(copy)
-    original_content, copy_content = content(original, find_bars(original)), content(copy, bars)
-    claims = tone_and_colour(original_content, copy_content)
+    bars, original_bars = find_bars(copy), find_bars(original)
+    original_content, copy_content = content(original, original_bars), content(copy, bars)
     laid = np.ascontiguousarray(turn(copy_content)) if turn is not None else copy_content
-    if abs(np.log((laid.shape[1] / laid.shape[0]) / (original_content.shape[1] / original_content.shape[0]))) < 0.05:
-        claims += detail_changes(original_content, laid)  # the same frame: fine detail compares
+    same_frame = whole and abs(np.log((laid.shape[1] / laid.shape[0]) /
+                            (original_content.shape[1] / original_content.shape[0]))) < 0.03
+    if same_frame:  # pixel on pixel, at one size
+        original_content, laid = _same_size(original_content, laid)
+    claims = tone_and_colour(original_content, laid, same_frame)
+    if same_frame:
+        claims += detail_changes(original_content, laid)
     if orientation_c != orientation_o:
         claims.append(("orientation", f"EXIF orientation changed ({orientation_o} → {orientation_c}; "
                                       "shown upright either way)"))
-    return Look(bars, tuple(claims))
+    return Look(bars.beyond(original_bars), tuple(claims))

@@ -17,9 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
-from photodedup.core.changes import Change, Geometry, PictureFacts, describe, picture_facts
+from photodedup.core.changes import Change, Geometry, PictureFacts, covered_fraction, describe, picture_facts
 from photodedup.core.copy_look import look_changes
-from photodedup.core.group import DEFAULT_THRESHOLD
+from photodedup.core import cache as cache_module
+from photodedup.core.group import DEFAULT_THRESHOLD, TURNED_CORRELATION, TURNED_PER_PHOTO, TURNED_SIDE
 from photodedup.core.index import VectorIndex
 from photodedup.core.models import Group, GroupMember, ImageInfo, Problem
 from photodedup.core.pipeline import EmbedderLike, Library, ScanOptions, analyse_library, default_embedder
@@ -145,6 +146,7 @@ def _match(originals: Library, look_in: Library, threshold: float, progress: Pro
     for position, info in enumerate(originals.infos):
         by_hash.setdefault(info.content_hash, position)
     grays = _Grays()
+    turned = _turned_partners(originals, look_in)
     results: dict[int, OriginalCopies] = {}
     with tempfile.TemporaryDirectory(prefix="photodedup-originals-") as folder:
         index = VectorIndex.build(vectors, Path(folder), progress=progress)
@@ -155,7 +157,8 @@ def _match(originals: Library, look_in: Library, threshold: float, progress: Pro
             progress.advance()
             if copy.file.identity in original_files:  # the same file, reached from both sides
                 continue
-            found = _best_original(copy, originals, vectors, index, by_hash, threshold, grays)
+            found = _best_original(copy, originals, vectors, index, by_hash, threshold, grays,
+                                   turned.get(number, ()))
             if found is None:
                 continue
             position, distance, verdict = found
@@ -169,17 +172,59 @@ def _match(originals: Library, look_in: Library, threshold: float, progress: Pro
     return ordered
 
 
-def _best_original(copy, originals, vectors, index, by_hash, threshold, grays):
+def _turned_partners(originals: Library, look_in: Library) -> dict[int, list[int]]:
+    """For each "look in" photo (by position), the originals whose thumbnails (as group.py's
+    turned_candidates compares them) match it turned or mirrored: the embedding sees a turned
+    picture as another one, so these are proposed too."""
+    cache = originals.memory_cache or cache_module.Cache(originals.cache_dir, originals.model_id)
+    try:
+        infos = originals.infos + look_in.infos
+        thumbs = [cache.lookup_thumb(info.file) for info in infos]
+        if any(thumb is None for thumb in thumbs):
+            return {}
+    except Exception:  # no thumbnails (a broken cache): the embedding alone proposes
+        return {}
+    finally:
+        if cache is not originals.memory_cache:
+            cache.close()
+    count = len(originals.infos)
+
+    def unit(thumb: np.ndarray) -> np.ndarray:
+        side = thumb.shape[-1] // TURNED_SIDE
+        small = thumb.astype(np.float32).reshape(TURNED_SIDE, side, TURNED_SIDE, side).mean(axis=(1, 3))
+        flat = (small - small.mean()).ravel()
+        return flat / max(float(np.linalg.norm(flat)), 1e-6) if small.std() >= 4.0 else np.zeros_like(flat)
+
+    base = np.stack([unit(thumb) for thumb in thumbs[:count]])
+    log_aspect = np.log(np.maximum([info.width / max(1, info.height) for info in infos], 1e-6))
+    partners: dict[int, list[int]] = {}
+    for row, thumb in enumerate(thumbs[count:]):
+        best: dict[int, float] = {}
+        for name, turn in TURNS[1:]:
+            swaps = "90" in name or "270" in name
+            scores = base @ unit(np.ascontiguousarray(turn(thumb)))
+            for position in np.flatnonzero(scores >= TURNED_CORRELATION).tolist():
+                expected = -log_aspect[count + row] if swaps else log_aspect[count + row]
+                if abs(expected - log_aspect[position]) <= 0.3:
+                    best[position] = max(best.get(position, -1.0), float(scores[position]))
+        if best:
+            partners[row] = sorted(best, key=lambda p: -best[p])[:TURNED_PER_PHOTO]
+    return partners
+
+
+def _best_original(copy, originals, vectors, index, by_hash, threshold, grays, turned=()):
     """(original position, distance, verdict) of the original the pixels say ``copy`` was made
-    from (the best agreeing of the near ones), or None: the embedding only proposes."""
+    from (the best agreeing of the near ones, and of those its thumbnail matches turned or
+    mirrored), or None: the embedding and the thumbnails only propose."""
     if copy.content_hash in by_hash:
         return by_hash[copy.content_hash], 0.0, None
-    candidates = index.nearest_to(copy.vector, CANDIDATES)
+    candidates = list(index.nearest_to(copy.vector, CANDIDATES))
+    candidates += [p for p in turned if p not in candidates]
     distances = np.sqrt(np.maximum(0.0, 2.0 - 2.0 * (vectors[candidates] @ copy.vector)))
     best = None
     for position, distance in sorted(zip(candidates, distances.tolist()), key=lambda pair: (pair[1], pair[0])):
-        if distance > threshold:
-            break
+        if distance > threshold and position not in turned:
+            continue
         verdict = _verdict(grays.get(originals.infos[position]), grays.get(copy))
         if verdict.copy and (best is None or _strength(verdict) > _strength(best[2])):
             best = (position, distance, verdict)
@@ -205,6 +250,16 @@ def _geometry(verdict: PixelVerdict, original: np.ndarray, copy: np.ndarray) -> 
     return Geometry(verdict.how, fit, original.shape, laid.shape), alignment.inliers if fit is not None else 0
 
 
+def _shows_whole(verdict: PixelVerdict, geometry: Geometry) -> bool:
+    """Whether the copy shows the whole picture, upright: laid whole by the pixels, and a fit (when
+    there is one) covering it all without a turn."""
+    if geometry.fit is None or not geometry.original_shape or not geometry.copy_shape:
+        return verdict.how in TURN_OF
+    covered = covered_fraction(geometry.fit, geometry.original_shape, geometry.copy_shape)
+    angle = abs(float(np.degrees(np.arctan2(geometry.fit[1, 0], geometry.fit[0, 0]))))
+    return covered is not None and covered >= 0.97 and angle <= 1.0
+
+
 def described(original: ImageInfo, copy: ImageInfo, verdict: PixelVerdict | None,
               grays: "_Grays | None" = None) -> tuple[list[Change], int]:
     """(what ``copy`` changed from ``original``, feature matches of the fit): from the verdict and
@@ -218,7 +273,8 @@ def described(original: ImageInfo, copy: ImageInfo, verdict: PixelVerdict | None
         first, second = grays.get(original), grays.get(copy)
         geometry, matches = _geometry(verdict, first, second) if first is not None and second is not None \
             else (Geometry(verdict.how), 0)
-        look = look_changes(original.file.path, copy.file.path, TURN_OF.get(verdict.how))
+        whole = _shows_whole(verdict, geometry)
+        look = look_changes(original.file.path, copy.file.path, TURN_OF.get(verdict.how), whole)
         agree = verdict.agreement >= SAME_AGREEMENT and verdict.changed <= SAME_CHANGED
         return describe(original, copy, geometry, *facts, look, agree), matches
     except Exception:  # one copy's measuring never loses the run
