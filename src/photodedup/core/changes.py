@@ -178,7 +178,7 @@ def describe(original: ImageInfo, copy: ImageInfo, geometry: Geometry | None,
         changes.extend(Change(kind, text) for kind, text in look.claims if kind in ("brightness", "contrast",
                                                                                     "colour", "saturation"))
     if look is not None:
-        changes.extend(Change(kind, text) for kind, text in look.claims if kind in ("blur", "sharpen", "noise",
+        changes.extend(Change(kind, text) for kind, text in look.claims if kind in ("blur", "sharpen", "noise", "text",
                                                                                     "orientation"))
     if copy.format != original.format:
         changes.append(Change("format", f"converted from {original.format} to {copy.format}"))

@@ -18,9 +18,10 @@ BAR_TOLERANCE = 10  # grey levels a bar may vary by
 BRIGHTNESS_STEP = 0.07  # |log| of the mean-level ratio before "brighter"/"darker" is said
 CONTRAST_STEP = 0.12  # |log| of the ratio of relative spreads (std/mean) before "contrast" is said
 WARMTH_STEP = 0.12  # |log| of the ratio of the red and blue gains (pixel on pixel) before "warmer"/"cooler"
-SATURATION_STEP = 0.18  # |log| of the ratio of colourfulness (relative to the grey spread)
-BLUR_STEP, SHARPEN_STEP = 0.55, 1.6  # ratio of fine detail (same size) for blurred / sharpened
+SATURATION_STEP = 0.25  # |log| of the ratio of colourfulness (relative to the grey spread)
+BLUR_STEP, SHARPEN_STEP = 0.8, 1.25  # ratio of fine detail (same size, median block) for blurred / sharpened
 NOISE_STEP = 2.0  # ratio of fine detail in the plainest quarter of the picture for "noise added"
+BLOCKS = 12  # blocks per side where fine detail is compared
 
 
 @dataclass(frozen=True)
@@ -179,27 +180,63 @@ def _sepia(rgb: np.ndarray) -> bool:
     return bool(ordered > 0.97 and follows > 0.9)
 
 
-def detail_changes(original: np.ndarray, copy: np.ndarray) -> list[tuple[str, str]]:
-    """(kind, words) for blur, sharpening and added noise, from the fine detail of both pictures
-    at one size: over the whole picture (blur, sharpening) and in its plainest quarter (noise)."""
+def _blocks(values: np.ndarray, count: int = BLOCKS) -> np.ndarray:
+    """Means of ``values`` over a count × count grid of blocks (the ragged edge left out)."""
+    h, w = (values.shape[0] // count) * count, (values.shape[1] // count) * count
+    return values[:h, :w].reshape(count, h // count, count, w // count).mean(axis=(1, 3))
+
+
+def _where(rows: np.ndarray, cols: np.ndarray, count: int) -> str:
+    """A grid region's place in words: "bottom left", "centre"..."""
+    vertical = ("top", "middle", "bottom")[min(2, int(rows.mean() * 3 // count))]
+    horizontal = ("left", "centre", "right")[min(2, int(cols.mean() * 3 // count))]
+    return "centre" if (vertical, horizontal) == ("middle", "centre") else f"{vertical} {horizontal}".replace(
+        "middle ", "").replace(" centre", "")
+
+
+def detail_measures(original: np.ndarray, copy: np.ndarray) -> dict[str, float] | None:
+    """Fine-detail ratios (copy / original, each picture's detail in units of its own grey spread,
+    both at one size): the median over blocks, the plainest quarter's; and the blocks where
+    marks were added (much more detail than the rest and a changed level); None when too small."""
     first, second = _same_size(_luma(original), _luma(copy))
-    if min(first.shape) < 48:
+    if min(first.shape) < 64:
+        return None
+    first, second = first / max(1.0, float(first.std())), second / max(1.0, float(second.std()))
+    fine_o, fine_c = _blocks(_fine(first)) + 1e-3, _blocks(_fine(second)) + 1e-3
+    ratio = fine_c / fine_o
+    median = float(np.median(ratio))
+    slope = _slope(first.ravel() * 50, second.ravel() * 50)
+    residual = _blocks(np.abs(second - slope * first - float((second - slope * first).mean())))
+    marked = (ratio > max(2.0 * median, 1.6)) & (residual > 3.0 * float(np.median(residual))) & (residual > 0.08)
+    plain = fine_o <= np.quantile(fine_o, 0.25)
+    if marked.sum() < 2:  # one odd block is no mark
+        marked[:] = False
+    near = marked.copy()  # a mark's strokes spill into the blocks around it
+    near[1:] |= marked[:-1]
+    near[:-1] |= marked[1:]
+    near[:, 1:] |= near[:, :-1].copy()
+    near[:, :-1] |= near[:, 1:].copy()
+    detail = float(fine_c[~near].sum() / fine_o[~near].sum())
+    return {"detail": detail, "plain": float(np.median(ratio[plain & ~marked])), "marked": marked}
+
+
+def detail_changes(original: np.ndarray, copy: np.ndarray) -> list[tuple[str, str]]:
+    """(kind, words) for added marks (text, a logo: where), added noise, blur and sharpening."""
+    measures = detail_measures(original, copy)
+    if measures is None:
         return []
-    fine_o, fine_c = _fine(first), _fine(second)
-    blocks = 8
-    h, w = (fine_o.shape[0] // blocks) * blocks, (fine_o.shape[1] // blocks) * blocks
-    per_block_o = fine_o[:h, :w].reshape(blocks, h // blocks, blocks, w // blocks).mean(axis=(1, 3)).ravel()
-    per_block_c = fine_c[:h, :w].reshape(blocks, h // blocks, blocks, w // blocks).mean(axis=(1, 3)).ravel()
-    plain = per_block_o <= np.quantile(per_block_o, 0.25)
-    noise = (per_block_c[plain].mean() + 0.3) / (per_block_o[plain].mean() + 0.3)
-    if noise > NOISE_STEP:
-        return [("noise", "noise added")]
-    ratio = (fine_c.mean() + 0.3) / (fine_o.mean() + 0.3)
-    if ratio < BLUR_STEP:
-        return [("blur", f"blurred (fine detail {ratio:.0%} of the original's)")]
-    if ratio > SHARPEN_STEP:
-        return [("sharpen", f"sharpened (fine detail {ratio:.0%} of the original's)")]
-    return []
+    claims = []
+    marked = measures["marked"]
+    if 0 < marked.sum() <= 0.25 * marked.size:
+        rows, cols = np.nonzero(marked)
+        claims.append(("text", f"text or a logo added ({_where(rows, cols, marked.shape[0])})"))
+    if measures["plain"] > NOISE_STEP:
+        claims.append(("noise", "noise added"))
+    elif measures["detail"] < BLUR_STEP:
+        claims.append(("blur", f"blurred (fine detail {measures['detail']:.0%} of the original's)"))
+    elif measures["detail"] > SHARPEN_STEP:
+        claims.append(("sharpen", f"sharpened (fine detail {measures['detail']:.0%} of the original's)"))
+    return claims
 
 
 @dataclass(frozen=True)
