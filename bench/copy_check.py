@@ -272,6 +272,7 @@ def main() -> None:
     print("worst claims:")
     for _, line in sorted(worst, key=lambda w: -w[0])[:25]:
         print("  " + line)
+    (args.out / "claims.txt").write_text("\n".join(line for _, line in sorted(worst, key=lambda w: -w[0])) + "\n")
     (args.out / "result.json").write_text(json.dumps({k: dict(v) for k, v in counts.items()}, indent=1))
 
 

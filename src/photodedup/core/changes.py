@@ -38,12 +38,16 @@ def jpeg_quality(image: Image.Image) -> int | None:
     return int(round(min(100.0, max(1.0, quality))))
 
 
+GREY_SPREAD = 4.0  # below this mean channel spread (grey levels) a picture is black and white
+
+
 @dataclass(frozen=True)
 class PictureFacts:
     """What the file itself says, beyond the cached ImageInfo: colour and JPEG quality."""
 
     monochrome: bool
     quality: int | None
+    spread: float = 255.0  # mean spread of the three channels (grey levels): how colourful it is at all
 
 
 def picture_facts(source) -> PictureFacts:
@@ -52,13 +56,13 @@ def picture_facts(source) -> PictureFacts:
         with open_photo(source) as image:  # photo formats only, time and size bounded
             quality = jpeg_quality(image) if image.format in ("JPEG", "MPO") else None
             if image.mode in ("1", "L", "LA", "I", "I;16", "F"):
-                return PictureFacts(True, quality)
+                return PictureFacts(True, quality, 0.0)
             image.draft("RGB", (128, 128))
             rgb = np.asarray(image.convert("RGB").resize((64, 64)), dtype=np.int16)
     except Exception:
         return PictureFacts(False, None)
     spread = (rgb.max(axis=2) - rgb.min(axis=2)).mean()
-    return PictureFacts(bool(spread < 4.0), quality)
+    return PictureFacts(bool(spread < GREY_SPREAD), quality, float(spread))
 
 
 # How the copy lies over its original when laid whole (verify.TURNS names), in words.
@@ -97,6 +101,24 @@ def covered_fraction(fit: np.ndarray, original_shape: tuple[int, int], copy_shap
     copy_h, copy_w = copy_shape
     inside = (mapped[0] >= -1) & (mapped[0] <= copy_w + 1) & (mapped[1] >= -1) & (mapped[1] <= copy_h + 1)
     return float(inside.mean())
+
+
+def shown_box(fit: np.ndarray, original_shape: tuple[int, int],
+              copy_shape: tuple[int, int]) -> tuple[float, float, float, float] | None:
+    """The part of the original the copy shows, as (left, top, right, bottom) shares of its width
+    and height (the bounding box of the copy's frame laid on it); None for a fit that is not sane."""
+    if not sane_fit(fit):
+        return None
+    inverse = np.linalg.inv(np.vstack([np.asarray(fit, dtype=np.float64), [0.0, 0.0, 1.0]]))
+    height, width = copy_shape
+    corners = np.array([[0, 0, 1], [width, 0, 1], [width, height, 1], [0, height, 1]], dtype=np.float64)
+    mapped = (inverse @ corners.T)[:2]
+    original_h, original_w = original_shape
+    left, right = np.clip([mapped[0].min() / original_w, mapped[0].max() / original_w], 0.0, 1.0)
+    top, bottom = np.clip([mapped[1].min() / original_h, mapped[1].max() / original_h], 0.0, 1.0)
+    if right - left < 0.05 or bottom - top < 0.05:
+        return None
+    return float(left), float(top), float(right), float(bottom)
 
 
 def _content_size(info: ImageInfo, feature_shape: tuple[int, int] | None) -> tuple[float, float]:
@@ -172,7 +194,7 @@ def describe(original: ImageInfo, copy: ImageInfo, geometry: Geometry | None,
     changes = _geometry_changes(original, copy, geometry or Geometry())
     if look is not None and look.bars.any:
         changes.append(Change("padded", look.bars.words()))
-    if copy_facts.monochrome and not original_facts.monochrome:
+    if copy_facts.monochrome and original_facts.spread >= 3 * GREY_SPREAD:  # a nearly grey original stays so
         changes.append(Change("grayscale", "made black and white"))
     elif look is not None:
         changes.extend(Change(kind, text) for kind, text in look.claims if kind in ("brightness", "contrast",

@@ -17,7 +17,7 @@ SIDE = 384  # long side the pictures are compared at
 BAR_TOLERANCE = 10  # grey levels a bar may vary by
 BRIGHTNESS_STEP = 0.07  # |log| of the mean-level ratio before "brighter"/"darker" is said
 CONTRAST_STEP = 0.12  # |log| of the ratio of relative spreads (std/mean) before "contrast" is said
-WARMTH_STEP = 0.12  # |log| of the ratio of the red and blue gains (pixel on pixel) before "warmer"/"cooler"
+WARMTH_STEP = 0.08  # grey added to red − blue (per grey level, pixel on pixel) before "warmer"/"cooler"
 SATURATION_STEP = 0.25  # |log| of the ratio of colourfulness (relative to the grey spread)
 BLUR_STEP, SHARPEN_STEP = 0.8, 1.25  # ratio of fine detail (same size, median block) for blurred / sharpened
 NOISE_STEP = 2.0  # ratio of fine detail in the plainest quarter of the picture for "noise added"
@@ -94,6 +94,17 @@ def content(rgb: np.ndarray, bars: Bars) -> np.ndarray:
     height, width = rgb.shape[:2]
     top, bottom = round(bars.top * height), height - round(bars.bottom * height)
     left, right = round(bars.left * width), width - round(bars.right * width)
+    # a bar's edge blurs into the picture (JPEG, resampling): two more pixels go on those sides
+    top, bottom = top + (2 if top else 0), bottom - (2 if bars.bottom else 0)
+    left, right = left + (2 if left else 0), right - (2 if bars.right else 0)
+    return rgb[top:bottom, left:right] if bottom - top >= 8 and right - left >= 8 else rgb
+
+
+def part(rgb: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
+    """The part of a picture inside ``box`` (left, top, right, bottom as shares of its width and height)."""
+    height, width = rgb.shape[:2]
+    left, top = int(round(box[0] * width)), int(round(box[1] * height))
+    right, bottom = int(round(box[2] * width)), int(round(box[3] * height))
     return rgb[top:bottom, left:right] if bottom - top >= 8 and right - left >= 8 else rgb
 
 
@@ -130,28 +141,41 @@ def tone_and_colour(original: np.ndarray, copy: np.ndarray, same_frame: bool) ->
     if abs(brightness) > BRIGHTNESS_STEP:
         claims.append(("brightness", f"{'brighter' if brightness > 0 else 'darker'} by about "
                                      f"{abs(mean_c / mean_o - 1):.0%}"))
-    contrast = np.log((spread_c / mean_c) / (spread_o / mean_o))  # unchanged by a brightness edit
-    if same_frame:  # pixel on pixel: the slope of the levels, clipped ones left out, over the brightening
-        contrast = np.log(max(_slope(luma_o.ravel(), luma_c.ravel()), 1e-3) * mean_o / mean_c)
-    if abs(contrast) > CONTRAST_STEP and abs(contrast) > 0.5 * abs(brightness):
-        claims.append(("contrast", f"{'more' if contrast > 0 else 'less'} contrast "
-                                   f"({(spread_c / mean_c) / (spread_o / mean_o) - 1:+.0%})"))
+    # contrast: the spread of the middle grey levels (10th to 70th percentile: clipped highlights and
+    # sharpened edges left out) relative to the mean level, which a brightness edit leaves alone
+    low_o, high_o = np.percentile(luma_o, (10, 70))
+    low_c, high_c = np.percentile(luma_c, (10, 70))
+    ratio = ((high_c - low_c) / mean_c) / max(1e-3, (high_o - low_o) / mean_o)
+    contrast = float(np.log(max(ratio, 1e-3)))
+    if abs(contrast) > CONTRAST_STEP:
+        claims.append(("contrast", f"{'more' if contrast > 0 else 'less'} contrast ({ratio - 1:+.0%})"))
     if not same_frame:
         return claims
     if _sepia(copy) and not _sepia(original):  # toning remaps the tones too: the toning is the claim
-        return [claim for claim in claims if claim[0] != "contrast"] + [("colour", "toned sepia")]
-    flat_o, flat_c = original.reshape(-1, 3), copy.reshape(-1, 3)
-    gains = [_slope(flat_o[:, c], flat_c[:, c]) for c in range(3)]  # brightness and contrast: one slope
-    warmth = float(np.log(max(gains[0], 1e-3) / max(gains[2], 1e-3)))
+        return [claim for claim in claims if claim[0] not in ("contrast", "brightness")] + [("colour", "toned sepia")]
+    warmth, saturation = _colour_change(original, copy)
     if abs(warmth) > WARMTH_STEP:
         claims.append(("colour", f"colours made {'warmer' if warmth > 0 else 'cooler'}"))
-    else:
-        colourful_o, colourful_c = _colourful(original) / spread_o, _colourful(copy) / spread_c
-        saturation = np.log(max(colourful_c, 1e-3) / max(colourful_o, 1e-3))
-        if abs(saturation) > SATURATION_STEP and colourful_o > 0.05:
-            claims.append(("saturation", f"{'more' if saturation > 0 else 'less'} saturated "
-                                         f"({np.exp(saturation) - 1:+.0%})"))
+    elif abs(np.log(max(saturation, 1e-3))) > SATURATION_STEP and _colourful(original) / spread_o > 0.05:
+        claims.append(("saturation", f"{'more' if saturation > 1 else 'less'} saturated ({saturation - 1:+.0%})"))
     return claims
+
+
+def _colour_change(original: np.ndarray, copy: np.ndarray) -> tuple[float, float]:
+    """(warmth, saturation) pixel on pixel: the copy's red − blue fitted on the original's red − blue
+    and grey; a cast adds grey to it (warmth: that share), saturation scales it (relative to how
+    the grey levels scaled). Brightness and contrast change neither."""
+    flat_o, flat_c = original.reshape(-1, 3), copy.reshape(-1, 3)
+    keep = ((flat_o > 3) & (flat_o < 252) & (flat_c > 3) & (flat_c < 252)).all(axis=1)
+    if keep.sum() < 64:
+        return 0.0, 1.0
+    flat_o, flat_c = flat_o[keep], flat_c[keep]
+    luma_o, luma_c = _luma(flat_o), _luma(flat_c)
+    design = np.stack([flat_o[:, 0] - flat_o[:, 2], luma_o, np.ones(len(flat_o), np.float32)], axis=1)
+    (chroma, grey, _), *_ = np.linalg.lstsq(design.astype(np.float64), (flat_c[:, 0] - flat_c[:, 2]).astype(np.float64),
+                                            rcond=None)
+    tone = max(_slope(luma_o, luma_c), 1e-3)
+    return float(grey / tone), float(chroma / tone)
 
 
 def _slope(before: np.ndarray, after: np.ndarray) -> float:
@@ -247,23 +271,27 @@ class Look:
     claims: tuple[tuple[str, str], ...] = ()
 
 
-def look_changes(original_path: str, copy_path: str, turn=None, whole: bool = False) -> Look:
+def look_changes(original_path: str, copy_path: str, turn=None, whole: bool = False,
+                 shown: tuple[float, float, float, float] | None = None, upright: bool = True) -> Look:
     """Bars, tone, colour, detail and EXIF-orientation claims for a copy; nothing when unreadable.
     ``turn`` (an array function) lays the copy the way its original lies; ``whole``: the copy
-    shows the whole picture (so colour and detail can be compared pixel on pixel)."""
+    shows the whole picture; else ``shown``: the part of the original it shows (from a sane fit),
+    so tone and colour compare pixel on pixel; fine detail only when ``upright`` too."""
     first, second = read_small(original_path), read_small(copy_path)
     if first is None or second is None:
         return Look(Bars())
     (original, orientation_o), (copy, orientation_c) = first, second
     bars, original_bars = find_bars(copy), find_bars(original)
     original_content, copy_content = content(original, original_bars), content(copy, bars)
+    if not whole and shown is not None:
+        original_content = part(original_content, shown)
     laid = np.ascontiguousarray(turn(copy_content)) if turn is not None else copy_content
-    same_frame = whole and abs(np.log((laid.shape[1] / laid.shape[0]) /
+    same_frame = (whole or shown is not None) and abs(np.log((laid.shape[1] / laid.shape[0]) /
                             (original_content.shape[1] / original_content.shape[0]))) < 0.03
     if same_frame:  # pixel on pixel, at one size
         original_content, laid = _same_size(original_content, laid)
     claims = tone_and_colour(original_content, laid, same_frame)
-    if same_frame:
+    if same_frame and upright:
         claims += detail_changes(original_content, laid)
     if orientation_c != orientation_o:
         claims.append(("orientation", f"EXIF orientation changed ({orientation_o} → {orientation_c}; "

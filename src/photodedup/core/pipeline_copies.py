@@ -17,7 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from photodedup.core.changes import Change, Geometry, PictureFacts, covered_fraction, describe, picture_facts
+from photodedup.core.changes import (Change, Geometry, PictureFacts, covered_fraction, describe, picture_facts,
+                                     shown_box)
 from photodedup.core.copy_look import look_changes
 from photodedup.core import cache as cache_module
 from photodedup.core.group import DEFAULT_THRESHOLD, TURNED_CORRELATION, TURNED_PER_PHOTO, TURNED_SIDE
@@ -274,7 +275,12 @@ def described(original: ImageInfo, copy: ImageInfo, verdict: PixelVerdict | None
         geometry, matches = _geometry(verdict, first, second) if first is not None and second is not None \
             else (Geometry(verdict.how), 0)
         whole = _shows_whole(verdict, geometry)
-        look = look_changes(original.file.path, copy.file.path, TURN_OF.get(verdict.how), whole)
+        shown, upright = None, True
+        if not whole and geometry.fit is not None and geometry.original_shape and geometry.copy_shape:
+            shown = shown_box(geometry.fit, geometry.original_shape, geometry.copy_shape)
+            upright = abs(float(np.degrees(np.arctan2(geometry.fit[1, 0], geometry.fit[0, 0])))) <= 1.0
+        turn = TURN_OF.get(verdict.how) if verdict.how in TURN_OF else None
+        look = look_changes(original.file.path, copy.file.path, turn, whole, shown, upright)
         agree = verdict.agreement >= SAME_AGREEMENT and verdict.changed <= SAME_CHANGED
         return describe(original, copy, geometry, *facts, look, agree), matches
     except Exception:  # one copy's measuring never loses the run
