@@ -80,8 +80,8 @@ TURN_WORDS = {
 @dataclass(frozen=True)
 class Geometry:
     """How a copy lies over its original: ``how`` the pixels laid it (verify.PixelVerdict.how), and
-    a sane fit (verify.sane_fit) from the original's feature image to the copy's, turned back by
-    ``how``; None when there is none. Shapes are the feature images' (height, width)."""
+    a sane fit (verify.sane_fit) from the original's whole frame (bars kept, reduced) to the copy's,
+    turned back by ``how``; None when there is none. Shapes are those frames' (height, width)."""
 
     how: str = ""
     fit: np.ndarray | None = None
@@ -157,9 +157,9 @@ def _geometry_changes(original: ImageInfo, copy: ImageInfo, geometry: Geometry) 
             changes.append(Change("rotated", f"rotated by {angle:+.0f}° ({'anti' if angle > 0 else ''}clockwise)"))
         if covered < 0.95:
             changes.append(Change("cropped", f"cropped: shows {covered:.0%} of the picture"))
-        reduction_o = math.sqrt(geometry.original_shape[0] * geometry.original_shape[1]) / math.sqrt(
-            original_size[0] * original_size[1])
-        reduction_c = math.sqrt(geometry.copy_shape[0] * geometry.copy_shape[1]) / math.sqrt(copy_size[0] * copy_size[1])
+        # the fit is between the whole frames (bars kept), reduced from the files' pixels
+        reduction_o = math.sqrt(geometry.original_shape[0] * geometry.original_shape[1] / max(1, original.pixels))
+        reduction_c = math.sqrt(geometry.copy_shape[0] * geometry.copy_shape[1] / max(1, copy.pixels))
         scale = float(np.hypot(fit[0, 0], fit[1, 0])) * reduction_o / reduction_c
     elif geometry.how in ("", "aligned by features"):  # no sane fit: the pixel sizes alone
         if not _same_size(original_size, copy_size):
@@ -168,7 +168,9 @@ def _geometry_changes(original: ImageInfo, copy: ImageInfo, geometry: Geometry) 
         return changes
     else:  # laid whole: the whole picture, at the ratio of the pixel sizes
         scale = math.sqrt(copy_size[0] * copy_size[1] / (original_size[0] * original_size[1]))
-    if _same_size(original_size, copy_size) and (covered is None or covered >= 0.95):
+    unchanged = _same_size(original_size, copy_size) or _same_size((original.width, original.height),
+                                                                    (copy.width, copy.height))
+    if unchanged and (covered is None or covered >= 0.95):
         return changes
     if scale < 0.97:
         changes.append(Change("resized", f"resized to {scale:.0%} ({copy.width}×{copy.height} from "

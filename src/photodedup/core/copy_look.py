@@ -16,7 +16,7 @@ from photodedup.core.safe_open import open_photo
 SIDE = 384  # long side the pictures are compared at
 BAR_TOLERANCE = 10  # grey levels a bar may vary by
 BRIGHTNESS_STEP = 0.07  # |log| of the mean-level ratio before "brighter"/"darker" is said
-CONTRAST_STEP = 0.12  # |log| of the ratio of relative spreads (std/mean) before "contrast" is said
+CONTRAST_STEP = 0.2  # |log| of the ratio of the middle greys' relative spread before "contrast" is said
 WARMTH_STEP = 0.08  # grey added to red − blue (per grey level, pixel on pixel) before "warmer"/"cooler"
 SATURATION_STEP = 0.25  # |log| of the ratio of colourfulness (relative to the grey spread)
 BLUR_STEP, SHARPEN_STEP = 0.8, 1.25  # ratio of fine detail (same size, median block) for blurred / sharpened
@@ -68,6 +68,19 @@ def read_small(path: str) -> tuple[np.ndarray, int] | None:
             upright = ImageOps.exif_transpose(image).convert("RGB")
             upright.thumbnail((SIDE, SIDE), Image.Resampling.BOX)
             return np.asarray(upright, dtype=np.float32), orientation
+    except Exception:
+        return None
+
+
+def read_gray(path: str, side: int = 512) -> np.ndarray | None:
+    """The whole upright picture in grey (bars kept), at most ``side`` on its long side, or None:
+    what a copy's geometry is measured on, so a crop is measured against the file's own frame."""
+    try:
+        with open_photo(path) as image:
+            image.draft("L", (side * 2, side * 2))
+            upright = ImageOps.exif_transpose(image).convert("L")
+            upright.thumbnail((side, side), Image.Resampling.BOX)
+            return np.asarray(upright, dtype=np.uint8)
     except Exception:
         return None
 

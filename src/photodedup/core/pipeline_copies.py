@@ -19,7 +19,7 @@ import numpy as np
 
 from photodedup.core.changes import (Change, Geometry, PictureFacts, covered_fraction, describe, picture_facts,
                                      shown_box)
-from photodedup.core.copy_look import look_changes
+from photodedup.core.copy_look import look_changes, read_gray
 from photodedup.core import cache as cache_module
 from photodedup.core.group import DEFAULT_THRESHOLD, TURNED_CORRELATION, TURNED_PER_PHOTO, TURNED_SIDE
 from photodedup.core.index import VectorIndex
@@ -271,7 +271,7 @@ def described(original: ImageInfo, copy: ImageInfo, verdict: PixelVerdict | None
         facts = (_facts(original), _facts(copy))
         if verdict is None:  # the same bytes, or not compared
             return describe(original, copy, None, *facts), 0
-        first, second = grays.get(original), grays.get(copy)
+        first, second = read_gray(original.file.path), read_gray(copy.file.path)  # whole frames, bars kept
         geometry, matches = _geometry(verdict, first, second) if first is not None and second is not None \
             else (Geometry(verdict.how), 0)
         whole = _shows_whole(verdict, geometry)
