@@ -309,4 +309,9 @@ def look_changes(original_path: str, copy_path: str, turn=None, whole: bool = Fa
     if orientation_c != orientation_o:
         claims.append(("orientation", f"EXIF orientation changed ({orientation_o} → {orientation_c}; "
                                       "shown upright either way)"))
-    return Look(bars.beyond(original_bars), tuple(claims))
+    added = bars.beyond(original_bars)
+    if added.any and whole and not same_frame:  # the whole picture, but not inside the bars: a plain edge grew
+        added = Bars()
+    if added.any and not whole and max(added.top, added.bottom, added.left, added.right) < 0.03:
+        added = Bars()  # a part of the picture: a sliver of plain edge is no padding
+    return Look(added, tuple(claims))
