@@ -149,7 +149,7 @@ def tone_and_colour(original: np.ndarray, copy: np.ndarray, same_frame: bool) ->
     claims: list[tuple[str, str]] = []
     luma_o, luma_c = _luma(original), _luma(copy)
     mean_o, mean_c = max(1.0, float(luma_o.mean())), max(1.0, float(luma_c.mean()))
-    spread_o, spread_c = max(1.0, float(luma_o.std())), max(1.0, float(luma_c.std()))
+    spread_o = max(1.0, float(luma_o.std()))
     brightness = np.log(mean_c / mean_o)  # a brightness edit multiplies every level
     if abs(brightness) > BRIGHTNESS_STEP:
         claims.append(("brightness", f"{'brighter' if brightness > 0 else 'darker'} by about "
@@ -309,7 +309,11 @@ def look_changes(original_path: str, copy_path: str, turn=None, whole: bool = Fa
     if orientation_c != orientation_o:
         claims.append(("orientation", f"EXIF orientation changed ({orientation_o} → {orientation_c}; "
                                       "shown upright either way)"))
-    added = bars.beyond(original_bars)
+    laid_bars = find_bars(np.ascontiguousarray(turn(copy))) if turn is not None else bars
+    if laid_bars is bars or laid_bars == bars:
+        added = bars.beyond(original_bars)
+    else:  # turned: compared the way the original lies, said the way the copy lies
+        added = bars if laid_bars.beyond(original_bars).any else Bars()
     if added.any and whole and not same_frame:  # the whole picture, but not inside the bars: a plain edge grew
         added = Bars()
     if added.any and not whole and max(added.top, added.bottom, added.left, added.right) < 0.03:
