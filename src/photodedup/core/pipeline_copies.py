@@ -17,18 +17,24 @@ from pathlib import Path
 
 import numpy as np
 
-from photodedup.core.changes import Change, PictureFacts, describe, picture_facts
-from photodedup.core.group import DEFAULT_THRESHOLD, SURE_THRESHOLD
+from photodedup.core.changes import (Change, Geometry, PictureFacts, covered_fraction, describe, picture_facts,
+                                     shown_box)
+from photodedup.core.copy_look import look_changes, read_gray
+from photodedup.core import cache as cache_module
+from photodedup.core.group import DEFAULT_THRESHOLD, TURNED_CORRELATION, TURNED_PER_PHOTO, TURNED_SIDE
 from photodedup.core.index import VectorIndex
 from photodedup.core.models import Group, GroupMember, ImageInfo, Problem
 from photodedup.core.pipeline import EmbedderLike, Library, ScanOptions, analyse_library, default_embedder
-from photodedup.core.pipeline_grouping import FEATURES_KEPT, copy_verdict, feature_gray
+from photodedup.core.pipeline_grouping import FEATURES_KEPT, feature_gray
 from photodedup.core.progress import NULL_PROGRESS, Progress
 from photodedup.core.raw import embedded_preview, is_raw
 from photodedup.core.scratch import ScratchStore
-from photodedup.core.verify import MIN_INLIERS, Alignment, LocalFeatures, align, extract_features
+from photodedup.core.verify import (MIN_INLIERS, TURNS, PixelVerdict, align, compare_pictures, extract_features,
+                                    sane_fit)
 
 CANDIDATES = 5  # originals looked at per "look in" photo
+TURN_OF = dict(TURNS)  # a verdict's "how" → the function laying the copy the way the original lies
+SAME_AGREEMENT, SAME_CHANGED = 0.97, 0.005  # "same picture, re-saved" only when the pixels agree this well
 
 
 @dataclass
@@ -95,33 +101,20 @@ def find_copies(
     return CopyCheckResult(found, problems, len(originals.infos), len(look_in.infos), round(time.monotonic() - started, 3))
 
 
-class _Features:
-    """Local features of photos, from a scan's scratch store (when given) or the file."""
+class _Grays:
+    """Grey pictures of photos, decoded from the files (never a scan's scratch copy, so a cold and
+    a warm run compare the very same pixels); the last FEATURES_KEPT kept."""
 
-    def __init__(self, scratch: ScratchStore | None) -> None:
-        self.scratch = scratch
-        self.cache: dict[str, tuple[LocalFeatures, tuple[int, int]] | None] = {}
+    def __init__(self) -> None:
+        self.kept: dict[str, np.ndarray | None] = {}
 
-    def get(self, info: ImageInfo, mirrored: bool = False) -> tuple[LocalFeatures, tuple[int, int]] | None:
+    def get(self, info: ImageInfo) -> np.ndarray | None:
         path = info.file.path
-        if path not in self.cache:
-            while len(self.cache) >= FEATURES_KEPT:  # memory stays bounded, the oldest go first
-                del self.cache[next(iter(self.cache))]
-            self.cache[path] = self._load(path)
-        entry = self.cache[path]
-        if entry is None:
-            return None
-        features, shape = entry
-        if mirrored:
-            gray = feature_gray(path, self.scratch)
-            return (extract_features(np.ascontiguousarray(gray[:, ::-1])), shape) if gray is not None else None
-        return features, shape
-
-    def _load(self, path: str):
-        gray = feature_gray(path, self.scratch)
-        if gray is None:
-            return None
-        return extract_features(gray), gray.shape
+        if path not in self.kept:
+            while len(self.kept) >= FEATURES_KEPT:
+                del self.kept[next(iter(self.kept))]
+            self.kept[path] = feature_gray(path, None)
+        return self.kept[path]
 
 
 def _facts(info: ImageInfo) -> PictureFacts:
@@ -135,6 +128,16 @@ def _facts(info: ImageInfo) -> PictureFacts:
     return picture_facts(path)
 
 
+def _verdict(original: np.ndarray | None, copy: np.ndarray | None) -> PixelVerdict:
+    """Whether ``copy`` is a copy of ``original`` by the pixels, exactly as a scan decides."""
+    if original is None or copy is None:
+        return PixelVerdict(False)
+    try:
+        return compare_pictures(original, copy, lambda: (extract_features(original), extract_features(copy)))
+    except Exception:  # an odd picture OpenCV refuses: not a copy
+        return PixelVerdict(False)
+
+
 def _match(originals: Library, look_in: Library, threshold: float, progress: Progress) -> list[OriginalCopies]:
     if not originals.infos or not look_in.infos:
         return []
@@ -143,7 +146,8 @@ def _match(originals: Library, look_in: Library, threshold: float, progress: Pro
     by_hash = {}
     for position, info in enumerate(originals.infos):
         by_hash.setdefault(info.content_hash, position)
-    original_features, copy_features = _Features(originals.scratch), _Features(look_in.scratch)
+    grays = _Grays()
+    turned = _turned_partners(originals, look_in)
     results: dict[int, OriginalCopies] = {}
     with tempfile.TemporaryDirectory(prefix="photodedup-originals-") as folder:
         index = VectorIndex.build(vectors, Path(folder), progress=progress)
@@ -154,55 +158,136 @@ def _match(originals: Library, look_in: Library, threshold: float, progress: Pro
             progress.advance()
             if copy.file.identity in original_files:  # the same file, reached from both sides
                 continue
-            found = _best_original(copy, originals, vectors, index, by_hash, threshold,
-                                   original_features, copy_features)
+            found = _best_original(copy, originals, vectors, index, by_hash, threshold, grays,
+                                   turned.get(number, ()))
             if found is None:
                 continue
-            position, distance, alignment, mirrored = found
+            position, distance, verdict = found
             original = originals.infos[position]
-            original_shape = original_features.get(original)
-            copy_shape = copy_features.get(copy)
-            changes = describe(original, copy, alignment,
-                               original_shape[1] if original_shape else None, copy_shape[1] if copy_shape else None,
-                               _facts(original), _facts(copy), mirrored)
+            changes, matches = described(original, copy, verdict, grays)
             entry = results.setdefault(position, OriginalCopies(original))
-            entry.copies.append(FoundCopy(copy, distance, alignment.inliers if alignment else 0, changes))
+            entry.copies.append(FoundCopy(copy, distance, matches, changes))
     ordered = sorted(results.values(), key=lambda o: o.original.file.path)
     for entry in ordered:
         entry.copies.sort(key=lambda c: (c.distance, c.info.file.path))
     return ordered
 
 
-def _best_original(copy, originals, vectors, index, by_hash, threshold, original_features, copy_features):
-    """(original position, distance, alignment, mirrored) of the closest confirmed original, or None."""
+def _turned_partners(originals: Library, look_in: Library) -> dict[int, list[int]]:
+    """For each "look in" photo (by position), the originals whose thumbnails (as group.py's
+    turned_candidates compares them) match it turned or mirrored: the embedding sees a turned
+    picture as another one, so these are proposed too."""
+    cache = originals.memory_cache or cache_module.Cache(originals.cache_dir, originals.model_id)
+    try:
+        infos = originals.infos + look_in.infos
+        thumbs = [cache.lookup_thumb(info.file) for info in infos]
+        if any(thumb is None for thumb in thumbs):
+            return {}
+    except Exception:  # no thumbnails (a broken cache): the embedding alone proposes
+        return {}
+    finally:
+        if cache is not originals.memory_cache:
+            cache.close()
+    count = len(originals.infos)
+
+    def unit(thumb: np.ndarray) -> np.ndarray:
+        side = thumb.shape[-1] // TURNED_SIDE
+        small = thumb.astype(np.float32).reshape(TURNED_SIDE, side, TURNED_SIDE, side).mean(axis=(1, 3))
+        flat = (small - small.mean()).ravel()
+        return flat / max(float(np.linalg.norm(flat)), 1e-6) if small.std() >= 4.0 else np.zeros_like(flat)
+
+    base = np.stack([unit(thumb) for thumb in thumbs[:count]])
+    log_aspect = np.log(np.maximum([info.width / max(1, info.height) for info in infos], 1e-6))
+    partners: dict[int, list[int]] = {}
+    for row, thumb in enumerate(thumbs[count:]):
+        best: dict[int, float] = {}
+        for name, turn in TURNS[1:]:
+            swaps = "90" in name or "270" in name
+            scores = base @ unit(np.ascontiguousarray(turn(thumb)))
+            for position in np.flatnonzero(scores >= TURNED_CORRELATION).tolist():
+                expected = -log_aspect[count + row] if swaps else log_aspect[count + row]
+                if abs(expected - log_aspect[position]) <= 0.3:
+                    best[position] = max(best.get(position, -1.0), float(scores[position]))
+        if best:
+            partners[row] = sorted(best, key=lambda p: -best[p])[:TURNED_PER_PHOTO]
+    return partners
+
+
+def _best_original(copy, originals, vectors, index, by_hash, threshold, grays, turned=()):
+    """(original position, distance, verdict) of the original the pixels say ``copy`` was made
+    from (the best agreeing of the near ones, and of those its thumbnail matches turned or
+    mirrored), or None: the embedding and the thumbnails only propose."""
     if copy.content_hash in by_hash:
-        return by_hash[copy.content_hash], 0.0, None, False
-    candidates = index.nearest_to(copy.vector, CANDIDATES)
+        return by_hash[copy.content_hash], 0.0, None
+    candidates = list(index.nearest_to(copy.vector, CANDIDATES))
+    candidates += [p for p in turned if p not in candidates]
     distances = np.sqrt(np.maximum(0.0, 2.0 - 2.0 * (vectors[candidates] @ copy.vector)))
-    for position, distance in sorted(zip(candidates, distances.tolist()), key=lambda pair: pair[1]):
-        if distance > threshold:
-            break
-        original = originals.infos[position]
-        alignment, mirrored = _align(original, copy, original_features, copy_features)
-        if alignment.inliers >= MIN_INLIERS or distance <= SURE_THRESHOLD:
-            return position, distance, alignment if alignment.inliers >= MIN_INLIERS else None, mirrored
-    return None
+    best = None
+    for position, distance in sorted(zip(candidates, distances.tolist()), key=lambda pair: (pair[1], pair[0])):
+        if distance > threshold and position not in turned:
+            continue
+        verdict = _verdict(grays.get(originals.infos[position]), grays.get(copy))
+        if verdict.copy and (best is None or _strength(verdict) > _strength(best[2])):
+            best = (position, distance, verdict)
+    return best
 
 
-def _align(original, copy, original_features, copy_features) -> tuple[Alignment, bool]:
-    """How the copy lies over the original; a mirrored original is tried when the plain one fails."""
-    first, second = original_features.get(original), copy_features.get(copy)
-    if first is None or second is None:
-        return Alignment(0), False
-    plain = align(first[0], second[0])
-    if plain.inliers >= MIN_INLIERS:
-        return plain, False
-    flipped = original_features.get(original, mirrored=True)
-    if flipped is not None:
-        mirrored = align(flipped[0], second[0])
-        if mirrored.inliers >= MIN_INLIERS:
-            return mirrored, True
-    return plain, False
+def _strength(verdict: PixelVerdict) -> float:
+    return verdict.agreement - verdict.changed
+
+
+def _geometry(verdict: PixelVerdict, original: np.ndarray, copy: np.ndarray) -> tuple[Geometry, int]:
+    """How the copy lies over the original: the verdict's turn, then a local-feature fit of the
+    copy turned back, kept only when sane (verify.sane_fit) and, for a copy laid whole, nearly
+    upright; and the fit's inlier count."""
+    turn = TURN_OF.get(verdict.how)
+    laid = np.ascontiguousarray(turn(copy)) if turn is not None else copy
+    alignment = align(extract_features(original), extract_features(laid))
+    fit = alignment.matrix if alignment.inliers >= MIN_INLIERS and sane_fit(alignment.matrix) else None
+    if fit is not None and turn is not None:
+        angle = abs(float(np.degrees(np.arctan2(fit[1, 0], fit[0, 0]))))
+        if angle > 20:  # laid whole, the picture is upright: a fit turned further is a wrong one
+            fit = None
+    return Geometry(verdict.how, fit, original.shape, laid.shape), alignment.inliers if fit is not None else 0
+
+
+def _shows_whole(verdict: PixelVerdict, geometry: Geometry) -> bool:
+    """Whether the copy shows the whole picture, upright: laid whole by the pixels, and a fit (when
+    there is one) covering it all without a turn."""
+    if geometry.fit is None or not geometry.original_shape or not geometry.copy_shape:
+        return verdict.how in TURN_OF
+    covered = covered_fraction(geometry.fit, geometry.original_shape, geometry.copy_shape)
+    angle = abs(float(np.degrees(np.arctan2(geometry.fit[1, 0], geometry.fit[0, 0]))))
+    return covered is not None and covered >= 0.97 and angle <= 1.0
+
+
+def described(original: ImageInfo, copy: ImageInfo, verdict: PixelVerdict | None,
+              grays: "_Grays | None" = None) -> tuple[list[Change], int]:
+    """(what ``copy`` changed from ``original``, feature matches of the fit): from the verdict and
+    a sane fit; when measuring fails, what needs no fit (format, quality, EXIF, size)."""
+    grays = grays or _Grays()
+    facts = (PictureFacts(False, None), PictureFacts(False, None))
+    try:
+        facts = (_facts(original), _facts(copy))
+        if verdict is None:  # the same bytes, or not compared
+            return describe(original, copy, None, *facts), 0
+        first, second = read_gray(original.file.path), read_gray(copy.file.path)  # whole frames, bars kept
+        geometry, matches = _geometry(verdict, first, second) if first is not None and second is not None \
+            else (Geometry(verdict.how), 0)
+        whole = _shows_whole(verdict, geometry)
+        shown, upright = None, True
+        if not whole and geometry.fit is not None and geometry.original_shape and geometry.copy_shape:
+            shown = shown_box(geometry.fit, geometry.original_shape, geometry.copy_shape)
+            upright = abs(float(np.degrees(np.arctan2(geometry.fit[1, 0], geometry.fit[0, 0])))) <= 1.0
+        turn = TURN_OF.get(verdict.how) if verdict.how in TURN_OF else None
+        look = look_changes(original.file.path, copy.file.path, turn, whole, shown, upright)
+        agree = verdict.agreement >= SAME_AGREEMENT and verdict.changed <= SAME_CHANGED
+        return describe(original, copy, geometry, *facts, look, agree), matches
+    except Exception:  # one copy's measuring never loses the run
+        try:
+            return describe(original, copy, None, *facts), 0
+        except Exception:
+            return [Change("unmeasured", "a copy; what changed could not be measured")], 0
 
 
 def copy_or_not(original: ImageInfo, copy: ImageInfo, distance: float, threshold: float,
@@ -211,14 +296,13 @@ def copy_or_not(original: ImageInfo, copy: ImageInfo, distance: float, threshold
     scan decides), else None."""
     if copy.content_hash == original.content_hash:
         return [Change("identical", "identical file (same bytes)")]
-    if distance > threshold or not copy_verdict(original.file.path, copy.file.path, scratch).copy:
+    if distance > threshold:
         return None
-    features = _Features(scratch)
-    alignment, mirrored = _align(original, copy, features, features)
-    first, second = features.get(original), features.get(copy)
-    return describe(original, copy, alignment if alignment.inliers >= MIN_INLIERS else None,
-                    first[1] if first else None, second[1] if second else None, _facts(original), _facts(copy),
-                    mirrored)
+    grays = _Grays()
+    verdict = _verdict(grays.get(original), grays.get(copy))
+    if not verdict.copy:
+        return None
+    return described(original, copy, verdict, grays)[0]
 
 
 def as_groups(result: CopyCheckResult) -> list[Group]:
@@ -238,15 +322,12 @@ def as_groups(result: CopyCheckResult) -> list[Group]:
 def describe_group(group: Group, scratch: ScratchStore | None = None) -> dict[str, list[Change]]:
     """What each file of a scan's group changed compared with its keeper, measured as the copy check does."""
     keeper = group.keeper.info
-    features = _Features(scratch)
-    keeper_facts = _facts(keeper)
-    described = {}
+    grays = _Grays()
+    result = {}
     for member in group.members:
         if member.keeper:
             continue
-        alignment, mirrored = _align(keeper, member.info, features, features)
-        first, second = features.get(keeper), features.get(member.info)
-        described[member.path] = describe(
-            keeper, member.info, alignment if alignment.inliers >= MIN_INLIERS else None,
-            first[1] if first else None, second[1] if second else None, keeper_facts, _facts(member.info), mirrored)
-    return described
+        verdict = None if member.info.content_hash == keeper.content_hash else \
+            _verdict(grays.get(keeper), grays.get(member.info))
+        result[member.path] = described(keeper, member.info, verdict, grays)[0]
+    return result
