@@ -58,7 +58,7 @@ def noise_photo(path: Path, seed: int) -> None:
 
 def exact_pair_report(folder: Path, pairs: list[tuple[Path, Path]], keep_first: bool) -> dict:
     """A report as `scan --json` writes it, for pairs of byte-identical files."""
-    from photodedup.core.exact import hash_file
+    from photodedup.core.analyse.exact import hash_file
 
     groups = []
     for first, second in pairs:
@@ -71,11 +71,11 @@ def exact_pair_report(folder: Path, pairs: list[tuple[Path, Path]], keep_first: 
     return {"version": 1, "groups": groups, "settings": {"roots": [str(folder)]}}
 
 
-from photodedup.core import freedesktop_trash  # noqa: E402  (after numpy/PIL: reads XDG_DATA_HOME per call)
+from photodedup.core.trash import freedesktop as freedesktop_trash  # noqa: E402  (after numpy/PIL: reads XDG_DATA_HOME per call)
 
 
 def journal_records(env: dict) -> list:
-    from photodedup.core.journal import Journal
+    from photodedup.core.trash.journal import Journal
 
     return Journal(Path(env["XDG_DATA_HOME"]) / "photodedup" / "trash-journal.jsonl").records()
 

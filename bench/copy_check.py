@@ -30,7 +30,7 @@ from PIL import Image, ImageDraw, ImageEnhance, ImageFilter, ImageFont, ImageOps
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from photodedup.core.pipeline_copies import CopyCheckOptions, find_copies  # noqa: E402
+from photodedup.core.copy_check import CopyCheckOptions, find_copies  # noqa: E402
 
 MAX_SIDE = 1200
 TOLERANCE = {"resized": 0.03, "cropped": 0.05, "rotated": 1.0, "brightness": 0.06}

@@ -15,8 +15,8 @@ import time
 
 import numpy as np
 
-from photodedup.core.decode import decode_image
-from photodedup.core.embed import Embedder
+from photodedup.core.analyse.decode import decode_image
+from photodedup.core.embed.embedder import Embedder
 from photodedup.core.resources import sample_path
 
 

@@ -45,7 +45,7 @@ def make_folder(folder: Path) -> list[str]:
 CHILD = """
 import json, sys
 from pathlib import Path
-from photodedup.core.pipeline import ScanOptions, run_scan
+from photodedup.core.dedupe import ScanOptions, run_scan
 result = run_scan(ScanOptions([sys.argv[1]], cache_dir=Path(sys.argv[2])))
 print(json.dumps({"problems": [{"path": p.path, "reason": p.reason} for p in result.problems],
                   "groups": [{"files": [{"path": m.path} for m in g.members]} for g in result.groups]}))
@@ -83,7 +83,7 @@ def main() -> int:
             shown = name.encode("utf-8", "backslashreplace").decode()
             verdict = problems.get(name) or ("scanned, in a group" if name in grouped else "scanned")
             if name not in problems and not stat.S_ISREG(os.lstat(folder / name).st_mode):
-                verdict = "not listed: the walk skips it silently (see the core/scan.py patch)"
+                verdict = "not listed: the walk skips it silently (see the core/analyse/scan.py patch)"
             print(f"  {shown:32s} {verdict}")
         for name, reason in problems.items():
             if name not in names:

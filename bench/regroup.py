@@ -25,7 +25,7 @@ def main() -> int:
     parser.add_argument("--corpus", type=Path, default=HERE / "corpus")
     parser.add_argument("--photos", type=int, default=360)
     args = parser.parse_args()
-    from photodedup.core.pipeline import ScanOptions, analyse_library, find_groups
+    from photodedup.core.dedupe import ScanOptions, analyse_library, find_groups
 
     files = sorted(p for p in args.corpus.rglob("*") if p.is_file() and p.suffix.lower() != ".json")[: args.photos]
     with tempfile.TemporaryDirectory(prefix="photodedup-regroup-") as temporary:

@@ -22,9 +22,9 @@ def main() -> int:
     parser.add_argument("--groups", type=int, default=33_000)
     args = parser.parse_args()
     from photodedup.core.models import Group, GroupMember, ImageFile, ImageInfo, ScanResult
-    from photodedup.core.policy import TrashPolicy
-    from photodedup.core.report import json_text, result_to_dict
-    from photodedup.core.review import Review
+    from photodedup.core.review.policy import TrashPolicy
+    from photodedup.core.review.report import json_text, result_to_dict
+    from photodedup.core.review.choices import Review
 
     with tempfile.TemporaryDirectory(prefix="photodedup-report-") as temporary:
         root = Path(temporary)

@@ -27,9 +27,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--photos", type=int, default=10_000)
     args = parser.parse_args()
-    from photodedup.core.cache import Cache
+    from photodedup.core.analyse.cache import Cache
     from photodedup.core.models import ImageFile, ImageInfo
-    from photodedup.core.pipeline import default_model_id
+    from photodedup.core.dedupe import default_model_id
     from photodedup.core.search import find_photos, library_from_cache
 
     with tempfile.TemporaryDirectory(prefix="photodedup-search-") as temporary:

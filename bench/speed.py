@@ -91,7 +91,7 @@ def decode_side(roots: list[Path]) -> float:
     import numpy as np
 
     sys.path.insert(0, str(HERE.parent / "src"))
-    from photodedup.core.pipeline import ScanOptions, analyse_library
+    from photodedup.core.dedupe import ScanOptions, analyse_library
 
     class NoModel:
         model_id = "no-model"
@@ -114,9 +114,9 @@ def group_synthetic(count: int) -> tuple[float, int]:
 
     sys.path.insert(0, str(HERE.parent / "src"))
     from photodedup.core.models import ImageFile, ImageInfo, ScanStats
-    from photodedup.core.pipeline import Library, find_groups
+    from photodedup.core.dedupe import Library, find_groups
 
-    from photodedup.core.cache import Cache
+    from photodedup.core.analyse.cache import Cache
 
     rng = np.random.default_rng(100)
     vectors = rng.standard_normal((count, 1280), dtype=np.float32)

@@ -3,7 +3,7 @@
     .venv/bin/python bench/threads.py [--corpus bench/corpus-speed] [--files 200] [--rounds 2]
 
 Each setting analyses the same files with an empty cache (files/s, best of --rounds).
-The defaults in core/pipeline.py (ScanOptions.workers: one decoding thread per core;
+The defaults in core/dedupe.py (ScanOptions.workers: one decoding thread per core;
 default_embedder: a quarter of the cores for the model) come from this table; see the
 README's performance section.
 """
@@ -27,8 +27,8 @@ def main() -> int:
     parser.add_argument("--files", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
-    from photodedup.core.embed import Embedder
-    from photodedup.core.pipeline import ScanOptions, analyse_library
+    from photodedup.core.embed.embedder import Embedder
+    from photodedup.core.dedupe import ScanOptions, analyse_library
 
     folder = Path(tempfile.mkdtemp(prefix="photodedup-threads-"))
     files = sorted(p for p in args.corpus.rglob("*.jpg"))[: args.files]

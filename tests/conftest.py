@@ -35,7 +35,7 @@ def clean_data_home():
 @pytest.fixture(scope="session")
 def embedder():
     """The real model (TF Lite), loaded once for the whole test run."""
-    from photodedup.core.embed import Embedder
+    from photodedup.core.embed.embedder import Embedder
 
     return Embedder()
 

@@ -12,13 +12,13 @@ SOURCE = Path(__file__).resolve().parent.parent / "src"
 
 # library → the one module that may import it
 ONE_HOME = {
-    "tensorflow": "photodedup.core.tensorflow_import",
-    "ai_edge_litert": "photodedup.core.embed",
-    "annoy": "photodedup.core.index",
-    "cv2": "photodedup.core.verify",
-    "send2trash": "photodedup.core.trash",
-    "sqlite3": "photodedup.core.cache",
-    "exiv2": "photodedup.core.photo_tags",
+    "tensorflow": "photodedup.core.embed.tensorflow_import",
+    "ai_edge_litert": "photodedup.core.embed.embedder",
+    "annoy": "photodedup.core.match.index",
+    "cv2": "photodedup.core.match.verify",
+    "send2trash": "photodedup.core.trash.safe_trash",
+    "sqlite3": "photodedup.core.analyse.cache",
+    "exiv2": "photodedup.core.analyse.photo_tags",
 }
 
 
@@ -96,7 +96,7 @@ def test_the_house_rules_hold():
 
 @pytest.mark.parametrize("breach, expected", [
     ("from PySide6.QtCore import QObject\n", "photodedup.core.breach imports Qt"),
-    ("import annoy\n", "photodedup.core.breach imports annoy (only photodedup.core.index may)"),
+    ("import annoy\n", "photodedup.core.breach imports annoy (only photodedup.core.match.index may)"),
     ("from photodedup.core import breach_partner\n", "import cycle: photodedup.core.breach ↔ photodedup.core.breach_partner"),
 ])
 def test_a_broken_rule_is_caught(tmp_path, breach, expected):

@@ -23,9 +23,9 @@ sys.path.insert(0, str(ROOT / "src"))
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from photodedup.core import mobilenet  # noqa: E402
-from photodedup.core.embed import TFLITE_FILE, WEIGHTS_FILE, Embedder  # noqa: E402
-from photodedup.core.weights_file import file_sha256, read_weights  # noqa: E402
+from photodedup.core.embed import mobilenet  # noqa: E402
+from photodedup.core.embed.embedder import TFLITE_FILE, WEIGHTS_FILE, Embedder  # noqa: E402
+from photodedup.core.embed.weights_file import file_sha256, read_weights  # noqa: E402
 
 
 def main() -> int:

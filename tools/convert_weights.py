@@ -27,9 +27,9 @@ import torch.nn.functional as F
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from photodedup.core.decode import decode_image  # noqa: E402
-from photodedup.core.embed import WEIGHTS_FILE, preprocess  # noqa: E402
-from photodedup.core.weights_file import file_sha256, write_weights  # noqa: E402
+from photodedup.core.analyse.decode import decode_image  # noqa: E402
+from photodedup.core.embed.embedder import WEIGHTS_FILE, preprocess  # noqa: E402
+from photodedup.core.embed.weights_file import file_sha256, write_weights  # noqa: E402
 
 SOURCE_SHA256 = "b03531047ffacf1e2488318dcd2aba1126cde36e3bfe1aa5cb07700aeeee9889"
 SETTINGS = ((1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from photodedup import __version__
 from photodedup.cli_common import check_folders_and_outputs, run_with_progress
-from photodedup.core.report import human_bytes
+from photodedup.core.review.report import human_bytes
 
 
 def _threshold(text: str) -> float:
@@ -23,7 +23,7 @@ def _threshold(text: str) -> float:
 
 
 def _keeper_rules(text: str) -> list[str]:
-    from photodedup.core.keeper import check_rules
+    from photodedup.core.review.keeper import check_rules
 
     try:
         return check_rules([part.strip() for part in text.split(",") if part.strip()])
@@ -32,7 +32,7 @@ def _keeper_rules(text: str) -> list[str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from photodedup.core.group import DEFAULT_THRESHOLD
+    from photodedup.core.match.group import DEFAULT_THRESHOLD
 
     parser = argparse.ArgumentParser(
         prog="photodedup",
@@ -133,12 +133,12 @@ def _dispatch(argv: list[str] | None) -> int:
 
 
 def _scan(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    from photodedup.core.pipeline import ScanOptions, run_scan
-    from photodedup.core.report import report_settings, write_csv, write_json
+    from photodedup.core.dedupe import ScanOptions, run_scan
+    from photodedup.core.review.report import report_settings, write_csv, write_json
 
-    from photodedup.core.cache import default_cache_dir
-    from photodedup.core.keeper import DEFAULT_RULES
-    from photodedup.core.policy import TrashPolicy
+    from photodedup.core.analyse.cache import default_cache_dir
+    from photodedup.core.review.keeper import DEFAULT_RULES
+    from photodedup.core.review.policy import TrashPolicy
 
     check_folders_and_outputs(parser, [*args.roots, *args.protect], (args.json, args.csv))
     options = ScanOptions(roots=args.roots, excludes=args.exclude, threshold=args.threshold, cache_dir=args.cache_dir,
@@ -207,7 +207,7 @@ def _print_summary(result, args: argparse.Namespace, policy) -> None:
 
 
 def _selftest(args: argparse.Namespace) -> int:
-    from photodedup.core.selftest import run_selftest
+    from photodedup.core.embed.selftest import run_selftest
 
     try:
         report = run_selftest(args.backend, say=print)

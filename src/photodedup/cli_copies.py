@@ -10,7 +10,7 @@ from pathlib import Path
 
 
 def add_command(commands, threshold_type) -> None:
-    from photodedup.core.group import DEFAULT_THRESHOLD
+    from photodedup.core.match.group import DEFAULT_THRESHOLD
 
     finder = commands.add_parser(
         "find-copies", help="find copies of your originals in other folders (nothing is changed)",
@@ -29,8 +29,8 @@ def add_command(commands, threshold_type) -> None:
 
 def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     from photodedup.cli_common import check_folders_and_outputs, run_with_progress
-    from photodedup.core.pipeline_copies import CopyCheckOptions, find_copies
-    from photodedup.core.report import write_csv_atomically, write_text_atomically
+    from photodedup.core.copy_check import CopyCheckOptions, find_copies
+    from photodedup.core.review.report import write_csv_atomically, write_text_atomically
 
     check_folders_and_outputs(parser, [*args.originals, *args.look_in], (args.json, args.csv))
     options = CopyCheckOptions(args.originals, args.look_in, args.exclude, args.threshold, args.cache_dir)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 
 def add_command(commands, threshold_type) -> None:
-    from photodedup.core.group import DEFAULT_THRESHOLD
+    from photodedup.core.match.group import DEFAULT_THRESHOLD
 
     find = commands.add_parser(
         "find", help="where a photo, its copies and look-alikes are in your scanned folders",
@@ -27,8 +27,8 @@ def add_command(commands, threshold_type) -> None:
 
 def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     from photodedup.cli_common import check_folders_and_outputs, run_with_progress
-    from photodedup.core.cache import Cache, default_cache_dir
-    from photodedup.core.pipeline import default_model_id
+    from photodedup.core.analyse.cache import Cache, default_cache_dir
+    from photodedup.core.dedupe import default_model_id
     from photodedup.core.search import find_photos
 
     if args.limit < 1:
@@ -55,7 +55,7 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         for match in query.matches:
             print(f"  {match.distance:.3f}  {match.path}\n         {match.label}")
     if args.json:
-        from photodedup.core.report import json_text, write_text_atomically
+        from photodedup.core.review.report import json_text, write_text_atomically
 
         write_text_atomically(args.json, json_text(_as_dict(result, roots)))
         print(f"\nResults written to {args.json}")

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from photodedup.core.trash import FileOutcome
+from photodedup.core.trash.safe_trash import FileOutcome
 
 
 def add_commands(commands) -> None:
@@ -35,10 +35,10 @@ def add_commands(commands) -> None:
 
 
 def run_trash(args: argparse.Namespace) -> int:
-    from photodedup.core.journal import TrashUnavailable
-    from photodedup.core.report import human_bytes
-    from photodedup.core.trash import trash_groups
-    from photodedup.core.trash_plan import read_trash_plan
+    from photodedup.core.trash.journal import TrashUnavailable
+    from photodedup.core.review.report import human_bytes
+    from photodedup.core.trash.safe_trash import trash_groups
+    from photodedup.core.trash.report_plan import read_trash_plan
     from photodedup.terminal_progress import TerminalProgress
 
     missing = [p for p in args.protect if not os.path.isdir(p)]
@@ -88,8 +88,8 @@ def _print_outcomes(outcomes: list[FileOutcome]) -> None:
 
 
 def run_history(args: argparse.Namespace) -> int:
-    from photodedup.core.report import human_bytes
-    from photodedup.core.journal import Journal
+    from photodedup.core.review.report import human_bytes
+    from photodedup.core.trash.journal import Journal
 
     journal = Journal()
     records = [r for r in journal.records() if args.all or r.state in ("trashed", "pending")]
@@ -110,8 +110,8 @@ def run_history(args: argparse.Namespace) -> int:
 
 
 def run_restore(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    from photodedup.core.journal import TrashUnavailable
-    from photodedup.core.trash import restore
+    from photodedup.core.trash.journal import TrashUnavailable
+    from photodedup.core.trash.safe_trash import restore
 
     if not args.ids and not args.last:
         parser.error("give journal IDs (see `photodedup history`) or --last")

@@ -2,7 +2,7 @@ import sqlite3
 
 import numpy as np
 
-from photodedup.core.cache import CACHE_FILE, Cache
+from photodedup.core.analyse.cache import CACHE_FILE, Cache
 from photodedup.core.models import ImageFile, ImageInfo
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from metadata_files import photo, write_metadata
 
-from photodedup.core.carry_over import describe, describe_gains, plan_carry_over
-from photodedup.core.exact import hash_file
-from photodedup.core.photo_tags import PhotoTags, read_sidecar_tags, read_tags
-from photodedup.core.trash import ScannedFile, TrashGroup, restore, trash_groups
+from photodedup.core.review.carry_over import describe, describe_gains, plan_carry_over
+from photodedup.core.analyse.exact import hash_file
+from photodedup.core.analyse.photo_tags import PhotoTags, read_sidecar_tags, read_tags
+from photodedup.core.trash.safe_trash import ScannedFile, TrashGroup, restore, trash_groups
 
 EVERYTHING = {
     "Xmp.xmp.Rating": "4", "Xmp.xmp.Label": "Red", "Xmp.dc.subject": ["beach", "family", "2019"],

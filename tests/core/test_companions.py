@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from photodedup.core.companions import (
+from photodedup.core.analyse.companions import (
     _is_takeout_json_of, companions_of, sidecar_for, sidecar_style_in, travelling_companions,
 )
-from photodedup.core.scan import scan_roots, supported_extensions
+from photodedup.core.analyse.scan import scan_roots, supported_extensions
 
 
 def touch(path: Path, data: bytes = b"x") -> Path:

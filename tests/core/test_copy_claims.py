@@ -8,12 +8,12 @@ import pytest
 from conftest import sample, save
 from PIL import Image, ImageEnhance, ImageOps
 
-from photodedup.core import pipeline_copies
-from photodedup.core.changes import Geometry, PictureFacts, covered_fraction, describe
-from photodedup.core.copy_look import Bars, find_bars, look_changes
+from photodedup.core import copy_check as pipeline_copies
+from photodedup.core.match.changes import Geometry, PictureFacts, covered_fraction, describe
+from photodedup.core.match.copy_look import Bars, find_bars, look_changes
 from photodedup.core.models import ImageFile, ImageInfo
-from photodedup.core.pipeline_copies import _verdict, described
-from photodedup.core.pipeline_grouping import feature_gray
+from photodedup.core.copy_check import _verdict, described
+from photodedup.core.match.grouping import feature_gray
 
 FACTS = PictureFacts(False, 95)
 

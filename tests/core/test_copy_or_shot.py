@@ -5,8 +5,8 @@ import pytest
 from PIL import Image, ImageDraw, ImageEnhance, ImageOps
 
 from conftest import sample, save
-from photodedup.core.decode import decode_gray
-from photodedup.core.verify import (Alignment, PixelVerdict, compare_pictures, extract_features, sane_fit)
+from photodedup.core.analyse.decode import decode_gray
+from photodedup.core.match.verify import (Alignment, PixelVerdict, compare_pictures, extract_features, sane_fit)
 
 
 def gray_of(image: Image.Image, tmp_path, name: str, **options) -> np.ndarray:

@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from conftest import jpeg_bytes, sample, save
-from photodedup.core.decode import MODEL_SIZE, DecodeError, decode_image, webp_is_lossy
+from photodedup.core.analyse.decode import MODEL_SIZE, DecodeError, decode_image, webp_is_lossy
 
 
 def test_decodes_to_model_size_and_reports_full_dimensions(tmp_path):

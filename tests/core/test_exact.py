@@ -1,7 +1,7 @@
 import os
 
-from photodedup.core.exact import find_identical, hash_file
-from photodedup.core.scan import scan_roots
+from photodedup.core.analyse.exact import find_identical, hash_file
+from photodedup.core.analyse.scan import scan_roots
 
 
 def write(path, data: bytes):

@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from photodedup.core.group import find_clusters, find_pictures, make_group, turned_candidates
-from photodedup.core.index import VectorIndex
-from photodedup.core.keeper import choose_keeper
+from photodedup.core.match.group import find_clusters, find_pictures, make_group, turned_candidates
+from photodedup.core.match.index import VectorIndex
+from photodedup.core.review.keeper import choose_keeper
 from photodedup.core.models import ImageFile, ImageInfo
 
 
@@ -128,7 +128,7 @@ def test_index_of_full_size_embeddings_proposes_each_copys_original_first(tmp_pa
 
 
 def test_packing_keeps_every_vector_and_holds_them_once():
-    from photodedup.core.pipeline_grouping import _pack_vectors
+    from photodedup.core.match.grouping import _pack_vectors
 
     infos = [info(f"{n}.jpg", 10, 10, 10, angle=n) for n in range(10)]
     before = [i.vector.copy() for i in infos]
@@ -139,7 +139,7 @@ def test_packing_keeps_every_vector_and_holds_them_once():
 
 
 def test_candidate_pairs_of_a_big_library_are_kept_apart():
-    from photodedup.core.group import _unique_pairs
+    from photodedup.core.match.group import _unique_pairs
 
     # With 100,000 photos, (42950, 1000) and (0, 33704) have keys equal modulo 2**32: in
     # 32-bit arithmetic one of the two pairs would vanish. Both are kept, each once.

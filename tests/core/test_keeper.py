@@ -9,14 +9,14 @@ import pytest
 from conftest import sample
 from PIL import Image
 
-from photodedup.core.cache import Cache
-from photodedup.core.keeper import DEFAULT_RULES, RULES, PixelEvidence, check_rules, choose_keeper
-from photodedup.core.measures import KeeperFacts
-from photodedup.core.policy import TrashPolicy, raw_jpeg_partners
-from photodedup.core.metadata import read_metadata
+from photodedup.core.analyse.cache import Cache
+from photodedup.core.review.keeper import DEFAULT_RULES, RULES, PixelEvidence, check_rules, choose_keeper
+from photodedup.core.match.measures import KeeperFacts
+from photodedup.core.review.policy import TrashPolicy, raw_jpeg_partners
+from photodedup.core.analyse.metadata import read_metadata
 from photodedup.core.models import Group, GroupMember, ImageFile, ImageInfo, PhotoMetadata, ScanResult
-from photodedup.core.report import result_to_dict
-from photodedup.core.review import Review
+from photodedup.core.review.report import result_to_dict
+from photodedup.core.review.choices import Review
 
 
 def info(path, width=4000, height=3000, size=1000, mtime_ns=10, fraction=1.0, metadata=PhotoMetadata()):
@@ -111,7 +111,7 @@ def test_exif_is_read_and_cached(tmp_path):
 
 
 def test_a_lossless_resave_of_a_jpeg_is_told_from_a_jpeg_export_of_a_lossless_original(tmp_path):
-    from photodedup.core.decode import same_pixels
+    from photodedup.core.analyse.decode import same_pixels
 
     photo = sample("chelsea")
     jpeg = tmp_path / "shot.jpg"

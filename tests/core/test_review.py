@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from photodedup.core.models import Group, GroupMember
-from photodedup.core.policy import TrashPolicy
-from photodedup.core.review import Review
+from photodedup.core.review.policy import TrashPolicy
+from photodedup.core.review.choices import Review
 from test_keeper import info
 
 

@@ -1,7 +1,7 @@
 import os
 from pathlib import Path
 
-from photodedup.core.scan import scan_roots
+from photodedup.core.analyse.scan import scan_roots
 
 
 def touch_image(path: Path, content: bytes = b"x") -> Path:

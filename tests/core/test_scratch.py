@@ -3,8 +3,8 @@ import os
 
 import numpy as np
 
-from photodedup.core.index import VectorIndex
-from photodedup.core.scratch import ScratchStore
+from photodedup.core.match.index import VectorIndex
+from photodedup.core.analyse.scratch import ScratchStore
 
 
 def test_scratch_store_keeps_blobs_until_closed(tmp_path):
@@ -42,7 +42,7 @@ def test_neighbour_table_is_saved_beside_the_index_and_reused(tmp_path):
     assert (again.neighbour_table(8) == 0).all()
     import time
 
-    from photodedup.core.index import STALE_SECONDS
+    from photodedup.core.match.index import STALE_SECONDS
 
     for path in tmp_path.glob("vectors-k*"):  # no longer used by any scan
         os.utime(path, (time.time() - STALE_SECONDS - 1,) * 2)

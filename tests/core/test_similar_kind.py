@@ -2,11 +2,11 @@
 
 import numpy as np
 
-from photodedup.core.measures import ShotFacts, best_shot, measure_shot
+from photodedup.core.match.measures import ShotFacts, best_shot, measure_shot
 from photodedup.core.models import Group, GroupMember, ImageFile, ImageInfo, ScanResult
-from photodedup.core.policy import TrashPolicy
-from photodedup.core.report import result_to_dict
-from photodedup.core.review import Review
+from photodedup.core.review.policy import TrashPolicy
+from photodedup.core.review.report import result_to_dict
+from photodedup.core.review.choices import Review
 
 
 def info(path):

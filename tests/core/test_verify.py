@@ -4,8 +4,8 @@ import numpy as np
 from PIL import Image, ImageEnhance
 
 from conftest import sample, save
-from photodedup.core.decode import decode_gray
-from photodedup.core.verify import MIN_INLIERS, count_inliers, extract_features
+from photodedup.core.analyse.decode import decode_gray
+from photodedup.core.match.verify import MIN_INLIERS, count_inliers, extract_features
 
 
 def features_of(image: Image.Image, tmp_path, name: str):

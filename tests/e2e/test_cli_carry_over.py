@@ -10,7 +10,7 @@ from pathlib import Path
 from metadata_files import write_metadata
 from test_cli import photodedup
 
-from photodedup.core.photo_tags import read_sidecar_tags
+from photodedup.core.analyse.photo_tags import read_sidecar_tags
 
 
 def test_scan_trash_with_carry_over_then_restore(library, tmp_path):

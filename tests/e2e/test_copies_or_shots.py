@@ -8,9 +8,10 @@ import numpy as np
 from PIL import Image, ImageEnhance, ImageOps
 
 from conftest import sample, save
-from photodedup.core import pipeline, pipeline_grouping
-from photodedup.core import read as reading
-from photodedup.core.pipeline import ScanOptions, run_scan
+from photodedup.core import dedupe as pipeline
+from photodedup.core.match import grouping as pipeline_grouping
+from photodedup.core.analyse import read as reading
+from photodedup.core.dedupe import ScanOptions, run_scan
 
 
 def made_library(root):

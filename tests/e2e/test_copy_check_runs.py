@@ -7,7 +7,7 @@ import os
 from conftest import sample, save
 from PIL import Image
 
-from photodedup.core.pipeline_copies import CopyCheckOptions, find_copies
+from photodedup.core.copy_check import CopyCheckOptions, find_copies
 
 
 def _answer(result):

@@ -9,7 +9,7 @@ import pytest
 from conftest import sample, save
 from PIL import Image
 
-from photodedup.core.pipeline_copies import CopyCheckOptions, find_copies
+from photodedup.core.copy_check import CopyCheckOptions, find_copies
 from test_cli import photodedup
 
 

@@ -9,8 +9,8 @@ import pytest
 from conftest import jpeg_bytes, sample, save
 from PIL import Image
 
-from photodedup.core.pipeline import ScanOptions, run_scan
-from photodedup.core.raw import NoPreviewError, embedded_preview
+from photodedup.core.dedupe import ScanOptions, run_scan
+from photodedup.core.analyse.raw import NoPreviewError, embedded_preview
 
 
 def fake_raw(photo: Image.Image, preview_side: int = 640) -> bytes:

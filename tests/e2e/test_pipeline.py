@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 
 from conftest import SAMPLES, jpeg_bytes, sample
-from photodedup.core import pipeline, pipeline_grouping
-from photodedup.core import read as reading
-from photodedup.core.pipeline import ScanOptions, run_scan
+from photodedup.core import dedupe as pipeline
+from photodedup.core.match import grouping as pipeline_grouping
+from photodedup.core.analyse import read as reading
+from photodedup.core.dedupe import ScanOptions, run_scan
 
 
 def names(group):
@@ -148,8 +149,8 @@ def sky(seed: int, tint: tuple[int, int, int]):
 
 def test_two_different_featureless_photos_are_not_grouped(tmp_path, embedder):
     """Look-alike is not copy: without detail to confirm it, a close pair must pass local features."""
-    from photodedup.core.decode import MIN_DETAIL, decode_image, picture_detail
-    from photodedup.core.group import SURE_THRESHOLD, vector_distance
+    from photodedup.core.analyse.decode import MIN_DETAIL, decode_image, picture_detail
+    from photodedup.core.match.group import SURE_THRESHOLD, vector_distance
 
     folder = tmp_path / "skies"
     folder.mkdir()

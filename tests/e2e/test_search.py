@@ -8,7 +8,7 @@ import json
 from conftest import sample, save
 from test_cli import photodedup
 
-from photodedup.core.pipeline import ScanOptions, analyse_library
+from photodedup.core.dedupe import ScanOptions, analyse_library
 from photodedup.core.search import find_photos
 
 

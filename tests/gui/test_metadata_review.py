@@ -8,7 +8,7 @@ from pathlib import Path
 from conftest import scan_and_wait
 from metadata_files import write_metadata
 
-from photodedup.core.photo_tags import read_sidecar_tags
+from photodedup.core.analyse.photo_tags import read_sidecar_tags
 
 
 def test_compare_rows_badge_gains_and_carry_over_from_the_window(qtbot, make_window, library):

@@ -7,7 +7,7 @@ import os
 
 from conftest import sample, save, scan_and_wait
 
-from photodedup.core.group import DEFAULT_THRESHOLD
+from photodedup.core.match.group import DEFAULT_THRESHOLD
 
 
 def test_slider_label_keeps_its_width_and_default_is_one_click_away(qtbot, make_window, library):
@@ -103,7 +103,7 @@ def test_preferences_set_the_default_similarity_and_clear_the_cache(qtbot, make_
 
 
 def test_a_file_deleted_outside_the_app_leaves_the_list_and_failures_come_first(qtbot, make_window, library):
-    from photodedup.core.trash import FileOutcome
+    from photodedup.core.trash.safe_trash import FileOutcome
     from photodedup.gui.trash_dialogs import OutcomeDialog
 
     window = make_window([str(library["root"])])

@@ -7,7 +7,7 @@ import os
 from conftest import sample, save, scan_and_wait
 from PySide6.QtCore import Qt
 
-from photodedup.core.journal import Journal
+from photodedup.core.trash.journal import Journal
 from photodedup.gui.compare_view import ROWS
 
 MATCH = ROWS.index("Match")
@@ -149,8 +149,8 @@ def test_every_file_of_a_group_can_never_be_marked(qtbot, make_window, library):
 
 
 def test_similarity_slider_regroups_from_the_cache(qtbot, make_window, library, monkeypatch):
-    from photodedup.core import read as reading
-    from photodedup.core.pipeline import find_groups
+    from photodedup.core.analyse import read as reading
+    from photodedup.core.dedupe import find_groups
 
     coffee = sample("coffee")
     w, h = coffee.size
@@ -247,7 +247,7 @@ def test_similar_shots_are_labelled_and_nothing_is_marked(qtbot):
     import numpy as np
 
     from photodedup.core.models import Group, GroupMember, ImageFile, ImageInfo
-    from photodedup.core.review import KEPT_ELSEWHERE, Review
+    from photodedup.core.review.choices import KEPT_ELSEWHERE, Review
     from photodedup.gui.group_list import GroupListModel
     from photodedup.gui.image_loader import ImageLoader
 

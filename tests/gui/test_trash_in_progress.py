@@ -10,8 +10,8 @@ from conftest import scan_and_wait
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from photodedup.core import trash
-from photodedup.core.journal import Journal
+from photodedup.core.trash import safe_trash as trash
+from photodedup.core.trash.journal import Journal
 
 
 def slow_trash(monkeypatch, seconds: float = 0.4) -> None:

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from photodedup.core import embed
-from photodedup.core.decode import decode_image
+from photodedup.core.embed import embedder as embed
+from photodedup.core.analyse.decode import decode_image
 from photodedup.core.resources import RESOURCES_ENV, resources_dir
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "mobilenet_reference.npz"
@@ -74,7 +74,7 @@ def test_embeddings_are_unit_float32_and_batch_independent(tflite_embedder):
 
 
 def test_importing_embed_does_not_import_tensorflow():
-    code = "import sys, photodedup.core.embed, photodedup.core.pipeline; print('tensorflow' in sys.modules)"
+    code = "import sys, photodedup.core.embed.embedder, photodedup.core.dedupe; print('tensorflow' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
 

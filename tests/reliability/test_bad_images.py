@@ -18,7 +18,7 @@ from conftest import ROOT, jpeg_bytes, sample, save
 from hostile_corpus import HOSTILE_FILES, SPARSE_NAME, make_hostile_folder, make_sparse_jpeg, progressive_bomb
 from PIL import Image
 
-from photodedup.core.pipeline import ScanOptions, run_scan
+from photodedup.core.dedupe import ScanOptions, run_scan
 
 
 def encoded(image: Image.Image, kind: str, **options) -> bytes:
@@ -188,7 +188,7 @@ def test_case_31_an_eps_file_named_jpg_never_runs_ghostscript(tmp_path):
 
 
 def test_case_31_a_decode_that_runs_too_long_becomes_a_problem_and_the_scan_goes_on(tmp_path, embedder, monkeypatch):
-    import photodedup.core.safe_open as safe_open
+    import photodedup.core.analyse.safe_open as safe_open
 
     folder = tmp_path / "photos"
     big = Image.fromarray(np.random.default_rng(5).integers(0, 255, (4000, 6000), dtype=np.uint8))
@@ -207,8 +207,8 @@ def test_case_31_a_decoder_stuck_in_one_call_is_left_behind_and_the_scan_goes_on
     import threading
     import time
 
-    import photodedup.core.read as reading
-    import photodedup.core.safe_open as safe_open
+    import photodedup.core.analyse.read as reading
+    import photodedup.core.analyse.safe_open as safe_open
 
     folder = tmp_path / "photos"
     stuck = save(sample("coffee"), folder / "stuck.jpg").stat().st_ino
@@ -250,8 +250,8 @@ def test_case_33_a_sparse_10_gb_jpeg_is_streamed_and_listed(tmp_path):
 
 def test_case_33_hashing_streams_a_large_file(tmp_path):
     """A real 36 MB PNG is hashed in chunks as it is read: its hash is the whole file's."""
-    from photodedup.core.exact import hash_file
-    from photodedup.core.read import read_and_decode
+    from photodedup.core.analyse.exact import hash_file
+    from photodedup.core.analyse.read import read_and_decode
     from photodedup.core.models import ImageFile
 
     path = save(Image.fromarray(np.random.default_rng(7).integers(0, 255, (3000, 4000, 3), dtype=np.uint8)),

@@ -15,15 +15,15 @@ import numpy as np
 import pytest
 from conftest import ROOT
 
-from photodedup.core.cache import CACHE_FILE, Cache
-from photodedup.core.index import VectorIndex
+from photodedup.core.analyse.cache import CACHE_FILE, Cache
+from photodedup.core.match.index import VectorIndex
 from photodedup.core.models import ImageFile
-from photodedup.core.pipeline import ScanOptions, run_scan
+from photodedup.core.dedupe import ScanOptions, run_scan
 
 WRITER = textwrap.dedent("""
     import sys
     import numpy as np
-    from photodedup.core.cache import Cache
+    from photodedup.core.analyse.cache import Cache
     from photodedup.core.models import ImageFile, ImageInfo
 
     def vector(n):
@@ -143,7 +143,7 @@ def test_case_20_the_index_is_written_atomically_and_a_disagreeing_one_is_rebuil
 
     # A crash between writing and moving into place leaves the previous index untouched
     # and no half-written file behind.
-    import photodedup.core.index as index_module
+    import photodedup.core.match.index as index_module
 
     before = saved.read_bytes()
 
@@ -184,7 +184,7 @@ from pathlib import Path
 
 from conftest import sample, save
 
-from photodedup.core.pipeline_copies import CopyCheckOptions, find_copies
+from photodedup.core.copy_check import CopyCheckOptions, find_copies
 
 NOT_UTF8 = os.fsdecode(b"caf\xff copy.jpg")  # byte 0xff: a Latin-1 name on a UTF-8 system
 
@@ -378,7 +378,7 @@ def scratch_files(folder: Path) -> list[str]:
 
 HOLD_SCRATCH = textwrap.dedent("""
     import sys, time
-    from photodedup.core.scratch import ScratchStore
+    from photodedup.core.analyse.scratch import ScratchStore
     store = ScratchStore(sys.argv[1])
     store.put("a", b"x" * 1000)
     print(store.path, flush=True)

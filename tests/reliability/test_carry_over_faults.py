@@ -13,10 +13,10 @@ from pathlib import Path
 
 from metadata_files import photo, write_metadata
 
-from photodedup.core.exact import hash_file
-from photodedup.core.journal import Journal
-from photodedup.core.photo_tags import read_sidecar_tags
-from photodedup.core.trash import ScannedFile, TrashGroup, restore, trash_groups
+from photodedup.core.analyse.exact import hash_file
+from photodedup.core.trash.journal import Journal
+from photodedup.core.analyse.photo_tags import read_sidecar_tags
+from photodedup.core.trash.safe_trash import ScannedFile, TrashGroup, restore, trash_groups
 
 
 def as_scanned(path: Path) -> ScannedFile:
@@ -66,8 +66,8 @@ def test_case_40_while_the_copy_is_not_back_its_carried_metadata_stays_in_the_si
 
 KILLED_AFTER_SIDECAR = """
 import os, signal, sys
-from photodedup.core.exact import hash_file
-from photodedup.core.trash import ScannedFile, TrashGroup, trash_groups
+from photodedup.core.analyse.exact import hash_file
+from photodedup.core.trash.safe_trash import ScannedFile, TrashGroup, trash_groups
 
 def scanned(path):
     status = os.stat(path)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from test_deleting import as_scanned, photo
 
-from photodedup.core.journal import Journal
-from photodedup.core.trash import TrashGroup, restore, trash_groups
+from photodedup.core.trash.journal import Journal
+from photodedup.core.trash.safe_trash import TrashGroup, restore, trash_groups
 
 
 def test_case_38_companions_go_after_their_photo_journalled_and_come_back_with_it(tmp_path):

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from conftest import jpeg_bytes, sample
 
-from photodedup.core.exact import hash_file
-from photodedup.core.journal import Journal
-from photodedup.core.trash import ScannedFile, TrashGroup, restore, trash_groups
+from photodedup.core.analyse.exact import hash_file
+from photodedup.core.trash.journal import Journal
+from photodedup.core.trash.safe_trash import ScannedFile, TrashGroup, restore, trash_groups
 
 
 def photo(path: Path, quality: int = 90) -> Path:

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from conftest import trash_dir
 
-from photodedup.core import freedesktop_trash
-from photodedup.core.journal import Journal
-from photodedup.core.trash import TrashGroup, restore, trash_groups
+from photodedup.core.trash import freedesktop as freedesktop_trash
+from photodedup.core.trash.journal import Journal
+from photodedup.core.trash.safe_trash import TrashGroup, restore, trash_groups
 from test_deleting import as_scanned, photo
 from test_wrong_trash import photodedup
 
@@ -38,8 +38,8 @@ def test_case_26_a_damaged_journal_still_lists_restores_and_trashes(tmp_path):
 KILLED_MID_TRASH = """
 import os, signal, sys
 from send2trash import send2trash
-from photodedup.core.exact import hash_file
-from photodedup.core.trash import ScannedFile, TrashGroup, trash_groups
+from photodedup.core.analyse.exact import hash_file
+from photodedup.core.trash.safe_trash import ScannedFile, TrashGroup, trash_groups
 
 def scanned(path):
     status = os.stat(path)

@@ -7,8 +7,8 @@ import threading
 
 from conftest import jpeg_bytes, sample, save
 
-from photodedup.core.pipeline import ScanOptions, run_scan
-from photodedup.core.read import CHANGED_DURING_SCAN
+from photodedup.core.dedupe import ScanOptions, run_scan
+from photodedup.core.analyse.read import CHANGED_DURING_SCAN
 from photodedup.core.progress import NullProgress
 
 

@@ -13,8 +13,8 @@ import pytest
 from conftest import ROOT, sample, save
 
 from photodedup.core.models import ImageFile
-from photodedup.core.pipeline import ScanOptions, run_scan
-from photodedup.core.read import read_and_decode
+from photodedup.core.dedupe import ScanOptions, run_scan
+from photodedup.core.analyse.read import read_and_decode
 
 
 def special_folder(tmp_path):

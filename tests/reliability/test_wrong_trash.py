@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from conftest import jpeg_bytes, sample, trash_dir
 
-from photodedup.core.exact import hash_file
-from photodedup.core.journal import Journal, TrashBusy
-from photodedup.core.policy import TrashPolicy
-from photodedup.core.scan import scan_roots
-from photodedup.core.trash import TrashGroup, trash_groups
+from photodedup.core.analyse.exact import hash_file
+from photodedup.core.trash.journal import Journal, TrashBusy
+from photodedup.core.review.policy import TrashPolicy
+from photodedup.core.analyse.scan import scan_roots
+from photodedup.core.trash.safe_trash import TrashGroup, trash_groups
 from test_deleting import as_scanned, photo
 
 
@@ -122,7 +122,7 @@ def test_case_23_a_second_trash_is_refused_while_one_runs(tmp_path):
     journal = Journal()
     with journal.exclusive():  # another process would hold this same lock file
         holder = subprocess.run([sys.executable, "-c", (
-            "import sys; from photodedup.core.journal import Journal, TrashBusy\n"
+            "import sys; from photodedup.core.trash.journal import Journal, TrashBusy\n"
             "try:\n with Journal().exclusive(): sys.exit(0)\n"
             "except TrashBusy as e: print(e); sys.exit(3)")], capture_output=True, text=True, timeout=60)
         assert holder.returncode == 3 and "another photodedup" in holder.stdout
@@ -132,7 +132,7 @@ def test_case_23_a_second_trash_is_refused_while_one_runs(tmp_path):
 
 
 def test_case_23_journal_ids_are_unique_across_processes(tmp_path):
-    writer = ("import sys; from photodedup.core.journal import Journal\n"
+    writer = ("import sys; from photodedup.core.trash.journal import Journal\n"
               "j = Journal()\n"
               "for n in range(40):\n"
               "    i = j.begin('b', f'/p/{sys.argv[1]}-{n}.jpg', 1, 'ab')\n"

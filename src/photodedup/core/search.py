@@ -18,15 +18,15 @@ from typing import Literal
 
 import numpy as np
 
-from photodedup.core import cache as cache_module
-from photodedup.core.changes import Change
-from photodedup.core.group import DEFAULT_THRESHOLD
-from photodedup.core.keeper import KeeperContext, keeper_key
+from photodedup.core.analyse import cache as cache_module
+from photodedup.core.match.changes import Change
+from photodedup.core.match.group import DEFAULT_THRESHOLD
+from photodedup.core.review.keeper import KeeperContext, keeper_key
 from photodedup.core.models import ImageInfo, Problem
-from photodedup.core.pipeline import EmbedderLike, analyse_files, default_embedder, default_model_id
-from photodedup.core.pipeline_copies import copy_or_not
+from photodedup.core.dedupe import EmbedderLike, analyse_files, default_embedder, default_model_id
+from photodedup.core.copy_check import copy_or_not
 from photodedup.core.progress import NULL_PROGRESS, Progress
-from photodedup.core.scan import scan_roots
+from photodedup.core.analyse.scan import scan_roots
 
 Kind = Literal["copy", "similar", "alike"]
 ALIKE_LIMIT = 0.9  # beyond this distance a photo is not shown even as "alike"

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import (
 )
 
 from photodedup.core.models import GroupMember, PhotoMetadata
-from photodedup.core.report import human_bytes
-from photodedup.core.review import GroupChoice, Review, group_key
+from photodedup.core.review.report import human_bytes
+from photodedup.core.review.choices import GroupChoice, Review, group_key
 from photodedup.gui.group_describer import GroupDescriber
 from photodedup.gui.image_loader import ImageLoader
 from photodedup.gui.photo_panel import PhotoPanel

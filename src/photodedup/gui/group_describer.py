@@ -6,9 +6,9 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from photodedup.core.models import Group
-from photodedup.core.pipeline_copies import describe_group
-from photodedup.core.review import group_key
-from photodedup.core.scratch import ScratchStore
+from photodedup.core.copy_check import describe_group
+from photodedup.core.review.choices import group_key
+from photodedup.core.analyse.scratch import ScratchStore
 
 
 class _Signals(QObject):

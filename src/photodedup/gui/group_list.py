@@ -9,8 +9,8 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPixmap
 from PySide6.QtWidgets import QListView
 
-from photodedup.core.review import GroupChoice, Review
-from photodedup.core.report import human_bytes
+from photodedup.core.review.choices import GroupChoice, Review
+from photodedup.core.review.report import human_bytes
 from photodedup.gui.image_loader import ImageLoader
 
 THUMB = 72

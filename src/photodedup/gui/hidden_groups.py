@@ -7,7 +7,7 @@ import os
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout
 
-from photodedup.core.review import GroupChoice, Review
+from photodedup.core.review.choices import GroupChoice, Review
 
 
 class HiddenGroupsDialog(QDialog):

@@ -9,8 +9,8 @@ from PIL import Image, ImageOps
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtGui import QImage
 
-from photodedup.core.raw import embedded_preview, is_raw
-from photodedup.core.safe_open import open_photo
+from photodedup.core.analyse.raw import embedded_preview, is_raw
+from photodedup.core.analyse.safe_open import open_photo
 
 FULL_SIZE_LIMIT = 8192  # longest side shown at "100%"; bigger photos are shown reduced
 

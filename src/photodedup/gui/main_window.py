@@ -9,10 +9,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget
 
-from photodedup.core.pipeline import Library, ScanOptions, analyse_library, find_groups
-from photodedup.core.pipeline_copies import CopyCheckOptions, as_groups, find_copies
-from photodedup.core.policy import TrashPolicy
-from photodedup.core.review import Review
+from photodedup.core.dedupe import Library, ScanOptions, analyse_library, find_groups
+from photodedup.core.copy_check import CopyCheckOptions, as_groups, find_copies
+from photodedup.core.review.policy import TrashPolicy
+from photodedup.core.review.choices import Review
 from photodedup.gui.folders_page import FoldersPage
 from photodedup.gui.group_describer import GroupDescriber
 from photodedup.gui.image_loader import ImageLoader
@@ -125,7 +125,7 @@ class MainWindow(ReviewActions, SearchActions, QMainWindow):
                            protected=self.folders_page.protected_folders(), keeper_rules=self.settings.keeper_rules)
 
     def trash_policy(self) -> TrashPolicy:
-        """What may be marked and trashed, from the folders screen (core/policy.py decides)."""
+        """What may be marked and trashed, from the folders screen (core/review/policy.py decides)."""
         return TrashPolicy(tuple(self.folders_page.protected_folders()), tuple(self.folders_page.folders()),
                            self.folders_page.raw_pairs_box.isChecked())
 
@@ -271,7 +271,7 @@ class MainWindow(ReviewActions, SearchActions, QMainWindow):
 
     # -- settings and shutdown ----------------------------------------------------------
     def edit_preferences(self) -> None:
-        from photodedup.core.cache import default_cache_dir
+        from photodedup.core.analyse.cache import default_cache_dir
 
         dialog = PreferencesDialog(self, self.settings.keeper_rules, self.settings.default_threshold,
                                    str(self.cache_dir or default_cache_dir()), lambda: not self.controller.busy,

@@ -9,10 +9,10 @@ from PySide6.QtWidgets import (
     QPushButton, QVBoxLayout, QWidget,
 )
 
-from photodedup.core.cache import cache_files, clear_cache
-from photodedup.core.group import DEFAULT_THRESHOLD
-from photodedup.core.keeper import DEFAULT_RULES, RULES
-from photodedup.core.report import human_bytes
+from photodedup.core.analyse.cache import cache_files, clear_cache
+from photodedup.core.match.group import DEFAULT_THRESHOLD
+from photodedup.core.review.keeper import DEFAULT_RULES, RULES
+from photodedup.core.review.report import human_bytes
 
 
 class PreferencesDialog(QDialog):

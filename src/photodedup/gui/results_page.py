@@ -8,9 +8,9 @@ from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy, QSlider, QSplitter, QVBoxLayout, QWidget
 
-from photodedup.core.group import DEFAULT_THRESHOLD
-from photodedup.core.report import human_bytes
-from photodedup.core.review import SORT_ORDERS, GroupChoice, Review
+from photodedup.core.match.group import DEFAULT_THRESHOLD
+from photodedup.core.review.report import human_bytes
+from photodedup.core.review.choices import SORT_ORDERS, GroupChoice, Review
 from photodedup.gui.compare_view import CompareView
 from photodedup.gui.group_describer import GroupDescriber
 from photodedup.gui.group_list import GroupListModel, GroupListView

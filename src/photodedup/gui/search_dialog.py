@@ -9,7 +9,7 @@ from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import QComboBox, QDialog, QLabel, QListWidget, QListWidgetItem, QSplitter, QVBoxLayout
 
 from photodedup.core.models import Group, GroupMember
-from photodedup.core.review import Review
+from photodedup.core.review.choices import Review
 from photodedup.core.search import QueryResult, SearchResult
 from photodedup.gui.compare_view import CompareView
 from photodedup.gui.file_actions import file_menu

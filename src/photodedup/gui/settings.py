@@ -6,7 +6,7 @@ import json
 
 from PySide6.QtCore import QSettings
 
-from photodedup.core.group import DEFAULT_THRESHOLD
+from photodedup.core.match.group import DEFAULT_THRESHOLD
 
 
 class Settings:
@@ -103,7 +103,7 @@ class Settings:
     @property
     def keeper_rules(self) -> list[str]:
         """The keeper rules in order (core.keeper.RULES names); the defaults if unset or invalid."""
-        from photodedup.core.keeper import DEFAULT_RULES, check_rules
+        from photodedup.core.review.keeper import DEFAULT_RULES, check_rules
 
         try:
             saved = check_rules(self._list("keeper_rules"))

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import os
 
-from photodedup.core.carry_over import describe, plan_carry_over
-from photodedup.core.companions import Companion, companions_of
-from photodedup.core.photo_tags import PhotoTags, display, read_tags
+from photodedup.core.review.carry_over import describe, plan_carry_over
+from photodedup.core.analyse.companions import Companion, companions_of
+from photodedup.core.analyse.photo_tags import PhotoTags, display, read_tags
 
 TAG_ROWS = {"Rating": "rating", "Label": "label", "Keywords": "keywords", "Title": "title", "Caption": "description",
             "Creator": "creators", "Copyright": "copyright", "People": "people", "Albums": "albums",

@@ -6,8 +6,8 @@ import os
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QMessageBox, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
-from photodedup.core.report import human_bytes
-from photodedup.core.trash import FileOutcome, RestoreOutcome
+from photodedup.core.review.report import human_bytes
+from photodedup.core.trash.safe_trash import FileOutcome, RestoreOutcome
 
 STATUS_TEXT = {"trashed": "✔ moved to Trash", "skipped": "– skipped", "failed": "✖ failed", "would trash": "would move",
                "restored": "✔ restored", "refused": "– not restored", "in trash": "in the Trash"}

@@ -10,7 +10,7 @@ import os
 
 from PySide6.QtWidgets import QMessageBox
 
-from photodedup.core.trash import restore, trash_groups
+from photodedup.core.trash.safe_trash import restore, trash_groups
 from photodedup.gui.trash_dialogs import OutcomeDialog
 
 
@@ -89,7 +89,7 @@ class ReviewActions:
 
     def _update_undo(self) -> None:
         """Undo is offered only while the journal has files photodedup can put back."""
-        from photodedup.core.journal import Journal
+        from photodedup.core.trash.journal import Journal
 
         try:
             restorable = any(r.state in ("trashed", "pending") for r in Journal().records())
@@ -104,7 +104,7 @@ class ReviewActions:
         self.controller.run("restore", lambda progress: restore(last=True), self._restore_done)
 
     def _restore_done(self, outcomes) -> None:
-        from photodedup.core.journal import Journal
+        from photodedup.core.trash.journal import Journal
 
         hashes = {r.id: r.content_hash for r in Journal().records()}
         for outcome in outcomes:  # a photo brought back is one the person wants: not marked again
@@ -142,9 +142,9 @@ class ReviewActions:
         """The groups shown, with the person's marks, as JSON (which `photodedup trash` reads) or CSV."""
         from PySide6.QtWidgets import QFileDialog
 
-        from photodedup.core.cache import default_cache_dir
+        from photodedup.core.analyse.cache import default_cache_dir
         from photodedup.core.models import ScanResult
-        from photodedup.core.report import report_settings, write_csv, write_json
+        from photodedup.core.review.report import report_settings, write_csv, write_json
 
         if self.review is None or not self.review.choices:
             self.statusBar().showMessage("Nothing to export: scan first.", 5000)

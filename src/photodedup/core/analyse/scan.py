@@ -8,7 +8,7 @@ import os
 import stat as stat_module
 from collections.abc import Iterable, Sequence
 
-from photodedup.core.freedesktop_trash import home_trash, is_trash_folder_name, is_trash_path
+from photodedup.core.trash.freedesktop import home_trash, is_trash_folder_name, is_trash_path
 from photodedup.core.models import ImageFile, Problem
 from photodedup.core.progress import NULL_PROGRESS, Progress
 
@@ -27,7 +27,7 @@ def supported_extensions() -> frozenset[str]:
     built with libavif), and camera RAW files (read through their embedded JPEG preview)."""
     from PIL import features
 
-    from photodedup.core.raw import RAW_EXTENSIONS
+    from photodedup.core.analyse.raw import RAW_EXTENSIONS
 
     extensions = BASE_EXTENSIONS | RAW_EXTENSIONS
     if importlib.util.find_spec("pillow_heif") is not None:

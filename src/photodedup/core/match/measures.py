@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from photodedup.core.changes import jpeg_quality
-from photodedup.core.decode import webp_is_lossy
+from photodedup.core.match.changes import jpeg_quality
+from photodedup.core.analyse.decode import webp_is_lossy
 
 KEEPER_METHOD = "keeper-facts-v5"
 LOSSY_UNKNOWN_QUALITY = 75  # a lossy WebP or HEIC does not say its quality: taken as the usual default

@@ -1,7 +1,7 @@
 """The person's choices while reviewing groups: keeper, files marked for trash, dismissed groups.
 
 Plain Python (no Qt), so the rules are tested on their own. What may be marked is not
-decided here but by the scan's ``TrashPolicy`` (core/policy.py): a protected file, a file
+decided here but by the scan's ``TrashPolicy`` (core/review/policy.py): a protected file, a file
 in a trash folder or outside the scanned folders is never marked; a group never has every
 file marked. A dismissed ("not duplicates") group stays hidden in later scans as long as it holds
 no photo it did not hold when it was dismissed (a new copy shows it again; one trashed does not).
@@ -15,8 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from photodedup.core.models import Group, GroupMember
-from photodedup.core.policy import TrashPolicy, in_folders
-from photodedup.core.trash import TrashGroup, trash_group_for
+from photodedup.core.review.policy import TrashPolicy, in_folders
+from photodedup.core.trash.safe_trash import TrashGroup, trash_group_for
 
 
 HIDDEN_PREFIX = "photos:"  # a dismissed group, remembered as its photos' content hashes

@@ -1,6 +1,6 @@
 """Safe trash: move chosen copies to the system trash, one checked file at a time.
 
-Before each file: the TrashPolicy (core/policy.py) must allow it, it must still be the
+Before each file: the TrashPolicy (core/review/policy.py) must allow it, it must still be the
 file that was scanned (size, mtime and content hash), it must not be a file kept in any
 group of the plan, and its group must keep at least one other file that still exists
 unchanged. One trash or restore runs at a time across processes (the journal's lock,
@@ -16,16 +16,16 @@ import stat as stat_module
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from photodedup.core import freedesktop_trash
-from photodedup.core.carry_trash import carry_before_trash, latest_batch, revert_sidecars
-from photodedup.core.companion_trash import trash_companions, with_companions
-from photodedup.core.exact import hash_file
-from photodedup.core.journal import Journal, TrashRecord
+from photodedup.core.trash import freedesktop as freedesktop_trash
+from photodedup.core.trash.carry import carry_before_trash, latest_batch, revert_sidecars
+from photodedup.core.trash.companions import trash_companions, with_companions
+from photodedup.core.analyse.exact import hash_file
+from photodedup.core.trash.journal import Journal, TrashRecord
 from photodedup.core.models import Group
-from photodedup.core.policy import TrashPolicy
+from photodedup.core.review.policy import TrashPolicy
 from photodedup.core.progress import NULL_PROGRESS, Cancelled, Progress
-from photodedup.core.trash_types import FileOutcome, RestoreOutcome, ScannedFile, TrashGroup
-from photodedup.core.scan import same_file_key
+from photodedup.core.trash.types import FileOutcome, RestoreOutcome, ScannedFile, TrashGroup
+from photodedup.core.analyse.scan import same_file_key
 
 @dataclass
 class _Batch:
@@ -36,7 +36,7 @@ class _Batch:
     kept: set[tuple[int, int]] = field(default_factory=set)  # (device, inode) of every file kept in the plan
     name: str = ""
     located: set[str] = field(default_factory=set)
-    carry_over: bool = False  # write what the keeper lacks to its XMP sidecar first (core/carry_trash.py)
+    carry_over: bool = False  # write what the keeper lacks to its XMP sidecar first (core/trash/carry.py)
 
 
 def scanned(member_info) -> ScannedFile:

@@ -6,12 +6,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from photodedup.core import freedesktop_trash
-from photodedup.core.companions import travelling_companions
-from photodedup.core.exact import hash_file
-from photodedup.core.journal import Journal, TrashRecord
+from photodedup.core.trash import freedesktop as freedesktop_trash
+from photodedup.core.analyse.companions import travelling_companions
+from photodedup.core.analyse.exact import hash_file
+from photodedup.core.trash.journal import Journal, TrashRecord
 
-from photodedup.core.trash_types import FileOutcome
+from photodedup.core.trash.types import FileOutcome
 
 
 def trash_companions(photo: "FileOutcome", journal: Journal, batch_name: str, dry_run: bool,

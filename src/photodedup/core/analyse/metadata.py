@@ -6,7 +6,7 @@ import warnings
 from typing import BinaryIO
 
 from photodedup.core.models import PhotoMetadata
-from photodedup.core.safe_open import open_photo
+from photodedup.core.analyse.safe_open import open_photo
 
 # Pillow's complaints about odd metadata (a tag with too many entries, a malformed MPO) are
 # noise here: the photo simply doesn't say. Filtered once for the process, because

@@ -15,8 +15,8 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from photodedup.core.freedesktop_trash import is_trash_path
-from photodedup.core.raw import is_raw
+from photodedup.core.trash.freedesktop import is_trash_path
+from photodedup.core.analyse.raw import is_raw
 
 PROTECTED = "in a protected folder: it is always kept"
 IN_TRASH = "already in a trash folder"

@@ -4,7 +4,7 @@ read from its EXIF, IPTC and XMP and from its XMP sidecars, with python-exiv2 (l
 python-exiv2 (PyPI ``exiv2``) was chosen over ``pyexiv2``: its wheels carry libexiv2 0.28, it
 reads and writes all three kinds, and it creates a new ``.xmp`` sidecar (``ImageType.xmp``),
 which pyexiv2 cannot (it only opens files that already exist). Only this module and
-core/sidecar_write.py import it.
+core/trash/sidecar_write.py import it.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, fields
 
-from photodedup.core.companions import companions_of
+from photodedup.core.analyse.companions import companions_of
 
 LIST_FIELDS = ("keywords", "creators", "people", "albums")
 FIELD_NAMES = {"rating": "rating", "label": "label", "keywords": "keywords", "title": "title",

@@ -1,7 +1,7 @@
 """The scan: the stages chained, scan → read → embed → cache → index → group.
 
-This half analyses (analyse_library); pipeline_grouping.py groups what it learned, and
-pipeline_copies.py is the copy check built from both.
+This use case analyses the library (analyse_library, with analyse/read.py reading each photo)
+and groups it (match/grouping.py); copy_check.py and search.py are built from the same stages.
 """
 
 from __future__ import annotations
@@ -15,16 +15,16 @@ from pathlib import Path
 
 import numpy as np
 
-from photodedup.core import cache as cache_module
-from photodedup.core import safe_open
-from photodedup.core.group import DEFAULT_THRESHOLD
-from photodedup.core.keeper import DEFAULT_RULES
+from photodedup.core.analyse import cache as cache_module
+from photodedup.core.analyse import safe_open
+from photodedup.core.match.group import DEFAULT_THRESHOLD
+from photodedup.core.review.keeper import DEFAULT_RULES
 from photodedup.core.models import Group, ImageFile, ImageInfo, Problem, ScanResult, ScanStats
-from photodedup.core.pipeline_grouping import group_infos, release_free_memory
-from photodedup.core.read import CHANGED_DURING_SCAN, Decoded, decode_in_parallel
+from photodedup.core.match.grouping import group_infos, release_free_memory
+from photodedup.core.analyse.read import CHANGED_DURING_SCAN, Decoded, decode_in_parallel
 from photodedup.core.progress import NULL_PROGRESS, Progress
-from photodedup.core.scan import scan_roots
-from photodedup.core.scratch import ScratchStore
+from photodedup.core.analyse.scan import scan_roots
+from photodedup.core.analyse.scratch import ScratchStore
 
 BATCH_SIZE = 4  # photos per model call: per photo, 6.0 ms at 4 against 7.1 ms at 16 (activations stay in cache)
 
@@ -56,15 +56,15 @@ def default_embedder() -> EmbedderLike:
     model gets a quarter of the cores: 1 thread on 2 cores (bench/threads.py: 61 files/s
     against 60 with 2 threads, which only contend with the decoders), 2 on 8.
     """
-    from photodedup.core.embed import Embedder
+    from photodedup.core.embed.embedder import Embedder
 
     return Embedder(threads=max(1, (os.cpu_count() or 1) // 4))
 
 
 def default_model_id() -> str:
     """What cached vectors depend on: the network's weights and how pixels are prepared."""
-    from photodedup.core.decode import PREPARATION_ID
-    from photodedup.core.embed import model_id
+    from photodedup.core.analyse.decode import PREPARATION_ID
+    from photodedup.core.embed.embedder import model_id
 
     return f"{model_id()}+{PREPARATION_ID}"
 

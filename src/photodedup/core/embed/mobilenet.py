@@ -1,6 +1,6 @@
 """MobileNetV2 in Keras, layer for layer the same as torchvision's.
 
-Only imported from embed.py (and the dev-time weight converter), after TensorFlow
+Only imported from embedder.py (and the dev-time weight converter), after TensorFlow
 is wanted: importing this module imports TensorFlow.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from photodedup.core.tensorflow_import import import_tensorflow
+from photodedup.core.embed.tensorflow_import import import_tensorflow
 
 keras = import_tensorflow().keras
 

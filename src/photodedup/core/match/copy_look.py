@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageOps
 
-from photodedup.core.safe_open import open_photo
+from photodedup.core.analyse.safe_open import open_photo
 
 SIDE = 384  # long side the pictures are compared at
 BAR_TOLERANCE = 10  # grey levels a bar may vary by

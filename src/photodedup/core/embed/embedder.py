@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 
 from photodedup.core.resources import model_path
-from photodedup.core.tensorflow_import import import_tensorflow
-from photodedup.core.weights_file import file_sha256, read_weights
+from photodedup.core.embed.tensorflow_import import import_tensorflow
+from photodedup.core.embed.weights_file import file_sha256, read_weights
 
 WEIGHTS_FILE = "mobilenet_v2_imagenet_fp16.npz"
 TFLITE_FILE = "mobilenet_v2_imagenet_fp16.tflite"
@@ -101,7 +101,7 @@ class Embedder:
 
 class _KerasRunner:
     def __init__(self, weights_path: Path) -> None:
-        from photodedup.core import mobilenet  # imports TensorFlow
+        from photodedup.core.embed import mobilenet  # imports TensorFlow
 
         self._model = mobilenet.build_mobilenet_v2()
         mobilenet.load_weights(self._model, read_weights(weights_path))

@@ -22,8 +22,8 @@ class SelfTestReport:
 
 def run_selftest(backend: str = "tflite", say: Callable[[str], None] = lambda line: None) -> SelfTestReport:
     """Verify checksums, then classify the samples with the shipped model."""
-    from photodedup.core.decode import decode_image
-    from photodedup.core.embed import Embedder, verify_model_files
+    from photodedup.core.analyse.decode import decode_image
+    from photodedup.core.embed.embedder import Embedder, verify_model_files
     from photodedup.core.resources import sample_path
 
     lines: list[str] = []

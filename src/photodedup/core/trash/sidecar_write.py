@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from photodedup.core.photo_tags import LIST_FIELDS, PhotoTags, exiv2_module
+from photodedup.core.analyse.photo_tags import LIST_FIELDS, PhotoTags, exiv2_module
 
 _KEYS = {"rating": "Xmp.xmp.Rating", "label": "Xmp.xmp.Label", "keywords": "Xmp.dc.subject",
          "title": "Xmp.dc.title", "description": "Xmp.dc.description", "creators": "Xmp.dc.creator",

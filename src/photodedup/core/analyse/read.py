@@ -13,14 +13,14 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 
-from photodedup.core import safe_open
-from photodedup.core.decode import DecodedImage, DecodeError, decode_image
-from photodedup.core.exact import hash_stream
-from photodedup.core.metadata import read_metadata
+from photodedup.core.analyse import safe_open
+from photodedup.core.analyse.decode import DecodedImage, DecodeError, decode_image
+from photodedup.core.analyse.exact import hash_stream
+from photodedup.core.analyse.metadata import read_metadata
 from photodedup.core.models import ImageFile, PhotoMetadata
 from photodedup.core.progress import Progress
-from photodedup.core.raw import is_raw
-from photodedup.core.safe_open import NotRegularFile, open_regular_file
+from photodedup.core.analyse.raw import is_raw
+from photodedup.core.analyse.safe_open import NotRegularFile, open_regular_file
 
 SCRATCH_QUALITY = 92  # JPEG quality of the gray pictures kept for verification during a scan
 CHANGED_DURING_SCAN = "file changed or disappeared during the scan; scan again to include it"

@@ -1,6 +1,6 @@
 """What the safe trash takes and gives back: files as scanned, groups to trash, per-file outcomes.
 
-Plain data, apart from core/trash.py so that the modules working beside it (companions,
+Plain data, apart from core/trash/safe_trash.py so that the modules working beside it (companions,
 carry-over, a report's checked plan) name them without importing the trash itself.
 """
 
@@ -42,7 +42,7 @@ class FileOutcome:
     location: str | None = None  # where it is now, when the system trash lets us know
     trash_unavailable: bool = False  # the trash could not take it (read-only or network volume)
     companion_of: str = ""  # a sidecar, Live Photo video or Takeout JSON that went with this photo
-    carried: str = ""  # what the keeper's sidecar gained from this copy before it went (core/carry_over.py)
+    carried: str = ""  # what the keeper's sidecar gained from this copy before it went (core/review/carry_over.py)
 
 
 @dataclass

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from photodedup.core.models import ScanResult
-from photodedup.core.policy import RAW_JPEG_PAIR, TrashPolicy
-from photodedup.core.report_extras import add_companions_and_gains
+from photodedup.core.review.policy import RAW_JPEG_PAIR, TrashPolicy
+from photodedup.core.review.report_extras import add_companions_and_gains
 
 REPORT_VERSION = 1
 CSV_COLUMNS = ("group", "kind", "path", "keeper", "distance", "reason", "detail", "size", "width", "height", "format", "content_hash")

@@ -22,13 +22,13 @@ from pathlib import Path
 
 import numpy as np
 
-from photodedup.core.cache import Cache, default_cache_dir
-from photodedup.core.group import vector_distance
+from photodedup.core.analyse.cache import Cache, default_cache_dir
+from photodedup.core.match.group import vector_distance
 from photodedup.core.models import ImageFile
-from photodedup.core.pipeline import default_model_id
-from photodedup.core.pipeline_grouping import copy_verdict
-from photodedup.core.policy import TrashPolicy
-from photodedup.core.trash import FileOutcome, ScannedFile, TrashGroup, changed_since_scan
+from photodedup.core.dedupe import default_model_id
+from photodedup.core.match.grouping import copy_verdict
+from photodedup.core.review.policy import TrashPolicy
+from photodedup.core.trash.safe_trash import FileOutcome, ScannedFile, TrashGroup, changed_since_scan
 
 MAX_DISTANCE = 0.80  # the loosest similarity the app offers (whatever the report claims)
 MAX_REPORT_BYTES = 512 * 1024 * 1024

@@ -12,8 +12,8 @@ from typing import BinaryIO
 import numpy as np
 from PIL import Image, ImageChops, ImageStat, UnidentifiedImageError
 
-from photodedup.core.raw import NoPreviewError, embedded_preview, is_raw
-from photodedup.core.safe_open import (
+from photodedup.core.analyse.raw import NoPreviewError, embedded_preview, is_raw
+from photodedup.core.analyse.safe_open import (
     WHOLE_READ_LIMIT, DecodeRefused, DecodeTimeout, NotRegularFile, check_decoder_memory, is_jpeg, open_photo,
 )
 

@@ -4,7 +4,7 @@ The rules (issue #21): keywords, people, creators and albums are joined; the hig
 wins; label, title, copyright, GPS and date taken are taken only where the keeper has none;
 captions are joined when they differ. Where the files disagree and no rule decides, it is a
 conflict: reported, and the keeper's value (or none) stays. Gains go to the keeper's XMP
-sidecar (core/sidecar_write.py), never into the keeper's own bytes.
+sidecar (core/trash/sidecar_write.py), never into the keeper's own bytes.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 
-from photodedup.core.photo_tags import FIELD_NAMES, LIST_FIELDS, PhotoTags, display
+from photodedup.core.analyse.photo_tags import FIELD_NAMES, LIST_FIELDS, PhotoTags, display
 
 SINGLE_WHERE_MISSING = ("label", "title", "copyright", "gps", "date_taken")
 GAIN_ORDER = ("keywords", "rating", "label", "title", "description", "people", "creators", "copyright", "albums",

@@ -108,7 +108,7 @@ def travelling_companions(photo: str, photo_extensions: frozenset[str] | None = 
     """The companions that go with ``photo`` to the Trash, and those that stay, each with why
     (another photo that is still there claims it too)."""
     if photo_extensions is None:
-        from photodedup.core.scan import supported_extensions
+        from photodedup.core.analyse.scan import supported_extensions
 
         photo_extensions = supported_extensions()
     folder = os.path.dirname(photo)
@@ -127,7 +127,7 @@ def sidecar_style_in(folder: str, photo_extensions: frozenset[str] | None = None
     """The sidecar naming a folder already uses: "lightroom" if its sidecars are all ``NAME.xmp``,
     otherwise "darktable" (``NAME.EXT.xmp``, also the default for a folder without sidecars)."""
     if photo_extensions is None:
-        from photodedup.core.scan import supported_extensions
+        from photodedup.core.analyse.scan import supported_extensions
 
         photo_extensions = supported_extensions()
     names = _listing(folder)

@@ -1,9 +1,9 @@
 """The copy check: for each photo in "my originals", its copies in the "look in" folders.
 
-Chains the same stages as pipeline.py, differently: both sides are analysed (and cached)
+Chains the same stages as dedupe.py, differently: both sides are analysed (and cached)
 as in a scan, then each "look in" photo is queried against an index of the originals only,
 so an original's own near-duplicates inside the archive are never reported. Every copy is
-confirmed like a scan's matches and described by measurement (core/changes.py).
+confirmed like a scan's matches and described by measurement (core/match/changes.py).
 """
 
 from __future__ import annotations
@@ -17,19 +17,19 @@ from pathlib import Path
 
 import numpy as np
 
-from photodedup.core.changes import (Change, Geometry, PictureFacts, covered_fraction, describe, picture_facts,
+from photodedup.core.match.changes import (Change, Geometry, PictureFacts, covered_fraction, describe, picture_facts,
                                      shown_box)
-from photodedup.core.copy_look import look_changes, read_gray
-from photodedup.core import cache as cache_module
-from photodedup.core.group import DEFAULT_THRESHOLD, TURNED_CORRELATION, TURNED_PER_PHOTO, TURNED_SIDE
-from photodedup.core.index import VectorIndex
+from photodedup.core.match.copy_look import look_changes, read_gray
+from photodedup.core.analyse import cache as cache_module
+from photodedup.core.match.group import DEFAULT_THRESHOLD, TURNED_CORRELATION, TURNED_PER_PHOTO, TURNED_SIDE
+from photodedup.core.match.index import VectorIndex
 from photodedup.core.models import Group, GroupMember, ImageInfo, Problem
-from photodedup.core.pipeline import EmbedderLike, Library, ScanOptions, analyse_library, default_embedder
-from photodedup.core.pipeline_grouping import FEATURES_KEPT, feature_gray
+from photodedup.core.dedupe import EmbedderLike, Library, ScanOptions, analyse_library, default_embedder
+from photodedup.core.match.grouping import FEATURES_KEPT, feature_gray
 from photodedup.core.progress import NULL_PROGRESS, Progress
-from photodedup.core.raw import embedded_preview, is_raw
-from photodedup.core.scratch import ScratchStore
-from photodedup.core.verify import (MIN_INLIERS, TURNS, PixelVerdict, align, compare_pictures, extract_features,
+from photodedup.core.analyse.raw import embedded_preview, is_raw
+from photodedup.core.analyse.scratch import ScratchStore
+from photodedup.core.match.verify import (MIN_INLIERS, TURNS, PixelVerdict, align, compare_pictures, extract_features,
                                     sane_fit)
 
 CANDIDATES = 5  # originals looked at per "look in" photo

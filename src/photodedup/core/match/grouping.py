@@ -14,17 +14,17 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from photodedup.core import cache as cache_module
-from photodedup.core.decode import decode_gray, same_pixels, webp_is_lossy
-from photodedup.core.exact import find_identical
-from photodedup.core.group import SPREAD_FACTOR, find_pictures, make_group, turned_candidates, vector_distance
-from photodedup.core.index import VectorIndex
-from photodedup.core.keeper import DEFAULT_RULES, PixelEvidence, choose_keeper, pixel_class, resave_candidates
-from photodedup.core.measures import best_shot, keeper_facts, shot_facts
+from photodedup.core.analyse import cache as cache_module
+from photodedup.core.analyse.decode import decode_gray, same_pixels, webp_is_lossy
+from photodedup.core.analyse.exact import find_identical
+from photodedup.core.match.group import SPREAD_FACTOR, find_pictures, make_group, turned_candidates, vector_distance
+from photodedup.core.match.index import VectorIndex
+from photodedup.core.review.keeper import DEFAULT_RULES, PixelEvidence, choose_keeper, pixel_class, resave_candidates
+from photodedup.core.match.measures import best_shot, keeper_facts, shot_facts
 from photodedup.core.models import SIMILAR, Group, GroupMember, ImageInfo
 from photodedup.core.progress import NULL_PROGRESS, Progress
-from photodedup.core.scratch import ScratchStore
-from photodedup.core.verify import (PIXEL_METHOD, LocalFeatures, PixelVerdict, compare_pictures,
+from photodedup.core.analyse.scratch import ScratchStore
+from photodedup.core.match.verify import (PIXEL_METHOD, LocalFeatures, PixelVerdict, compare_pictures,
                                     extract_features)
 
 FEATURES_KEPT = 512  # photos whose local features (about 32 KB each) are kept for later pairs

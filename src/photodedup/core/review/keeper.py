@@ -12,10 +12,10 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from photodedup.core.measures import KeeperFacts
+from photodedup.core.match.measures import KeeperFacts
 from photodedup.core.models import ImageInfo
-from photodedup.core.policy import in_folders
-from photodedup.core.raw import is_raw
+from photodedup.core.review.policy import in_folders
+from photodedup.core.analyse.raw import is_raw
 
 PIXEL_TOLERANCE = 1.03  # picture sizes within 3% count as equal (trimmed bars are approximate)
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from photodedup.core.carry_over import describe_gains, plan_carry_over
-from photodedup.core.companions import companions_of
-from photodedup.core.photo_tags import read_tags
+from photodedup.core.review.carry_over import describe_gains, plan_carry_over
+from photodedup.core.analyse.companions import companions_of
+from photodedup.core.analyse.photo_tags import read_tags
 
 
 def add_companions_and_gains(group: dict[str, Any]) -> None:

@@ -11,13 +11,13 @@ import os
 import time
 from collections.abc import Sequence
 
-from photodedup.core.carry_over import describe, merged_for_sidecar, plan_carry_over
-from photodedup.core.companions import sidecar_for
-from photodedup.core.journal import Journal, TrashRecord
-from photodedup.core.photo_tags import read_tags
-from photodedup.core.sidecar_write import commit_sidecar, discard_sidecar_temporary, prepare_sidecar, put_back
+from photodedup.core.review.carry_over import describe, merged_for_sidecar, plan_carry_over
+from photodedup.core.analyse.companions import sidecar_for
+from photodedup.core.trash.journal import Journal, TrashRecord
+from photodedup.core.analyse.photo_tags import read_tags
+from photodedup.core.trash.sidecar_write import commit_sidecar, discard_sidecar_temporary, prepare_sidecar, put_back
 
-from photodedup.core.trash_types import RestoreOutcome
+from photodedup.core.trash.types import RestoreOutcome
 
 SIDECAR_EVENT, SIDECAR_RESTORED = "sidecar", "sidecar restored"
 

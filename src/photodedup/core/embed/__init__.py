@@ -1,0 +1,1 @@
+"""The network: MobileNetV2 with the shipped weights; the only place TensorFlow or LiteRT is imported."""
