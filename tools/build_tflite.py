@@ -6,7 +6,7 @@ Run after tools/convert_weights.py, in the project's environment (needs tensorfl
     .venv/bin/python tools/build_tflite.py
 
 Writes resources/models/mobilenet_v2_imagenet_fp16.tflite and prints its sha256, which
-goes into photodedup/core/embed.py (TFLITE_SHA256). It then checks that the TFLite model
+goes into photodedup/core/embed/embedder.py (TFLITE_SHA256). It then checks that the TFLite model
 agrees with the Keras one on the sample photos (cosine > 0.999) and exits 1 if not.
 """
 
