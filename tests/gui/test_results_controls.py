@@ -168,3 +168,14 @@ def test_zoom_is_shown_and_a_photo_that_cannot_be_read_says_so(qtbot, make_windo
     page.compare.show_choice(choice, window.review)
     panel = next(p for p in page.compare.panels if p.path == victim)
     qtbot.waitUntil(lambda: "can't be shown" in panel.view.placeholder, timeout=10000)
+
+
+def test_the_keys_work_at_once_after_a_scan_and_after_hiding_a_group(qtbot, make_window, library):
+    save(sample("coffee"), library["root"] / "phone" / "coffee_q40.jpg", quality=40)
+    window = make_window([str(library["root"])])
+    window.activateWindow()
+    scan_and_wait(qtbot, window)
+    page = window.results_page
+    assert window.focusWidget() is page.group_view
+    page.dismiss_current()
+    assert window.focusWidget() is page.group_view

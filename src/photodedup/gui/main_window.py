@@ -225,6 +225,7 @@ class MainWindow(ReviewActions, SearchActions, QMainWindow):
             action.setEnabled(True)
         self.results_page.set_review(self.review, len(library.problems))
         self.pages.setCurrentWidget(self.results_page)
+        self.results_page.group_view.setFocus()  # keys (J/K, Space, Del) act at once, also after an undo
         stats = library.stats
         self.statusBar().showMessage(
             f"{stats.files_found:,} photos: {stats.cache_hits:,} from the cache, {stats.files_decoded:,} analysed.")
