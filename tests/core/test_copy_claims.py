@@ -12,8 +12,8 @@ from photodedup.core import copy_check as pipeline_copies
 from photodedup.core.match.changes import Geometry, PictureFacts, covered_fraction, describe
 from photodedup.core.match.copy_look import Bars, find_bars, look_changes
 from photodedup.core.models import ImageFile, ImageInfo
-from photodedup.core.copy_check import _verdict, described
-from photodedup.core.match.grouping import feature_gray
+from photodedup.core.copy_check import described
+from photodedup.core.match.grouping import feature_gray, pixel_verdict
 
 FACTS = PictureFacts(False, 95)
 
@@ -49,7 +49,7 @@ def test_an_error_while_measuring_one_copy_falls_back_to_what_needs_no_fit(tmp_p
         raise np.linalg.LinAlgError("Singular matrix")
 
     monkeypatch.setattr(pipeline_copies, "look_changes", broken)
-    verdict = _verdict(feature_gray(str(original)), feature_gray(str(copy)))
+    verdict = pixel_verdict(feature_gray(str(original)), feature_gray(str(copy)))
     changes, _ = described(info(original, *cat.size), info(copy, *cat.size, "PNG"), verdict)
     assert [c.kind for c in changes] == ["format"]
 
@@ -65,7 +65,7 @@ def test_turns_and_mirrors_are_named_from_how_the_pixels_lie(tmp_path, method, w
     original = save(cat, tmp_path / "cat.jpg", quality=95)
     turned = cat.transpose(method)
     copy = save(turned, tmp_path / "turned.jpg", quality=95)
-    verdict = _verdict(feature_gray(str(original)), feature_gray(str(copy)))
+    verdict = pixel_verdict(feature_gray(str(original)), feature_gray(str(copy)))
     assert verdict.copy
     changes, _ = described(info(original, *cat.size), info(copy, *turned.size), verdict)
     texts = [c.text for c in changes]
@@ -89,7 +89,7 @@ def test_bars_on_one_side_two_sides_or_all_round_are_said_and_are_no_resize(tmp_
     copy = save(padded, tmp_path / "padded.jpg", quality=95)
     bars = find_bars(np.asarray(padded, dtype=np.float32))
     assert bars.any and bars.words().startswith(f"padded with bars ({words}"), bars
-    verdict = _verdict(feature_gray(str(original)), feature_gray(str(copy)))
+    verdict = pixel_verdict(feature_gray(str(original)), feature_gray(str(copy)))
     assert verdict.copy
     copy_info = info(copy, *padded.size, fraction=w * h / (padded.size[0] * padded.size[1]))
     changes, _ = described(info(original, w, h), copy_info, verdict)

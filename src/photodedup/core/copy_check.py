@@ -25,12 +25,11 @@ from photodedup.core.match.group import DEFAULT_THRESHOLD, TURNED_CORRELATION, T
 from photodedup.core.match.index import VectorIndex
 from photodedup.core.models import Group, GroupMember, ImageInfo, Problem
 from photodedup.core.dedupe import EmbedderLike, Library, ScanOptions, analyse_library, default_embedder
-from photodedup.core.match.grouping import FEATURES_KEPT, feature_gray
+from photodedup.core.match.grouping import FEATURES_KEPT, feature_gray, pixel_verdict
 from photodedup.core.progress import NULL_PROGRESS, Progress
 from photodedup.core.analyse.raw import embedded_preview, is_raw
 from photodedup.core.analyse.scratch import ScratchStore
-from photodedup.core.match.verify import (MIN_INLIERS, TURNS, PixelVerdict, align, compare_pictures, extract_features,
-                                    sane_fit)
+from photodedup.core.match.verify import MIN_INLIERS, TURNS, PixelVerdict, align, extract_features, sane_fit
 
 CANDIDATES = 5  # originals looked at per "look in" photo
 TURN_OF = dict(TURNS)  # a verdict's "how" → the function laying the copy the way the original lies
@@ -128,16 +127,6 @@ def _facts(info: ImageInfo) -> PictureFacts:
     return picture_facts(path)
 
 
-def _verdict(original: np.ndarray | None, copy: np.ndarray | None) -> PixelVerdict:
-    """Whether ``copy`` is a copy of ``original`` by the pixels, exactly as a scan decides."""
-    if original is None or copy is None:
-        return PixelVerdict(False)
-    try:
-        return compare_pictures(original, copy, lambda: (extract_features(original), extract_features(copy)))
-    except Exception:  # an odd picture OpenCV refuses: not a copy
-        return PixelVerdict(False)
-
-
 def _match(originals: Library, look_in: Library, threshold: float, progress: Progress) -> list[OriginalCopies]:
     if not originals.infos or not look_in.infos:
         return []
@@ -226,7 +215,7 @@ def _best_original(copy, originals, vectors, index, by_hash, threshold, grays, t
     for position, distance in sorted(zip(candidates, distances.tolist()), key=lambda pair: (pair[1], pair[0])):
         if distance > threshold and position not in turned:
             continue
-        verdict = _verdict(grays.get(originals.infos[position]), grays.get(copy))
+        verdict = pixel_verdict(grays.get(originals.infos[position]), grays.get(copy))
         if verdict.copy and (best is None or _strength(verdict) > _strength(best[2])):
             best = (position, distance, verdict)
     return best
@@ -299,7 +288,7 @@ def copy_or_not(original: ImageInfo, copy: ImageInfo, distance: float, threshold
     if distance > threshold:
         return None
     grays = _Grays()
-    verdict = _verdict(grays.get(original), grays.get(copy))
+    verdict = pixel_verdict(grays.get(original), grays.get(copy))
     if not verdict.copy:
         return None
     return described(original, copy, verdict, grays)[0]
@@ -328,6 +317,6 @@ def describe_group(group: Group, scratch: ScratchStore | None = None) -> dict[st
         if member.keeper:
             continue
         verdict = None if member.info.content_hash == keeper.content_hash else \
-            _verdict(grays.get(keeper), grays.get(member.info))
+            pixel_verdict(grays.get(keeper), grays.get(member.info))
         result[member.path] = described(keeper, member.info, verdict, grays)[0]
     return result

@@ -52,7 +52,11 @@ def feature_gray(path: str, scratch: ScratchStore | None = None) -> np.ndarray |
 def copy_verdict(first: str, second: str, scratch: ScratchStore | None = None) -> PixelVerdict:
     """Whether the picture in ``second`` is a copy of the one in ``first``, decided by their pixels
     exactly as grouping decides (for a report's trash check, a search); unreadable: not a copy."""
-    a, b = feature_gray(first, scratch), feature_gray(second, scratch)
+    return pixel_verdict(feature_gray(first, scratch), feature_gray(second, scratch))
+
+
+def pixel_verdict(a: np.ndarray | None, b: np.ndarray | None) -> PixelVerdict:
+    """Whether grey picture ``b`` is a copy of ``a``, as grouping decides; missing or odd: not a copy."""
     if a is None or b is None:
         return PixelVerdict(False)
     try:
