@@ -78,3 +78,16 @@ def test_choosing_another_keeper_leaves_the_other_choices_alone():
     assert choice.marked == {"/lib/small.jpg", "/lib/colour.jpg"}  # the old keeper was only a suggestion
     review.set_keeper(choice, "/lib/colour.jpg")
     assert choice.marked == {"/lib/small.jpg"}  # bw was kept on purpose: it stays kept
+
+
+def test_a_mark_made_on_a_copy_does_not_follow_the_file_into_a_similar_shot_group():
+    review = Review(two_groups())
+    assert review.choices[1].keeper == "/lib/dog.jpg"
+    review.toggle(review.choices[1], "/lib/downloads/dog.jpg")  # unmark, then mark again on purpose
+    review.toggle(review.choices[1], "/lib/downloads/dog.jpg")
+    decided = review.decisions()
+    shots = group(("/lib/dog.jpg", 800), ("/lib/downloads/dog.jpg", 500))
+    shots.kind = "similar"  # at a stricter setting: another shot, not a copy
+    again = Review([shots])
+    again.apply(decided)
+    assert again.choices[0].marked == set()

@@ -227,7 +227,8 @@ class Review:
             for path, state in said.items():
                 if state == "kept" or path == choice.keeper:
                     choice.marked.discard(path)
-                elif state == "marked" and self.suggest_trash and path not in choice.kept:
+                elif state == "marked" and self.suggest_trash and path not in choice.kept \
+                    and choice.group.kind == "copies":  # a mark never follows a file into a group of other shots
                     choice.marked.add(path)
             choice.marked.discard(choice.keeper)  # the keeper stays, so a group never has every file marked
 
