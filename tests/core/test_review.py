@@ -91,3 +91,12 @@ def test_a_mark_made_on_a_copy_does_not_follow_the_file_into_a_similar_shot_grou
     again = Review([shots])
     again.apply(decided)
     assert again.choices[0].marked == set()
+
+
+def test_choosing_another_best_shot_marks_nothing():
+    shots = group(("/lib/a.jpg", 800), ("/lib/b.jpg", 700), ("/lib/c.jpg", 600))
+    shots.kind = "similar"
+    review = Review([shots])
+    choice = review.choices[0]
+    review.set_keeper(choice, "/lib/b.jpg")
+    assert choice.keeper == "/lib/b.jpg" and choice.marked == set()

@@ -125,8 +125,8 @@ class Review:
         old, choice.keeper = choice.keeper, path
         choice.marked.discard(path)
         self._decide(choice, path, "keeper")
-        if not self.suggest_trash or old == path:
-            return
+        if not self.suggest_trash or old == path or choice.group.kind != "copies":
+            return  # the copy check marks nothing; in similar shots the old best is another picture
         if self._on_purpose.get(old) == "kept" or old in choice.kept:
             self._decide(choice, old, "kept")
         elif self.policy.why_not_mark([m.path for m in choice.members], choice.marked, old) is None:
