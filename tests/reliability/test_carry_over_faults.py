@@ -105,3 +105,40 @@ def test_case_42_the_keepers_bytes_are_never_written_and_an_unreadable_sidecar_k
     assert (tmp_path / "a.jpg.xmp").read_bytes() == b"not XMP at all" and keeper.read_bytes() == keeper_bytes
     outcome, = trash_groups([TrashGroup([as_scanned(keeper)], [as_scanned(copy)])], carry_over=False)
     assert outcome.status == "trashed" and keeper.read_bytes() == keeper_bytes
+
+
+def test_case_42_a_planted_link_never_makes_carry_over_write_elsewhere(tmp_path):
+    """A link planted beside the keeper under a name the write might use, or as the sidecar itself,
+    is never followed: the file it points to keeps its bytes."""
+    victim = tmp_path / "victim" / "thesis.txt"
+    victim.parent.mkdir()
+    victim.write_text("my thesis, only copy")
+    keeper = photo(tmp_path / "keep" / "IMG_1.jpg")
+    copy = write_metadata(photo(tmp_path / "copy" / "IMG_1.jpg", 70), {"Xmp.xmp.Rating": "4"})
+    pid = os.getpid()
+    for guess in range(pid - 50, pid + 50):  # the names an earlier version used: .NAME.xmp.photodedup-PID.tmp
+        os.symlink(victim, tmp_path / "keep" / f".IMG_1.jpg.xmp.photodedup-{guess}.tmp")
+    outcome, = trash_groups([TrashGroup([as_scanned(keeper)], [as_scanned(copy)])], carry_over=True)
+    assert outcome.status == "trashed" and victim.read_text() == "my thesis, only copy"
+    sidecar = tmp_path / "keep" / "IMG_1.jpg.xmp"
+    assert sidecar.is_file() and not sidecar.is_symlink()
+    restore(last=True)
+    assert victim.read_text() == "my thesis, only copy"
+
+    other_keeper = photo(tmp_path / "keep2" / "IMG_2.jpg")
+    (tmp_path / "keep2" / "IMG_2.jpg.xmp").symlink_to(victim)  # the sidecar itself is a link
+    other_copy = write_metadata(photo(tmp_path / "copy2" / "IMG_2.jpg", 70), {"Xmp.xmp.Rating": "3"})
+    outcome, = trash_groups([TrashGroup([as_scanned(other_keeper)], [as_scanned(other_copy)])], carry_over=True)
+    assert outcome.status == "skipped" and "link" in outcome.reason and other_copy.exists()
+    assert victim.read_text() == "my thesis, only copy"
+
+
+def test_case_42_a_read_only_sidecar_is_never_rewritten(tmp_path):
+    keeper = photo(tmp_path / "IMG_1.jpg")
+    sidecar = write_metadata(tmp_path / "IMG_1.xmp", {"Xmp.dc.subject": ["mine"]}, sidecar=True)
+    sidecar.chmod(0o444)
+    before = sidecar.read_bytes()
+    copy = write_metadata(photo(tmp_path / "copies" / "IMG_1.jpg", 70), {"Xmp.xmp.Rating": "5"})
+    outcome, = trash_groups([TrashGroup([as_scanned(keeper)], [as_scanned(copy)])], carry_over=True)
+    assert outcome.status == "skipped" and "read-only" in outcome.reason and copy.exists()
+    assert sidecar.read_bytes() == before and sidecar.stat().st_mode & 0o777 == 0o444

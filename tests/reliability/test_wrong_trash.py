@@ -349,3 +349,20 @@ def test_case_06_a_read_only_drive_is_named_as_such(tmp_path):
         assert copy.exists()
     finally:
         subprocess.run(["umount", str(view)])
+
+
+def test_case_21_a_protected_folder_spelled_oddly_in_a_report_still_protects(tmp_path):
+    folder = tmp_path / "photos"
+    keeper, copy = copies_of_the_cat(folder / "orig")
+    other = photo(folder / "other" / "cat.jpg", 60)
+    data = scan_report(tmp_path, str(folder))
+    (group,) = data["groups"]
+    for file in group["files"]:
+        file["keeper"] = file["path"] == str(other)
+    for spelling in (f"{folder}/orig/", f"{folder}/other/../orig", f"{folder}//orig"):
+        data["settings"]["protected"] = [spelling]
+        done = photodedup("trash", write_report(tmp_path, data), "--apply")
+        assert "protected folder" in done.stdout and keeper.exists() and copy.exists(), (spelling, done.stdout)
+    data["settings"]["protected"] = [42]
+    done = photodedup("trash", write_report(tmp_path, data), "--apply")
+    assert done.returncode == 2 and "protected folders" in done.stderr and keeper.exists()

@@ -57,9 +57,12 @@ def read_trash_plan(path: Path, protect: Sequence[str] = (), cache_dir: Path | N
     if not isinstance(roots, list) or not roots or not all(_is_path(r) for r in roots):
         raise ValueError(f"{path} does not say which folders were scanned (written by an older photodedup?); "
                          "scan again to write a new report")
-    protected = settings.get("protected") if isinstance(settings.get("protected"), list) else []
-    policy = TrashPolicy(tuple(p for p in protected if _is_path(p)) + tuple(os.path.abspath(p) for p in protect),
-                         tuple(roots), settings.get("raw_jpeg_duplicates") is True)
+    protected = settings.get("protected", [])
+    if not isinstance(protected, list) or not all(isinstance(p, str) and p and "\0" not in p for p in protected):
+        raise ValueError(f"{path} names its protected folders in a way photodedup can't read; nothing was touched")
+    # However a protected folder is spelled (a trailing "/", "..", "//"), it protects: as written and as it really is.
+    protected_forms = [form for p in [*protected, *protect] for form in (os.path.abspath(p), os.path.realpath(p))]
+    policy = TrashPolicy(tuple(dict.fromkeys(protected_forms)), tuple(roots), settings.get("raw_jpeg_duplicates") is True)
     groups = [_group(number, group, path) for number, group in enumerate(report["groups"], start=1)]
     return _witnessed(groups, policy, Path(cache_dir) if cache_dir else default_cache_dir())
 

@@ -5,6 +5,8 @@ new one, never half. The keeper's own file is never opened for writing."""
 from __future__ import annotations
 
 import os
+import stat
+import tempfile
 from dataclasses import dataclass
 
 from photodedup.core.analyse.photo_tags import LIST_FIELDS, PhotoTags, exiv2_module
@@ -59,17 +61,39 @@ def _set(xmp, exiv2, values: PhotoTags) -> None:
         xmp["Xmp.exif.GPSLongitude"] = _coordinate(values.gps[1], "E", "W")
 
 
+def _temporary_beside(path: str) -> str:
+    """A new, empty file beside ``path`` that nobody else named: created exclusively under a random
+    name (never a link planted in advance), with the mode the sidecar has or a new file would get."""
+    folder, name = os.path.split(os.path.abspath(path))
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.photodedup-", suffix=".tmp")
+    try:
+        try:
+            mode = stat.S_IMODE(os.stat(path, follow_symlinks=False).st_mode)
+        except FileNotFoundError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.fchmod(handle, mode)
+    finally:
+        os.close(handle)
+    return temporary
+
+
 def prepare_sidecar(path: str, values: PhotoTags) -> PreparedSidecar:
     """The sidecar at ``path`` with ``values`` set (lists replace the sidecar's own: pass the union),
-    written to a temporary file beside it. Raises OSError, or ValueError for a sidecar that is not XMP."""
+    written to a temporary file beside it. Raises OSError, or ValueError for a sidecar that is not XMP
+    or that is a link (what it points to is not ours to rewrite)."""
     exiv2 = exiv2_module()
-    folder, name = os.path.split(os.path.abspath(path))
-    temporary = os.path.join(folder, f".{name}.photodedup-{os.getpid()}.tmp")
+    if os.path.islink(path):
+        raise ValueError(f"the sidecar {path} is a link; it was left as it is")
+    if os.path.exists(path) and not os.stat(path).st_mode & stat.S_IWUSR:  # root could, but it is not wanted
+        raise ValueError(f"the sidecar {path} is read-only; it was left as it is")
     try:
         with open(path, "rb") as handle:
             old: bytes | None = handle.read()
     except FileNotFoundError:
         old = None
+    temporary = _temporary_beside(path)
     try:
         if old is None:
             sidecar = exiv2.ImageFactory.create(exiv2.ImageType.xmp, temporary)
@@ -126,7 +150,7 @@ def put_back(path: str, old: bytes | None) -> None:
     if old is None:
         os.unlink(path)
     else:
-        temporary = os.path.join(os.path.dirname(os.path.abspath(path)), f".{os.path.basename(path)}.photodedup-{os.getpid()}.tmp")
+        temporary = _temporary_beside(path)
         try:
             with open(temporary, "wb") as handle:
                 handle.write(old)
