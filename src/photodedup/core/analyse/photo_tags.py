@@ -169,10 +169,12 @@ def read_sidecar_tags(sidecar: str) -> PhotoTags:
     return tags_from(_raw(sidecar))
 
 
-def read_tags(photo: str) -> PhotoTags:
-    """A photo's tags: its XMP sidecars (``NAME.EXT.xmp`` before ``NAME.xmp``) over its own EXIF/IPTC/XMP."""
+def read_tags(photo: str, listing: list[str] | None = None) -> PhotoTags:
+    """A photo's tags: its XMP sidecars (``NAME.EXT.xmp`` before ``NAME.xmp``) over its own EXIF/IPTC/XMP
+    (``listing``: the folder's companion_names, when the caller has them)."""
     tags = tags_from(_raw(photo))
-    sidecars = sorted((c for c in companions_of(photo) if c.kind == "sidecar"), key=lambda c: c.style != "lightroom")
+    sidecars = sorted((c for c in companions_of(photo, listing) if c.kind == "sidecar"),
+                      key=lambda c: c.style != "lightroom")
     for sidecar in sidecars:  # Lightroom's first, so darktable's NAME.EXT.xmp ends up newest
         tags = combine(read_sidecar_tags(sidecar.path), tags)
     return tags

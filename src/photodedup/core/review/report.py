@@ -37,6 +37,7 @@ def result_to_dict(result: ScanResult, settings: dict[str, Any] | None = None,
     suggested keeper is the best shot. With ``marks`` (one set per group): what the person marked."""
     policy = policy or TrashPolicy()
     groups = []
+    listings: dict[str, list[str]] = {}  # each folder listed once for companions
     for number, group in enumerate(result.groups):
         paths = [m.path for m in group.members]
         kept_because = policy.kept_reasons(paths)
@@ -70,7 +71,7 @@ def result_to_dict(result: ScanResult, settings: dict[str, Any] | None = None,
             )
         groups.append({"kind": group.kind, "note": group.note, "files": files,
                        "reclaimable_bytes": sum(f["size"] for f in files if not f["keeper"])})
-        add_companions_and_gains(groups[-1])
+        add_companions_and_gains(groups[-1], listings)
     return {
         "version": REPORT_VERSION,
         "groups": groups,
