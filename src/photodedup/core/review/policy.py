@@ -74,6 +74,8 @@ def _folder_inside_identities(folder: str, identities: frozenset[tuple[int, int]
 
 def in_folders(path: str, folders: Sequence[str]) -> bool:
     """Whether ``path`` lies inside one of ``folders``, comparing typed and real paths."""
+    if not folders:  # the usual case: nothing protected, nothing to resolve
+        return False
     forms = _path_forms(path)
     prefixes = [prefix for folder in folders for prefix in _folder_forms(folder)]
     return any(form.startswith(prefix) for form in forms for prefix in prefixes)
