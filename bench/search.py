@@ -12,7 +12,6 @@ is the time after the query photo is decoded. Prints both, and the library walk'
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import time
@@ -29,7 +28,7 @@ def main() -> int:
     args = parser.parse_args()
     from photodedup.core.analyse.cache import Cache
     from photodedup.core.models import ImageFile, ImageInfo
-    from photodedup.core.dedupe import default_model_id
+    from photodedup.core.embed.embedder import default_model_id
     from photodedup.core.search import find_photos, library_from_cache
 
     with tempfile.TemporaryDirectory(prefix="photodedup-search-") as temporary:

@@ -28,7 +28,7 @@ def add_command(commands, threshold_type) -> None:
 def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     from photodedup.cli_common import check_folders_and_outputs, run_with_progress
     from photodedup.core.analyse.cache import Cache, default_cache_dir
-    from photodedup.core.dedupe import default_model_id
+    from photodedup.core.embed.embedder import default_model_id
     from photodedup.core.search import find_photos
 
     if args.limit < 1:

@@ -55,7 +55,7 @@ def test_case_15_closing_mid_scan_stops_and_joins_the_worker(tmp_path, many_phot
 
 def test_cancel_stops_within_a_second_and_keeps_what_was_cached(qtbot, make_window, many_photos, tmp_path):
     from photodedup.core.analyse.cache import Cache
-    from photodedup.core.dedupe import default_model_id
+    from photodedup.core.embed.embedder import default_model_id
 
     window = make_window([str(many_photos(400))])
     window.start_scan()

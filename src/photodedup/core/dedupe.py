@@ -24,6 +24,7 @@ from photodedup.core.match.grouping import group_infos, release_free_memory
 from photodedup.core.analyse.read import CHANGED_DURING_SCAN, Decoded, decode_in_parallel
 from photodedup.core.progress import NULL_PROGRESS, Progress
 from photodedup.core.analyse.scan import scan_roots
+from photodedup.core.embed.embedder import default_model_id
 from photodedup.core.analyse.scratch import ScratchStore
 
 BATCH_SIZE = 4  # photos per model call: per photo, 6.0 ms at 4 against 7.1 ms at 16 (activations stay in cache)
@@ -59,14 +60,6 @@ def default_embedder() -> EmbedderLike:
     from photodedup.core.embed.embedder import Embedder
 
     return Embedder(threads=max(1, (os.cpu_count() or 1) // 4))
-
-
-def default_model_id() -> str:
-    """What cached vectors depend on: the network's weights and how pixels are prepared."""
-    from photodedup.core.analyse.decode import PREPARATION_ID
-    from photodedup.core.embed.embedder import model_id
-
-    return f"{model_id()}+{PREPARATION_ID}"
 
 
 @dataclass

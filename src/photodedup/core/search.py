@@ -23,7 +23,8 @@ from photodedup.core.match.changes import Change
 from photodedup.core.match.group import DEFAULT_THRESHOLD
 from photodedup.core.review.keeper import KeeperContext, keeper_key
 from photodedup.core.models import ImageInfo, Problem
-from photodedup.core.dedupe import EmbedderLike, analyse_files, default_embedder, default_model_id
+from photodedup.core.dedupe import EmbedderLike, analyse_files, default_embedder
+from photodedup.core.embed.embedder import default_model_id
 from photodedup.core.copy_check import copy_or_not
 from photodedup.core.progress import NULL_PROGRESS, Progress
 from photodedup.core.analyse.scan import scan_roots

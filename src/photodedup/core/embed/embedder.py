@@ -156,3 +156,10 @@ class _TFLiteRunner:
         pooled = self._interpreter.get_tensor(self._pooled_index).copy()
         logits = self._interpreter.get_tensor(self._logits_index).copy()
         return pooled, logits
+
+
+def default_model_id() -> str:
+    """What cached vectors depend on: the network's weights and how pixels are prepared."""
+    from photodedup.core.analyse.decode import PREPARATION_ID
+
+    return f"{model_id()}+{PREPARATION_ID}"

@@ -25,7 +25,7 @@ import numpy as np
 from photodedup.core.analyse.cache import Cache, default_cache_dir
 from photodedup.core.match.group import vector_distance
 from photodedup.core.models import ImageFile
-from photodedup.core.dedupe import default_model_id
+from photodedup.core.embed.embedder import default_model_id
 from photodedup.core.match.grouping import copy_verdict
 from photodedup.core.review.policy import TrashPolicy
 from photodedup.core.trash.safe_trash import FileOutcome, ScannedFile, TrashGroup, changed_since_scan
