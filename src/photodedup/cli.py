@@ -9,7 +9,7 @@ from pathlib import Path
 
 from photodedup import __version__
 from photodedup.cli_common import check_folders_and_outputs, run_with_progress
-from photodedup.core.review.report import human_bytes
+from photodedup.core.review.report import ReportNotWritten, human_bytes
 
 
 def _threshold(text: str) -> float:
@@ -92,6 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `photodedup scan ... | head`
         sys.stdout = open(os.devnull, "w")
         return 0
+    except ReportNotWritten as error:  # a photo named as the output, a full disk: said in words, nothing replaced
+        print(f"photodedup: {error}", file=sys.stderr)
+        return 1
 
 
 def _dispatch(argv: list[str] | None) -> int:

@@ -12,13 +12,12 @@ def check_folders_and_outputs(parser: argparse.ArgumentParser, folders, outputs)
     for folder in folders:
         if not os.path.isdir(folder):
             parser.error(f"{folder} {'does not exist' if not os.path.exists(folder) else 'is not a folder'}")
+    from photodedup.core.review.report import output_problem
+
     for output in outputs:
-        if output is None:
-            continue
-        if output.is_dir():
-            parser.error(f"cannot write {output}: it is a folder; give a file name")
-        if not output.resolve().parent.is_dir():
-            parser.error(f"cannot write {output}: folder {output.resolve().parent} does not exist")
+        problem = output_problem(output) if output is not None else None
+        if problem:
+            parser.error(problem)
 
 
 def run_with_progress(work, quiet: bool):

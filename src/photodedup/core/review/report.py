@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import stat
 from dataclasses import asdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -106,12 +107,67 @@ def json_text(report: dict[str, Any]) -> str:
     return text
 
 
-def write_text_atomically(path: Path, text: str) -> None:
-    """Write a report so that a reader never sees half of it: a temporary file, then a rename."""
+class ReportNotWritten(OSError):
+    """A report could not be written where asked; the message says why, in words."""
+
+
+_PICTURE_STARTS = (b"\xff\xd8", b"\x89PNG", b"GIF8", b"II*", b"MM\0*", b"RIFF", b"BM")
+
+
+def output_problem(path: Path) -> str | None:
+    """Why a report must not be written at ``path``, or None.
+
+    A report replaces only a text file (an earlier report): a photo, or any file whose first 4 KB hold a NUL byte
+    (every JPEG, PNG, TIFF, HEIC and RAW has one in its header), is refused, so a mistyped ``--json photo.jpg`` never costs the photo. A folder is refused.
+    A FIFO or a device (``/dev/null``, ``/dev/stdout``) is written through, never replaced by a regular file."""
     path = Path(path)
-    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    temporary.write_text(text, encoding="utf-8", errors="surrogateescape")  # a non-UTF-8 name as its bytes
-    os.replace(temporary, path)
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        return None if os.path.isdir(os.path.dirname(os.path.realpath(path)) or ".") else (
+            f"cannot write {path}: folder {os.path.dirname(os.path.realpath(path))} does not exist")
+    except OSError as error:
+        return f"cannot write {path}: {error.strerror or error}"
+    if stat.S_ISDIR(status.st_mode):
+        return f"cannot write {path}: it is a folder; give a file name"
+    if not stat.S_ISREG(status.st_mode):
+        return None
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4096)
+    except OSError as error:
+        return f"cannot write {path}: {error.strerror or error}"
+    if b"\0" in head or head.startswith(_PICTURE_STARTS):
+        return f"will not replace {path}: it is not a text report (a photo or another binary file)"
+    return None
+
+
+def write_text_atomically(path: Path, text: str) -> None:
+    """Write a report so that a reader never sees half of it: a temporary file beside the real target (a link is
+    followed), then a rename. A FIFO or a device is written through; a photo or a folder is refused
+    (:func:`output_problem`). Every failure is a :class:`ReportNotWritten` that says why."""
+    path = Path(path)
+    problem = output_problem(path)
+    if problem:
+        raise ReportNotWritten(problem)
+    data = text.encode("utf-8", errors="surrogateescape")  # a non-UTF-8 name as its bytes
+    target = Path(os.path.realpath(path))
+    try:
+        if target.exists() and not target.is_file():  # a FIFO nobody reads is an error, not a hang
+            descriptor = os.open(target, os.O_WRONLY | os.O_NONBLOCK)
+            os.set_blocking(descriptor, True)
+            with open(descriptor, "wb") as handle:
+                handle.write(data)
+            return
+        temporary = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+        try:
+            temporary.write_bytes(data)
+            os.replace(temporary, target)
+        finally:
+            if temporary.exists():
+                temporary.unlink()
+    except OSError as error:
+        raise ReportNotWritten(f"cannot write {path}: {error.strerror or error}") from error
 
 
 def write_csv_atomically(path: Path, header: list[str], rows: list[list] | list[dict]) -> None:

@@ -187,7 +187,10 @@ def _drop_info(file_in_trash: str) -> None:
 
 
 def _same_file(first: str, second: str) -> bool:
+    """The same directory entry target without following links: a symbolic link standing at the original path
+    and pointing into the Trash is something else there, never the hard link a stopped restore left."""
     try:
-        return os.path.samefile(first, second)
+        one, other = os.lstat(first), os.lstat(second)
     except OSError:
         return False
+    return (one.st_dev, one.st_ino) == (other.st_dev, other.st_ino)

@@ -1,0 +1,55 @@
+"""docs/RELIABILITY.md, the third adversarial pass (cases 43-49): what a hostile pass got into the Trash or lost
+outside it after cases 1-42 held. Real files, the real trash in the tests' temporary XDG_DATA_HOME, the real CLI."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+from photodedup.core.trash.journal import Journal
+from photodedup.core.trash.safe_trash import TrashGroup, restore, trash_groups
+from test_deleting import as_scanned, photo
+
+
+def test_case_43_restore_refuses_a_link_standing_at_the_original_path(tmp_path):
+    keeper, copy = photo(tmp_path / "keep.jpg", 95), photo(tmp_path / "copy.jpg", 70)
+    outcome, = trash_groups([TrashGroup([as_scanned(keeper)], [as_scanned(copy)])])
+    assert outcome.status == "trashed"
+    in_trash = next(r.location for r in Journal().records() if r.path == str(copy))
+    os.symlink(in_trash, copy)  # a "link to it" made from the file manager's Trash view
+    restored, = restore(last=True)
+    assert restored.status != "restored", restored
+    assert os.path.isfile(in_trash) and not os.path.islink(in_trash), "the photo in the Trash is still there"
+    assert os.path.islink(copy), "the link the person made is left alone"
+
+
+def test_case_44_a_report_never_replaces_a_photo_a_device_or_a_link(tmp_path, library):
+    from test_wrong_trash import photodedup
+
+    photo_before = library["original"].read_bytes()
+    named_photo = photodedup("scan", str(library["original"].parent), "--json", str(library["original"]), "--quiet")
+    assert named_photo.returncode == 2 and "not a text report" in named_photo.stderr, named_photo.stderr
+    assert library["original"].read_bytes() == photo_before
+    as_csv = photodedup("scan", str(library["original"].parent), "--csv", str(library["original"]), "--quiet")
+    assert as_csv.returncode == 2 and library["original"].read_bytes() == photo_before
+
+    notes = tmp_path / "elsewhere" / "notes.json"
+    notes.parent.mkdir()
+    notes.write_text("{}\n")
+    link = tmp_path / "report-link.json"
+    link.symlink_to(os.path.relpath(notes, tmp_path))  # a relative link: written through, not replaced
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    through_link = photodedup("scan", str(library["original"].parent), "--json", str(link), "--quiet")
+    assert through_link.returncode == 0, through_link.stderr
+    assert link.is_symlink() and '"groups"' in notes.read_text()
+    nobody_reads = photodedup("scan", str(library["original"].parent), "--json", str(fifo), "--quiet")
+    assert nobody_reads.returncode == 1 and "cannot write" in nobody_reads.stderr, nobody_reads.stderr
+    assert fifo.is_fifo()
+    device = tmp_path / "null"  # a private /dev/null: a regression must not break the real one
+    try:
+        os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    except PermissionError:
+        return  # only root may make a device node; the FIFO above took the same path
+    to_device = photodedup("scan", str(library["original"].parent), "--json", str(device), "--quiet")
+    assert to_device.returncode == 0 and stat.S_ISCHR(os.stat(device).st_mode), to_device.stderr
