@@ -40,3 +40,18 @@ def write_metadata(path: Path, xmp: dict | None = None, iptc: dict | None = None
         image.exifData()[key] = value
     image.writeMetadata()
     return path
+
+
+def quicktime_clip(seconds: float, live_photo: bool = True, padding: int = 0) -> bytes:
+    """A minimal QuickTime movie: ``ftyp``, then ``moov`` with a movie header of ``seconds`` and, for a Live
+    Photo's clip, the key Apple pairs it with its photo by; ``padding`` bytes of media data after it."""
+    import struct
+
+    def atom(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I4s", 8 + len(body), kind) + body
+
+    scale = 600
+    header = atom(b"mvhd", bytes(4) + struct.pack(">IIII", 0, 0, scale, round(seconds * scale)) + bytes(80))
+    keys = atom(b"keys", b"\0\0\0\0\0\0\0\1" + atom(b"mdta", b"com.apple.quicktime.content.identifier")) if live_photo else b""
+    return (atom(b"ftyp", b"qt  \0\0\0\0qt  ") + atom(b"moov", header + atom(b"meta", keys))
+            + atom(b"mdat", bytes(padding)))

@@ -8,6 +8,7 @@ from photodedup.core.analyse.companions import (
     _is_takeout_json_of, companions_of, sidecar_for, sidecar_style_in, travelling_companions,
 )
 from photodedup.core.analyse.scan import scan_roots, supported_extensions
+from metadata_files import quicktime_clip
 
 
 def touch(path: Path, data: bytes = b"x") -> Path:
@@ -25,7 +26,7 @@ def test_darktable_and_lightroom_sidecars_live_video_and_takeout_json_are_found(
     touch(tmp_path / "IMG_1.CR2.xmp")
     touch(tmp_path / "IMG_1.xmp")
     heic = touch(tmp_path / "IMG_2.HEIC")
-    touch(tmp_path / "IMG_2.MOV")
+    touch(tmp_path / "IMG_2.MOV", quicktime_clip(3))
     jpeg = touch(tmp_path / "IMG_3.jpg")
     touch(tmp_path / "IMG_3.jpg.json")
     touch(tmp_path / "IMG_3.jp.json")
@@ -48,8 +49,29 @@ def test_takeout_cuts_long_names_to_46_characters():
 
 def test_a_video_beside_a_png_or_a_raw_is_not_a_live_photo(tmp_path):
     png = touch(tmp_path / "clip.png")
-    touch(tmp_path / "clip.MOV")
+    touch(tmp_path / "clip.MOV", quicktime_clip(3))
     assert kinds(png) == {}
+
+
+def test_a_video_that_only_shares_the_photos_name_is_not_its_live_photo(tmp_path):
+    still = touch(tmp_path / "frame.jpg")
+    touch(tmp_path / "frame.mov", quicktime_clip(120, padding=4096))  # a two-minute clip with Apple's key
+    plain = touch(tmp_path / "other.jpg")
+    touch(tmp_path / "other.mov", quicktime_clip(3, live_photo=False))  # short, but no Live Photo key
+    junk = touch(tmp_path / "junk.jpg")
+    touch(tmp_path / "junk.mov", b"\xff" * 64)  # not even a movie
+    live = touch(tmp_path / "live.jpg")
+    touch(tmp_path / "live.mov", quicktime_clip(2.9, padding=4096))
+    assert kinds(still) == kinds(plain) == kinds(junk) == {}
+    assert kinds(live) == {"live.mov": "live video"}
+
+
+def test_a_sidecar_named_like_a_video_stays_with_the_video(tmp_path):
+    photo = touch(tmp_path / "clip.jpg")
+    touch(tmp_path / "clip.mp4", b"a video")
+    touch(tmp_path / "clip.xmp")
+    going, staying = travelling_companions(str(photo))
+    assert going == [] and [(p.kind, why) for p, why in staying] == [("sidecar", "clip.mp4 still uses it")]
 
 
 def test_companions_are_never_scanned_as_photos(tmp_path):

@@ -7,7 +7,7 @@ import json
 import os
 from pathlib import Path
 
-from metadata_files import write_metadata
+from metadata_files import quicktime_clip, write_metadata
 from test_cli import photodedup
 
 from photodedup.core.analyse.photo_tags import read_sidecar_tags
@@ -20,7 +20,7 @@ def test_scan_trash_with_carry_over_then_restore(library, tmp_path):
                                                   "Exif.GPSInfo.GPSLongitudeRef": "E",
                                                   "Exif.GPSInfo.GPSLongitude": "2/1 21/1 3/1"})
     live = library["recompressed"].with_suffix(".MOV")
-    live.write_bytes(b"a live photo's video")
+    live.write_bytes(quicktime_clip(3))
     takeout = Path(str(library["resized"]) + ".json")
     takeout.write_text('{"title": "cat_small.jpg"}')
     report = tmp_path / "report.json"

@@ -132,3 +132,21 @@ def test_copy_check_offers_no_keep_trash_or_mark_controls(qtbot, make_window, tm
     panels = window.results_page.compare.panels
     assert panels and not any(p.keep_button.isVisible() or p.trash_box.isVisible() for p in panels)
     assert not any(action.isEnabled() for action in window.mark_actions)
+
+
+def test_the_confirmation_counts_the_companions_that_go_with_the_photos(qtbot, monkeypatch, tmp_path):
+    from metadata_files import quicktime_clip
+
+    seen = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: seen.append(box) or 0)
+    folder = tmp_path / "a"
+    folder.mkdir()
+    (folder / "1.jpg").write_bytes(b"x" * 1000)
+    (folder / "1.jpg.xmp").write_bytes(b"<x/>" * 256)
+    (folder / "1.mov").write_bytes(quicktime_clip(3, padding=2000))  # a Live Photo's clip
+    (folder / "2.jpg").write_bytes(b"x" * 1000)
+    (folder / "2.mov").write_bytes(quicktime_clip(90, padding=5000))  # a video of its own: stays
+    trash_dialogs.confirm_trash(None, [(str(folder / "1.jpg"), 1000), (str(folder / "2.jpg"), 1000)], 1)
+    box, = seen
+    assert "With them go 2 companion files" in box.informativeText(), box.informativeText()
+    assert f"  + {folder / '1.mov'}" in box.detailedText() and "2.mov" not in box.detailedText()

@@ -53,3 +53,21 @@ def test_case_44_a_report_never_replaces_a_photo_a_device_or_a_link(tmp_path, li
         return  # only root may make a device node; the FIFO above took the same path
     to_device = photodedup("scan", str(library["original"].parent), "--json", str(device), "--quiet")
     assert to_device.returncode == 0 and stat.S_ISCHR(os.stat(device).st_mode), to_device.stderr
+
+
+def test_case_45_a_video_or_its_sidecar_never_goes_with_a_photo_that_only_shares_its_name(tmp_path):
+    from metadata_files import quicktime_clip
+
+    keeper = photo(tmp_path / "photos" / "bridge.jpg", 95)
+    frame = photo(tmp_path / "videos" / "clip.jpg", 70)  # a frame exported from the video
+    video = tmp_path / "videos" / "clip.mov"
+    video.write_bytes(quicktime_clip(120, padding=100_000))  # two minutes, with Apple's key: not a Live Photo
+    other_frame = photo(tmp_path / "videos" / "walk.jpg", 60)
+    (tmp_path / "videos" / "walk.mp4").write_bytes(b"a video")
+    sidecar = tmp_path / "videos" / "walk.xmp"  # the video's sidecar (NAME.xmp)
+    sidecar.write_bytes(b"<x:xmpmeta/>")
+    outcomes = trash_groups([TrashGroup([as_scanned(keeper)], [as_scanned(frame), as_scanned(other_frame)])])
+    by_name = {os.path.basename(o.path): o.status for o in outcomes}
+    assert by_name["clip.jpg"] == by_name["walk.jpg"] == "trashed"
+    assert video.exists() and "clip.mov" not in by_name
+    assert sidecar.exists() and by_name.get("walk.xmp") in (None, "skipped")

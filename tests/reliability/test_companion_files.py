@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from metadata_files import quicktime_clip
 from test_deleting import as_scanned, photo
 
 from photodedup.core.trash.journal import Journal
@@ -17,7 +18,7 @@ def test_case_38_companions_go_after_their_photo_journalled_and_come_back_with_i
     companions = {name: (tmp_path / "copies" / name) for name in
                   ("IMG_2.jpg.xmp", "IMG_2.xmp", "IMG_2.MOV", "IMG_2.jpg.json", "IMG_2.jp.json")}
     for number, path in enumerate(companions.values()):
-        path.write_bytes(f"companion {number}".encode())
+        path.write_bytes(quicktime_clip(3) if path.suffix == ".MOV" else f"companion {number}".encode())
     before = {path: path.read_bytes() for path in companions.values()}
 
     dry = trash_groups([TrashGroup([as_scanned(keeper)], [as_scanned(copy)])], dry_run=True)
@@ -45,11 +46,11 @@ def test_case_39_a_companion_another_photo_still_uses_is_never_trashed(tmp_path)
     shared = tmp_path / "IMG_1.xmp"  # Lightroom's sidecar: the RAW's edits
     shared.write_bytes(b"<x:xmpmeta/>")
     live = tmp_path / "IMG_1.MOV"  # a Live Photo's video, claimed by the .jpg only
-    live.write_bytes(b"video")
+    live.write_bytes(quicktime_clip(2.5))
     outcomes = trash_groups([TrashGroup([as_scanned(keeper)], [as_scanned(copy)])])
     by_name = {Path(o.path).name: o for o in outcomes}
     assert by_name["IMG_1.jpg"].status == "trashed"
     assert by_name["IMG_1.xmp"].status == "skipped" and "IMG_1.CR2 still uses it" in by_name["IMG_1.xmp"].reason
     assert by_name["IMG_1.MOV"].status == "trashed"
     assert shared.read_bytes() == b"<x:xmpmeta/>" and raw.exists()
-    assert restore(last=True)[-1].status == "restored" and live.read_bytes() == b"video"
+    assert restore(last=True)[-1].status == "restored" and live.read_bytes() == quicktime_clip(2.5)

@@ -6,6 +6,7 @@ import os
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QMessageBox, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
+from photodedup.core.analyse.companions import travelling_companions
 from photodedup.core.review.report import human_bytes
 from photodedup.core.trash.safe_trash import FileOutcome, RestoreOutcome
 
@@ -27,15 +28,31 @@ def confirm_trash(parent: QWidget, files: list[tuple[str, int]], groups: int) ->
     box.setText(f"Move {count} marked file{'s' if count != 1 else ''} ({human_bytes(size)}) "
                 f"from {groups} group{'s' if groups != 1 else ''} to the Trash?")
     shown = lines[:8] + ([f"… and {len(lines) - 8} more folders"] if len(lines) > 8 else [])
-    box.setInformativeText("From:\n" + "\n".join(shown) + "\n\nEach file is checked first: a file that changed "
-                           "since the scan is skipped, and every group keeps at least one photo. You can put them "
-                           "back with Edit › Undo last trash.")
-    box.setDetailedText("\n".join(path for path, _ in files))
+    companions = _companions(files)
+    going_too = (f"\n\nWith them go {len(companions)} companion file{'s' if len(companions) != 1 else ''} "
+                 f"({human_bytes(sum(size for _, size in companions))}): their sidecars, Live Photo videos and "
+                 "Takeout JSON." if companions else "")
+    box.setInformativeText("From:\n" + "\n".join(shown) + going_too + "\n\nEach file is checked first: a file "
+                           "that changed since the scan is skipped, and every group keeps at least one photo. You "
+                           "can put them back with Edit › Undo last trash.")
+    box.setDetailedText("\n".join([path for path, _ in files] + [f"  + {path}" for path, _ in companions]))
     move = box.addButton("Move to Trash", QMessageBox.ButtonRole.AcceptRole)
     cancel = box.addButton(QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(cancel)
     box.exec()
     return box.clickedButton() is move
+
+
+def _companions(files: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """The companions that would go with ``files`` (path, size): what the person confirms, not only the photos."""
+    found = []
+    for path, _size in files:
+        for companion in travelling_companions(path)[0]:
+            try:
+                found.append((companion.path, os.lstat(companion.path).st_size))
+            except OSError:
+                continue
+    return found
 
 
 class OutcomeDialog(QDialog):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import struct
 from dataclasses import dataclass
 from typing import Literal
 
@@ -17,6 +18,9 @@ Kind = Literal["sidecar", "live video", "takeout json"]
 
 LIVE_PHOTO_EXTENSIONS = frozenset({".heic", ".heif", ".jpg", ".jpeg"})
 LIVE_VIDEO_EXTENSIONS = frozenset({".mov"})  # an .mp4 beside a photo may be a video of its own
+LIVE_VIDEO_MARK = b"com.apple.quicktime.content.identifier"  # pairs the clip with its photo's MakerNote
+LIVE_VIDEO_SECONDS = 15.0  # an iPhone's Live Photo clip runs about 3 s; a video of its own runs longer
+LIVE_VIDEO_MOOV_LIMIT = 4 << 20  # a clip's movie header is some tens of KB
 TAKEOUT_NAME_LIMIT = 46  # Google Takeout cuts a JSON's name (before ".json") to this many characters
 TAKEOUT_SUFFIXES = (".supplemental-metadata", "")
 
@@ -74,6 +78,56 @@ def _is_takeout_json_of(json_name: str, photo_name: str) -> bool:
     return False
 
 
+def _top_level_atoms(handle, size: int):
+    """(type, offset of the body, length of the body) of a QuickTime file's top-level atoms."""
+    offset = 0
+    while offset + 8 <= size:
+        handle.seek(offset)
+        length, kind = struct.unpack(">I4s", handle.read(8))
+        header = 8
+        if length == 1:
+            length, header = struct.unpack(">Q", handle.read(8))[0], 16
+        elif length == 0:
+            length = size - offset
+        if length < header:
+            return
+        yield kind, offset + header, length - header
+        offset += length
+
+
+def _movie_seconds(moov: bytes) -> float | None:
+    """The duration its ``mvhd`` gives, or None."""
+    at = moov.find(b"mvhd")
+    if at < 0 or len(moov) < at + 32:
+        return None
+    version = moov[at + 4]
+    if version == 1:
+        if len(moov) < at + 40:
+            return None
+        scale, duration = struct.unpack(">IQ", moov[at + 24:at + 36])
+    else:
+        scale, duration = struct.unpack(">II", moov[at + 16:at + 24])
+    return duration / scale if scale else None
+
+
+def is_live_photo_video(path: str) -> bool:
+    """Whether ``path`` is a Live Photo's clip, not a video that only shares the photo's name: its movie
+    header carries Apple's content identifier and it runs a few seconds. A frame exported from a two-minute
+    ``clip.mov`` as ``clip.jpg`` must never take the video to the Trash with it (third adversarial pass)."""
+    try:
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            for kind, body, length in _top_level_atoms(handle, size):
+                if kind == b"moov" and length <= LIVE_VIDEO_MOOV_LIMIT:
+                    handle.seek(body)
+                    moov = handle.read(length)
+                    seconds = _movie_seconds(moov)
+                    return LIVE_VIDEO_MARK in moov and seconds is not None and seconds <= LIVE_VIDEO_SECONDS
+    except (OSError, struct.error):
+        return False
+    return False
+
+
 def companions_of(photo: str, listing: list[str] | None = None) -> list[Companion]:
     """The companions of ``photo`` that exist in its folder (``listing``: the folder's names, or its
     companion_names, if known)."""
@@ -99,7 +153,8 @@ def companions_of(photo: str, listing: list[str] | None = None) -> list[Companio
             kind = "takeout json"
         if kind is not None:
             path = os.path.join(folder, other)
-            if os.path.isfile(path) and not os.path.islink(path):
+            if (os.path.isfile(path) and not os.path.islink(path)
+                    and (kind != "live video" or is_live_photo_video(path))):
                 found.append(Companion(path, kind, style))
     return found
 
@@ -109,8 +164,15 @@ def claimants(companion: Companion, photo_extensions: frozenset[str], listing: l
     folder = os.path.dirname(companion.path)
     names = _listing(folder) if listing is None else listing
     owners = []
+    companion_stem = os.path.splitext(os.path.basename(companion.path))[0]
     for name in names:
-        if os.path.splitext(name)[1].lower() not in photo_extensions:
+        stem, extension = os.path.splitext(name)
+        if (companion.style == "lightroom" and stem == companion_stem and extension.lower() not in photo_extensions
+                and extension.lower() not in (".xmp", ".json")
+                and not (extension.lower() in LIVE_VIDEO_EXTENSIONS and is_live_photo_video(os.path.join(folder, name)))):
+            owners.append(os.path.join(folder, name))  # clip.xmp beside clip.mp4 is the video's too
+            continue
+        if extension.lower() not in photo_extensions:
             continue
         if any(c.path == companion.path for c in companions_of(os.path.join(folder, name), names)):
             owners.append(os.path.join(folder, name))
