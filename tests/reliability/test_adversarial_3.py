@@ -71,3 +71,55 @@ def test_case_45_a_video_or_its_sidecar_never_goes_with_a_photo_that_only_shares
     assert by_name["clip.jpg"] == by_name["walk.jpg"] == "trashed"
     assert video.exists() and "clip.mov" not in by_name
     assert sidecar.exists() and by_name.get("walk.xmp") in (None, "skipped")
+
+
+def _report_entry(path) -> dict:
+    from photodedup.core.analyse.exact import hash_file
+
+    status = path.stat()
+    return {"path": str(path), "size": status.st_size, "mtime_ns": status.st_mtime_ns, "content_hash": hash_file(str(path))}
+
+
+def test_case_46_a_file_absent_while_a_report_is_checked_is_refused_not_passed_on(tmp_path):
+    from conftest import jpeg_bytes, sample
+    from test_wrong_trash import scan_report, write_report
+
+    from photodedup.core.trash.report_plan import read_trash_plan
+
+    folder = tmp_path / "photos"
+    keeper = photo(folder / "cat.jpg", 95)
+    unique = folder / "coffee.jpg"
+    unique.write_bytes(jpeg_bytes(sample("coffee")))
+    data = scan_report(tmp_path, str(folder))
+    forged = {**data, "groups": [{"files": [{**_report_entry(keeper), "keeper": True},
+                                            {**_report_entry(unique), "keeper": False}]}]}
+    report = write_report(tmp_path, forged)
+    away = tmp_path / "coffee.jpg.syncing"
+    os.rename(unique, away)  # a sync client's atomic save, just while the plan is read
+    plan = read_trash_plan(report)
+    os.rename(away, unique)
+    assert [o.path for o in plan.refused] == [str(unique)] and plan.refused[0].status == "skipped"
+    assert all(str(unique) not in [f.path for f in g.remove] for g in plan.groups)
+    trash_groups(plan.groups, policy=plan.policy)
+    assert unique.exists() and keeper.exists()
+
+
+def test_case_47_a_report_that_keeps_only_a_thumbnail_never_trashes_the_original(tmp_path):
+    from PIL import Image
+    from test_wrong_trash import photodedup, scan_report, write_report
+
+    folder = tmp_path / "photos"
+    original = photo(folder / "cat.jpg", 95)
+    thumbnail = folder / "cat_thumb.jpg"
+    with Image.open(original) as image:
+        image.thumbnail((100, 100))
+        image.save(thumbnail, quality=90)
+    data = scan_report(tmp_path, str(folder))
+    kinds = [g.get("kind") for g in data["groups"]]
+    assert kinds == ["copies"], "the scan must see the thumbnail as a copy for this test to mean anything"
+    edited = {**data, "groups": [{"files": [{**_report_entry(thumbnail), "keeper": True},
+                                            {**_report_entry(original), "keeper": False}]}]}
+    done = photodedup("trash", write_report(tmp_path, edited), "--apply")
+    assert original.exists() and "holds less of the picture" in done.stdout, done.stdout + done.stderr
+    as_scanned_report = photodedup("trash", write_report(tmp_path, data, "as-scanned.json"), "--apply")
+    assert as_scanned_report.returncode == 0 and original.exists() and not thumbnail.exists(), as_scanned_report.stdout

@@ -20,11 +20,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from photodedup.core.analyse.cache import Cache, default_cache_dir
 from photodedup.core.match.group import vector_distance
-from photodedup.core.models import ImageFile
+from photodedup.core.analyse.raw import is_raw
+from photodedup.core.models import ImageFile, ImageInfo
 from photodedup.core.embed.embedder import default_model_id
 from photodedup.core.match.grouping import copy_verdict
 from photodedup.core.review.policy import TrashPolicy
@@ -34,6 +33,8 @@ MAX_DISTANCE = 0.80  # the loosest similarity the app offers (whatever the repor
 MAX_REPORT_BYTES = 512 * 1024 * 1024
 NO_RECORD = ("photodedup has no record that this is a copy of a file kept in its group "
              "(not in the cache at {cache}); scan again, then trash (with --cache-dir if the scan used one)")
+LESSER_COPY = ("the only copy the report keeps, {kept} ({size}), holds less of the picture than this {own}; "
+               "keep this one, or choose in the app")
 NOT_A_COPY = "not a copy of any file kept in its group (their pictures differ); the report was edited?"
 
 
@@ -136,8 +137,9 @@ def _witnessed(groups: list[TrashGroup], policy: TrashPolicy, cache_dir: Path) -
             keep, remove = [k.path for k in group.keep], [r.path for r in group.remove]
             stays = [k for k in group.keep if policy.why_not_a_kept_copy(k.path) is None]
             for file in group.remove:
-                if changed_since_scan(file) is not None:  # the safe trash says how (gone, changed...)
-                    plan.groups.append(TrashGroup(group.keep, [file]))
+                changed = changed_since_scan(file)
+                if changed is not None:  # refused here: back unchanged by the time of the move, it was never checked
+                    plan.refused.append(FileOutcome(file.path, "skipped", changed, file.size))
                     continue
                 reason = policy.why_not_trash(keep, remove, file.path)
                 witnesses = [k for k in stays if k.content_hash == file.content_hash] if reason is None else []
@@ -152,24 +154,40 @@ def _witnessed(groups: list[TrashGroup], policy: TrashPolicy, cache_dir: Path) -
 
 
 def _near_witnesses(cache: Cache, file: ScannedFile, keep: list[ScannedFile]) -> tuple[list[ScannedFile], str | None]:
-    vector = _cached_vector(cache, file)
-    if vector is None:
+    """The kept files ``file`` is a copy of, confirmed by the pixels now, and none that holds less of the
+    picture: a report that keeps a thumbnail, a crop or a JPEG of a RAW never trashes the full original."""
+    info = _cached_info(cache, file)
+    if info is None:
         return [], None
-    known = [(k, v) for k in keep if (v := _cached_vector(cache, k)) is not None]
+    known = [(k, i) for k in keep if (i := _cached_info(cache, k)) is not None]
     if not known:
         return [], None
-    close = [k for k, v in known if vector_distance(vector, v) <= MAX_DISTANCE]
-    confirmed = [k for k in close if copy_verdict(k.path, file.path).copy]  # the pixels decide, as in a scan
-    return confirmed, None if confirmed else NOT_A_COPY
+    close = [(k, i) for k, i in known if vector_distance(info.vector, i.vector) <= MAX_DISTANCE]
+    confirmed = [(k, i) for k, i in close if copy_verdict(k.path, file.path).copy]  # the pixels decide, as in a scan
+    if not confirmed:
+        return [], NOT_A_COPY
+    fuller = [k for k, i in confirmed if _holds_as_much(i, info)]
+    if fuller:
+        return fuller, None
+    smaller = confirmed[0][1]
+    return [], LESSER_COPY.format(kept=os.path.basename(smaller.file.path), size=f"{smaller.width}×{smaller.height}",
+                                  own=f"{info.width}×{info.height}{' RAW' if is_raw(info.file.path) else ''}")
 
 
-def _cached_vector(cache: Cache, file: ScannedFile) -> np.ndarray | None:
-    """The scan's embedding of exactly this file content, or None."""
+def _holds_as_much(kept: ImageInfo, removed: ImageInfo) -> bool:
+    """Whether the kept copy holds at least as much picture as the file to remove: 90% of its picture pixels
+    (a re-save keeps them all; a thumbnail, a crop or a half-size export does not), and a RAW only for a RAW."""
+    if is_raw(removed.file.path) and not is_raw(kept.file.path):
+        return False
+    return kept.picture_pixels >= 0.9 * removed.picture_pixels
+
+
+def _cached_info(cache: Cache, file: ScannedFile) -> ImageInfo | None:
+    """What the scan learned of exactly this file content (with its embedding), or None."""
     try:
         info = cache.lookup(ImageFile(file.path, file.size, file.mtime_ns, 0, 0))
     except Exception:  # a damaged cache knows nothing; the file is then refused, never trusted
         return None
     if info is None or info.content_hash != file.content_hash or info.vector is None:
         return None
-    return info.vector
-
+    return info
