@@ -6,14 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import scan_and_wait
-from metadata_files import write_metadata
+from metadata_files import quicktime_clip, write_metadata
 
 from photodedup.core.analyse.photo_tags import read_sidecar_tags
 
 
 def test_compare_rows_badge_gains_and_carry_over_from_the_window(qtbot, make_window, library):
     write_metadata(library["resized"], {"Xmp.dc.subject": ["cat", "sofa"], "Xmp.xmp.Rating": "4"})
-    library["recompressed"].with_suffix(".MOV").write_bytes(b"a live photo's video")
+    library["recompressed"].with_suffix(".MOV").write_bytes(quicktime_clip(3))
     window = make_window([str(library["root"])])
     assert window.settings.carry_over, "on by default"
     scan_and_wait(qtbot, window)

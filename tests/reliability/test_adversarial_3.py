@@ -123,3 +123,43 @@ def test_case_47_a_report_that_keeps_only_a_thumbnail_never_trashes_the_original
     assert original.exists() and "holds less of the picture" in done.stdout, done.stdout + done.stderr
     as_scanned_report = photodedup("trash", write_report(tmp_path, data, "as-scanned.json"), "--apply")
     assert as_scanned_report.returncode == 0 and original.exists() and not thumbnail.exists(), as_scanned_report.stdout
+
+
+def _member(path, keeper=False):
+    from photodedup.core.analyse.exact import hash_file
+    from photodedup.core.models import GroupMember, ImageFile, ImageInfo
+
+    from PIL import Image
+
+    status = path.stat()
+    with Image.open(path) as image:
+        width, height = image.size
+    info = ImageInfo(ImageFile(str(path), status.st_size, status.st_mtime_ns, 0, 0), width, height, "JPEG",
+                     hash_file(str(path)))
+    return GroupMember(info, keeper=keeper)
+
+
+def test_case_48_keeping_a_photo_in_its_copies_group_takes_back_its_mark_among_similar_shots(tmp_path):
+    from conftest import jpeg_bytes, sample
+
+    from photodedup.core.models import Group
+    from photodedup.core.review.choices import Review
+    from photodedup.core.review.policy import TrashPolicy
+
+    original, copy = photo(tmp_path / "K_original.jpg", 95), photo(tmp_path / "C_copy.jpg", 60)
+    other_shot = tmp_path / "S_other_shot.jpg"
+    other_shot.write_bytes(jpeg_bytes(sample("coffee")))
+    copies = Group([_member(original, True), _member(copy)], kind="copies")
+    similar = Group([_member(original, True), _member(other_shot)], kind="similar")
+    policy = TrashPolicy((), (str(tmp_path),))
+    review = Review([copies, similar], policy)
+    copies_choice = next(c for c in review.choices if c.group.kind == "copies")
+    similar_choice = next(c for c in review.choices if c.group.kind == "similar")
+    review.set_keeper(copies_choice, str(copy))  # "Keep this one" on the copy
+    assert review.toggle(similar_choice, str(original)) is None  # then mark the original among similar shots
+    review.set_keeper(copies_choice, str(original))  # and change one's mind: keep the original after all
+    assert str(original) not in similar_choice.marked, "a kept photo is marked nowhere"
+    for _ in range(2):  # Move to Trash, twice, as the window does
+        outcomes = trash_groups(review.trash_plan(), policy=policy)
+        review.forget([o.path for o in outcomes if o.status == "trashed"])
+    assert original.exists() and other_shot.exists()

@@ -129,9 +129,24 @@ class Review:
             return  # the copy check marks nothing; in similar shots the old best is another picture
         if self._on_purpose.get(old) == "kept" or old in choice.kept:
             self._decide(choice, old, "kept")
-        elif self.policy.why_not_mark([m.path for m in choice.members], choice.marked, old) is None:
+        elif self.policy.why_not_mark([m.path for m in choice.members], choice.marked, old) is None \
+                and not self._keeper_elsewhere(choice, old):
             choice.marked.add(old)
             self._decide(choice, old, "marked")
+        self._keepers_stay()
+
+    def _keeper_elsewhere(self, choice: GroupChoice, path: str) -> bool:
+        return any(other is not choice and other.keeper == path for other in self.choices)
+
+    def _keepers_stay(self) -> None:
+        """A file kept in one group is marked in none: keeping a photo in its copies' group takes back a
+        mark it had among similar shots, so a later trash can't take it once its copies are gone (the
+        third adversarial pass trashed both copies of a picture that way)."""
+        keepers = {c.keeper for c in self.choices}
+        for choice in self.choices:
+            for path in choice.marked & keepers:
+                choice.marked.discard(path)
+                self._decide(choice, path, "kept")
 
     def toggle(self, choice: GroupChoice, path: str) -> str | None:
         """Mark or unmark ``path``; returns why it can't be marked, or None when done."""
@@ -142,13 +157,14 @@ class Review:
         refusal = self.policy.why_not_mark([m.path for m in choice.members], choice.marked, path)
         if refusal is not None:
             return refusal
-        if any(other is not choice and other.keeper == path for other in self.choices):
+        if self._keeper_elsewhere(choice, path):
             # A best shot is also its copies' keeper: marking it here would leave that group empty.
             return KEPT_ELSEWHERE
         choice.marked.add(path)
         self._decide(choice, path, "marked")
         if path == choice.keeper:
             choice.keeper = next(m.path for m in choice.members if m.path not in choice.marked)
+            self._keepers_stay()
         return None
 
     def _hides(self, group: Group, entries: Iterable[str] | None = None) -> list[str]:
@@ -176,6 +192,7 @@ class Review:
         if self.suggest_trash:
             self._mark_all_but_keeper(choice)
         self.choices.append(choice)
+        self._keepers_stay()
         return forget
 
     def mark_all(self, marked: bool, folder: str | None = None) -> int:
@@ -194,6 +211,7 @@ class Review:
                 self._decide(choice, path, "marked" if path in new else "kept")
             changed += len(new ^ choice.marked)
             choice.marked = new
+        self._keepers_stay()
         return changed
 
     def folders(self) -> list[str]:
@@ -231,6 +249,7 @@ class Review:
                     and choice.group.kind == "copies":  # a mark never follows a file into a group of other shots
                     choice.marked.add(path)
             choice.marked.discard(choice.keeper)  # the keeper stays, so a group never has every file marked
+        self._keepers_stay()
 
     @property
     def marked_count(self) -> int:
@@ -261,3 +280,4 @@ class Review:
                 member.keeper = member.path == choice.keeper
             remaining.append(choice)
         self.choices = remaining
+        self._keepers_stay()
