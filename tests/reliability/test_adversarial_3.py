@@ -3,6 +3,7 @@ outside it after cases 1-42 held. Real files, the real trash in the tests' tempo
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 
@@ -163,3 +164,26 @@ def test_case_48_keeping_a_photo_in_its_copies_group_takes_back_its_mark_among_s
         outcomes = trash_groups(review.trash_plan(), policy=policy)
         review.forget([o.path for o in outcomes if o.status == "trashed"])
     assert original.exists() and other_shot.exists()
+
+
+def test_case_49_a_protected_folder_named_through_a_link_protects_what_the_scan_saw(tmp_path):
+    from test_wrong_trash import photodedup, write_report
+
+    library = tmp_path / "lib"
+    protected = photo(library / "archive2024" / "cat.jpg", 95)
+    copy = photo(library / "downloads" / "cat.jpg", 90)
+    (library / "archive2025").mkdir()
+    link = library / "Originals"
+    link.symlink_to("archive2024")
+    report = tmp_path / "report.json"
+    done = photodedup("scan", str(library), "--protect", str(link), "--json", str(report), "--quiet")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(report.read_text())
+    assert str(library / "archive2024") in data["settings"]["protected"]
+    for group in data["groups"]:  # the person hand-marks the protected file, keeping the other
+        for entry in group["files"]:
+            entry["keeper"] = entry["path"] == str(copy)
+    link.unlink()
+    link.symlink_to("archive2025")  # the yearly roll-over, between the scan and the trash
+    done = photodedup("trash", write_report(tmp_path, data), "--apply")
+    assert protected.exists() and copy.exists(), done.stdout + done.stderr

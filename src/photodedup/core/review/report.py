@@ -84,9 +84,12 @@ def result_to_dict(result: ScanResult, settings: dict[str, Any] | None = None,
 
 def report_settings(policy: TrashPolicy, threshold: float, cache_dir: Path | str, excludes: Sequence[str] = (),
                     keeper_rules: Sequence[str] = (), follow_symlinks: bool = False) -> dict[str, Any]:
-    """The "settings" of a report: what `photodedup trash` checks the report against later."""
+    """The "settings" of a report: what `photodedup trash` checks the report against later. A protected
+    folder is written as typed and as it really was at the scan: a link to it pointed elsewhere later can't
+    take the protection away from the files the scan saw protected."""
+    protected = [form for folder in policy.protected for form in (folder, os.path.realpath(folder))]
     return {"threshold": threshold, "roots": list(policy.roots), "exclude": list(excludes),
-            "protected": list(policy.protected), "keeper_rules": list(keeper_rules),
+            "protected": list(dict.fromkeys(protected)), "keeper_rules": list(keeper_rules),
             "raw_jpeg_duplicates": policy.raw_jpeg_pairs_are_duplicates, "follow_symlinks": follow_symlinks,
             "cache_dir": os.path.abspath(cache_dir)}
 
