@@ -187,3 +187,18 @@ def test_case_49_a_protected_folder_named_through_a_link_protects_what_the_scan_
     link.symlink_to("archive2025")  # the yearly roll-over, between the scan and the trash
     done = photodedup("trash", write_report(tmp_path, data), "--apply")
     assert protected.exists() and copy.exists(), done.stdout + done.stderr
+
+
+def test_case_46_a_report_whose_kept_file_is_gone_says_so(tmp_path):
+    from test_wrong_trash import scan_report, write_report
+
+    from photodedup.core.trash.report_plan import read_trash_plan
+
+    folder = tmp_path / "photos"
+    keeper, copy = photo(folder / "cat.jpg", 95), photo(folder / "cat_q60.jpg", 60)
+    data = scan_report(tmp_path, str(folder))
+    report = write_report(tmp_path, data)
+    os.rename(keeper, tmp_path / "moved-away.jpg")  # trashed or moved since the scan
+    plan = read_trash_plan(report)
+    assert plan.groups == [] and [o.path for o in plan.refused] == [str(copy)]
+    assert "cat.jpg, is not as the scan saw it (gone" in plan.refused[0].reason, plan.refused[0].reason

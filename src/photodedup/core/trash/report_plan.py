@@ -35,6 +35,7 @@ NO_RECORD = ("photodedup has no record that this is a copy of a file kept in its
              "(not in the cache at {cache}); scan again, then trash (with --cache-dir if the scan used one)")
 LESSER_COPY = ("the only copy the report keeps, {kept} ({size}), holds less of the picture than this {own}; "
                "keep this one, or choose in the app")
+KEPT_GONE = "the file kept in its group, {name}, is not as the scan saw it ({why}); scan again"
 NOT_A_COPY = "not a copy of any file kept in its group (their pictures differ); the report was edited?"
 
 
@@ -136,6 +137,8 @@ def _witnessed(groups: list[TrashGroup], policy: TrashPolicy, cache_dir: Path) -
                 continue
             keep, remove = [k.path for k in group.keep], [r.path for r in group.remove]
             stays = [k for k in group.keep if policy.why_not_a_kept_copy(k.path) is None]
+            gone = [(k, why) for k in stays if (why := changed_since_scan(k)) is not None]
+            stays = [k for k in stays if k not in {g for g, _ in gone}]
             for file in group.remove:
                 changed = changed_since_scan(file)
                 if changed is not None:  # refused here: back unchanged by the time of the move, it was never checked
@@ -145,6 +148,8 @@ def _witnessed(groups: list[TrashGroup], policy: TrashPolicy, cache_dir: Path) -
                 witnesses = [k for k in stays if k.content_hash == file.content_hash] if reason is None else []
                 if not witnesses and reason is None:
                     witnesses, reason = _near_witnesses(cache, file, stays)
+                if not witnesses and gone and reason in (None, NOT_A_COPY):
+                    reason = KEPT_GONE.format(name=os.path.basename(gone[0][0].path), why=gone[0][1])
                 if witnesses:
                     plan.groups.append(TrashGroup(witnesses, [file]))
                 else:
