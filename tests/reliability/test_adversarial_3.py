@@ -202,3 +202,21 @@ def test_case_46_a_report_whose_kept_file_is_gone_says_so(tmp_path):
     plan = read_trash_plan(report)
     assert plan.groups == [] and [o.path for o in plan.refused] == [str(copy)]
     assert "cat.jpg, is not as the scan saw it (gone" in plan.refused[0].reason, plan.refused[0].reason
+
+
+def test_case_45_a_photo_whose_sidecar_cannot_be_read_stays_with_it(tmp_path, monkeypatch):
+    keeper, copy = photo(tmp_path / "keep.jpg", 95), photo(tmp_path / "copy.jpg", 70)
+    sidecar = tmp_path / "copy.jpg.xmp"
+    sidecar.write_text('<x:xmpmeta xmlns:x="adobe:ns:meta/"/>')
+    real_open = open
+
+    def unreadable(path, *args, **kwargs):  # chmod 000 does not stop root, who runs CI: refuse the read here
+        if os.fspath(path) == str(sidecar):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", unreadable)
+    outcome, = trash_groups([TrashGroup([as_scanned(keeper)], [as_scanned(copy)])])
+    monkeypatch.undo()
+    assert outcome.status == "skipped" and "copy.jpg.xmp can't be read" in outcome.reason, outcome
+    assert copy.exists() and sidecar.exists()

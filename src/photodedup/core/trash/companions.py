@@ -59,6 +59,19 @@ def trash_companions(photo: "FileOutcome", journal: Journal, batch_name: str, dr
     return outcomes
 
 
+def unreadable_companion(photo: str) -> str | None:
+    """The name of a companion that would go with ``photo`` but can't be read, or None. The photo then stays:
+    moving it alone would leave its sidecar behind, its rating never carried to the keeper (third adversarial
+    pass: a chmod 000 sidecar)."""
+    for companion in travelling_companions(photo)[0]:
+        try:
+            with open(companion.path, "rb"):
+                pass
+        except OSError:
+            return os.path.basename(companion.path)
+    return None
+
+
 def with_companions(chosen: list[TrashRecord], records: list[TrashRecord]) -> list[TrashRecord]:
     """The records chosen for a restore and the companions of each, every companion after its photo."""
     chosen_ids = {r.id for r in chosen}

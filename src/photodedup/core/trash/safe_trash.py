@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from photodedup.core.trash import freedesktop as freedesktop_trash
 from photodedup.core.trash.carry import carry_before_trash, latest_batch, revert_sidecars
-from photodedup.core.trash.companions import trash_companions, with_companions
+from photodedup.core.trash.companions import trash_companions, unreadable_companion, with_companions
 from photodedup.core.analyse.exact import hash_file
 from photodedup.core.trash.journal import Journal, TrashRecord
 from photodedup.core.models import Group
@@ -186,6 +186,9 @@ def _trash_one(file: ScannedFile, group: TrashGroup, batch: _Batch) -> FileOutco
     if os.path.islink(file.path):
         return FileOutcome(file.path, "skipped", "a symbolic link: trashing it would free nothing; the photo it "
                            "points to stays", file.size)
+    unreadable = unreadable_companion(file.path)
+    if unreadable is not None:
+        return FileOutcome(file.path, "skipped", f"its companion {unreadable} can't be read; both stay", file.size)
     carried = ""
     if batch.carry_over:
         carried, refusal = carry_before_trash(file.path, live[0].path, batch.journal, batch.name, batch.dry_run)
