@@ -1,4 +1,5 @@
-"""What the pixels say about one picture: for the keeper (grey, JPEG quality, tonal range) and for
+"""What the pixels say about one picture: for the keeper (grey, JPEG quality, tonal range, turned
+by an EXIF tag) and for
 the best shot of a similar group (sharpness, exposure, noise). Each answer is kept in the cache's
 ``verifications`` table under the file's content hash, so a rescan decodes nothing."""
 
@@ -13,7 +14,7 @@ from PIL import Image
 from photodedup.core.match.changes import jpeg_quality
 from photodedup.core.analyse.decode import webp_is_lossy
 
-KEEPER_METHOD = "keeper-facts-v5"
+KEEPER_METHOD = "keeper-facts-v6"
 LOSSY_UNKNOWN_QUALITY = 75  # a lossy WebP or HEIC does not say its quality: taken as the usual default
 SHOT_METHOD = "shot-facts-v1"
 
@@ -26,20 +27,23 @@ class VerificationStore:  # the part of cache.Cache used here
 @dataclass(frozen=True)
 class KeeperFacts:
     """Monochrome or colour, JPEG quality (100 when lossless, LOSSY_UNKNOWN_QUALITY for other
-    lossy formats), and the tonal range (tonal_range)."""
+    lossy formats), the tonal range (tonal_range), and whether the pixels are stored turned and
+    shown upright by an EXIF orientation tag."""
 
     monochrome: bool = False
     quality: int = 100
     tones: float = 8.0
+    turned_by_tag: bool = False
 
     def code(self) -> int:
-        return (int(self.monochrome) * 1000 + self.quality) * 10000 + round(self.tones * 1000)
+        flags = int(self.monochrome) + 2 * int(self.turned_by_tag)
+        return (flags * 1000 + self.quality) * 10000 + round(self.tones * 1000)
 
     @classmethod
     def from_code(cls, code: int) -> "KeeperFacts":
         head, tones = divmod(code, 10000)
-        monochrome, quality = divmod(head, 1000)
-        return cls(bool(monochrome), quality, tones / 1000)
+        flags, quality = divmod(head, 1000)
+        return cls(bool(flags & 1), quality, tones / 1000, bool(flags & 2))
 
 
 CLIPPING_BITS = 3.0  # bits of tonal range a fully clipped picture loses, beyond what its histogram shows
@@ -59,6 +63,10 @@ def measure_keeper_facts(path: str) -> KeeperFacts:
     """Grey or colour, quality and tonal range of a file, from one reduced decode (at most 384 px)."""
     with Image.open(path) as image:
         image_format = image.format
+        try:
+            turned_by_tag = image.getexif().get(0x0112, 1) not in (1, None)
+        except Exception:  # malformed EXIF: shown as stored
+            turned_by_tag = False
         quality = jpeg_quality(image) if image_format in ("JPEG", "MPO") else None
         if quality is None:
             lossy = image_format in ("HEIF", "AVIF") or (image_format == "WEBP" and webp_is_lossy(path))
@@ -69,7 +77,7 @@ def measure_keeper_facts(path: str) -> KeeperFacts:
     grey = np.asarray(rgb.convert("L"))
     small = np.asarray(rgb.resize((64, 64), Image.Resampling.BOX), dtype=np.int16)
     monochrome = bool((small.max(axis=2) - small.min(axis=2)).mean() < 4.0)  # as changes.picture_facts
-    return KeeperFacts(monochrome, quality, tonal_range(grey))
+    return KeeperFacts(monochrome, quality, tonal_range(grey), bool(turned_by_tag))
 
 
 def keeper_facts(path: str, content_hash: str, store: VerificationStore) -> KeeperFacts:
