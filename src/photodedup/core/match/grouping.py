@@ -15,12 +15,13 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from photodedup.core.analyse import cache as cache_module
-from photodedup.core.analyse.decode import decode_gray, same_pixels, webp_is_lossy
+from photodedup.core.analyse.decode import decode_gray
 from photodedup.core.analyse.exact import find_identical
 from photodedup.core.match.group import SPREAD_FACTOR, find_pictures, make_group, turned_candidates, vector_distance
 from photodedup.core.match.index import VectorIndex
-from photodedup.core.review.keeper import DEFAULT_RULES, PixelEvidence, choose_keeper, pixel_class, resave_candidates
-from photodedup.core.match.measures import best_shot, keeper_facts, shot_facts
+from photodedup.core.review.keeper import DEFAULT_RULES, choose_keeper, pixel_class
+from photodedup.core.match.keeper_evidence import evidence_of, resaves_of
+from photodedup.core.match.measures import best_shot, shot_facts
 from photodedup.core.models import SIMILAR, Group, GroupMember, ImageInfo
 from photodedup.core.progress import NULL_PROGRESS, Progress
 from photodedup.core.analyse.scratch import ScratchStore
@@ -90,9 +91,9 @@ def group_infos(infos: list[ImageInfo], threshold: float, protected: Sequence[st
     groups = []
     clustered = [[infos[p] for p in positions] for positions in clusters]
     keeper_of: dict[int, int] = {}  # position of each clustered photo → position of its group's keeper
-    for positions, members, resaves in zip(clusters, clustered, _resaves(clustered, cache, verifier.workers, progress)):
+    for positions, members, resaves in zip(clusters, clustered, resaves_of(clustered, cache, verifier.workers, progress)):
         seed = _seed(members)
-        evidence = _evidence(members, seed, verifier, cache)
+        evidence = evidence_of(members, seed, verifier.verdict_between, cache)
         keeper = choose_keeper(members, protected, keeper_rules, resaves, evidence)
         groups.append(make_group(members, keeper, lambda kept, info, seed=seed: verifier.describe_known(kept, info, seed)))
         keeper_of.update({p: verifier.position[members[keeper].file.path] for p in positions})
@@ -108,35 +109,6 @@ def _seed_key(info: ImageInfo) -> tuple[int, int, str]:
 
 def _seed(members: list[ImageInfo]) -> ImageInfo:
     return min(members, key=_seed_key)
-
-
-def _evidence(members: list[ImageInfo], seed: ImageInfo, verifier: "_PairVerifier",
-              cache: cache_module.Cache) -> PixelEvidence:
-    """What the pixels say about which file of a copy group the others were made from: each file
-    against the group's seed (checked when the group was made), and each file's own facts."""
-    laid: dict[str, str] = {}
-    for info in members:
-        if info is not seed and info.content_hash != seed.content_hash:
-            laid[info.file.path] = verifier.verdict_between(seed, info).how
-    hashes = {info.file.path: info.content_hash for info in members}
-    return PixelEvidence(laid, {}, lambda path: keeper_facts(path, hashes[path], cache), _spread(members, cache))
-
-
-def _spread(members: list[ImageInfo], cache: cache_module.Cache) -> dict[str, float]:
-    """Each file's median difference (grey levels, cached thumbnails, best of any turn or mirror)
-    to the other files of its group: the original sits in the middle of its edits."""
-    thumbs = {info.file.path: cache.lookup_thumb(info.file) for info in members}
-    if len(members) < 3 or any(thumb is None for thumb in thumbs.values()):
-        return {}
-    stack = np.stack([thumbs[info.file.path].astype(np.float32) for info in members])
-    turns = np.stack([stack, stack[:, ::-1, ::-1], np.rot90(stack, 1, axes=(1, 2)), np.rot90(stack, 3, axes=(1, 2)),
-                      stack[:, :, ::-1], stack[:, ::-1, :]])
-    differences = np.abs(turns[:, :, None] - stack[None, None, :]).mean(axis=(3, 4)).min(axis=0)
-    spread = {}
-    for row, info in enumerate(members):
-        others = np.delete(differences[row], row)
-        spread[info.file.path] = float(np.median(others))
-    return spread
 
 
 def _similar_groups(infos: list[ImageInfo], apart: list[tuple[int, int, float]], keeper_of: dict[int, int],
@@ -182,62 +154,6 @@ def _similar_groups(infos: list[ImageInfo], apart: list[tuple[int, int, float]],
 
 def by_best(members: list[ImageInfo], path: str) -> ImageInfo:
     return next(i for i in members if i.file.path == path)
-
-
-RESAVE_METHOD = "same-pixels-v1"
-# JPEGs a lossless file is compared with, closest thumbnail first. The grey thumbnails can't tell
-# the JPEG it was saved from from that JPEG's grey or EXIF-turned copies, nor from a recompressed
-# one: bench/corpus-s11 "Blinds" had four same-size JPEGs within 0.27 grey levels, its original
-# fourth (by name), so three tries missed the re-save and the PNG was kept.
-RESAVE_TRIES = 5
-
-
-def _resaves(groups: list[list[ImageInfo]], cache: cache_module.Cache, workers: int,
-             progress: Progress = NULL_PROGRESS) -> list[frozenset[str]]:
-    """For each group, its lossless files that hold exactly a JPEG's pixels (keeper rule "not-resaved").
-
-    Each lossless file is compared, full size, with at most RESAVE_TRIES JPEGs of its group:
-    those whose cached thumbnails are closest, and only within a grey level (an edited copy's
-    is not). The comparisons run in parallel; the answer is remembered by content,
-    so a rescan decodes nothing.
-    """
-    checks: list[list[tuple[ImageInfo, ImageInfo]]] = []
-    for members in groups:
-        closest: dict[str, list[tuple[float, str, ImageInfo, ImageInfo]]] = {}
-        for lossless, jpeg in resave_candidates(members):
-            if lossless.format == "WEBP" and webp_is_lossy(lossless.file.path):
-                continue
-            thumbs = cache.lookup_thumb(lossless.file), cache.lookup_thumb(jpeg.file)
-            difference = (float(np.abs(thumbs[0].astype(np.int16) - thumbs[1]).mean())
-                          if thumbs[0] is not None and thumbs[1] is not None else 0.0)
-            # Thumbnails of files trimmed differently (a plain edge taken for a bar in one) differ
-            # even for the same pixels: bench/corpus "Wood", 2.8 grey levels.
-            if difference <= 1.0 or abs(lossless.content_fraction - jpeg.content_fraction) > 0.01:
-                closest.setdefault(lossless.file.path, []).append((difference, jpeg.file.path, lossless, jpeg))
-        # The few closest JPEGs each: an edited copy of the same size (turned by EXIF, say) may tie.
-        checks.append([(lossless, jpeg) for found in closest.values()
-                       for _, _, lossless, jpeg in sorted(found, key=lambda c: c[:2])[:RESAVE_TRIES]])
-    answers: dict[tuple[str, str], int] = {}
-    for lossless, jpeg in (pair for group in checks for pair in group):
-        known = cache.lookup_verification(lossless.content_hash, jpeg.content_hash, RESAVE_METHOD)
-        if known is not None:
-            answers[lossless.content_hash, jpeg.content_hash] = known
-    unknown = {(lossless.content_hash, jpeg.content_hash): (lossless.file.path, jpeg.file.path)
-               for group in checks for lossless, jpeg in group
-               if (lossless.content_hash, jpeg.content_hash) not in answers}
-    if unknown:  # a full-size decode of both files each: ~100 MB of pixels per worker at 12 MP
-        progress.start("Comparing lossless copies with JPEGs", len(unknown))
-        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="resave")
-        try:
-            for hashes, same in zip(unknown, pool.map(lambda paths: same_pixels(*paths), unknown.values())):
-                answers[hashes] = int(same)
-                cache.store_verification(*hashes, RESAVE_METHOD, int(same))
-                progress.advance()
-                progress.check()
-        finally:
-            pool.shutdown(cancel_futures=True)  # a cancelled scan waits only for what is running
-    return [frozenset(lossless.file.path for lossless, jpeg in group
-                      if answers[lossless.content_hash, jpeg.content_hash]) for group in checks]
 
 
 class _PairVerifier:
