@@ -191,11 +191,13 @@ _TURNS = (lambda t: t, lambda t: t[..., ::-1, ::-1], lambda t: np.rot90(t, 1, ax
           lambda t: np.rot90(t[..., :, ::-1], 1, axes=(-2, -1)), lambda t: np.rot90(t[..., :, ::-1], 3, axes=(-2, -1)))
 
 
-def turned_candidates(thumbs: np.ndarray, aspects: np.ndarray, chunk: int = 2048) -> list[tuple[int, int]]:
+def turned_candidates(thumbs: np.ndarray, aspects: np.ndarray, chunk: int = 2048, rows: Sequence[int] | None = None,
+                      correlation: float = TURNED_CORRELATION, per_photo: int = TURNED_PER_PHOTO) -> list[tuple[int, int]]:
     """Pairs (a < b) of rows whose squashed thumbnails match when one is turned or mirrored (or as
     they are): candidates the embedding misses, since it sees a turned picture, or a tiny
     thumbnail, as another picture. ``aspects`` is each photo's width / height; a turn by 90° must
-    swap it (within 30%: trimmed borders differ)."""
+    swap it (within 30%: trimmed borders differ). Only ``rows`` (default all) look for matches,
+    each keeping its ``per_photo`` best at ``correlation`` or more."""
     count = len(thumbs)
     if count < 2:
         return []
@@ -209,25 +211,24 @@ def turned_candidates(thumbs: np.ndarray, aspects: np.ndarray, chunk: int = 2048
 
     base = unit(small)
     textured = small.reshape(count, -1).std(axis=1) >= 4.0  # a plain picture matches everything
+    asking = np.arange(count) if rows is None else np.asarray(sorted(rows), dtype=np.int64)
     found: dict[int, list[tuple[float, int]]] = {}
     log_aspect = np.log(np.maximum(aspects, 1e-6))
     for number, turn in enumerate(_TURNS):
-        turned = unit(np.ascontiguousarray(turn(small)))
         swaps = number in (2, 3, 6, 7)
-        for start in range(0, count, chunk):
-            scores = turned[start:start + chunk] @ base.T
-            rows, cols = np.nonzero(scores >= TURNED_CORRELATION)
-            for row, col in zip(rows.tolist(), cols.tolist()):
-                a = start + row
-                if a == col or not (textured[a] and textured[col]):
-                    continue
+        for start in range(0, len(asking), chunk):
+            part = asking[start:start + chunk]
+            scores = unit(np.ascontiguousarray(turn(small[part]))) @ base.T
+            for row, col in zip(*(index.tolist() for index in np.nonzero(scores >= correlation))):
+                a = int(part[row])
                 expected = -log_aspect[a] if swaps else log_aspect[a]
-                if abs(expected - log_aspect[col]) > 0.3:
+                if a == col or not (textured[a] and textured[col]) or abs(expected - log_aspect[col]) > 0.3:
                     continue
-                found.setdefault(a, []).append((-float(scores[row, col - 0]), col))
+                found.setdefault(a, []).append((-float(scores[row, col]), col))
     pairs = set()
     for a, matches in found.items():
-        for _, b in sorted(matches)[:TURNED_PER_PHOTO]:
+        best = {b: score for score, b in sorted(matches, reverse=True)}  # each photo once, at its best turn
+        for b in sorted(best, key=lambda b: (best[b], b))[:per_photo]:
             pairs.add((min(a, b), max(a, b)))
     return sorted(pairs)
 
