@@ -68,14 +68,14 @@ UNTRIMMED_ASPECT = 0.25  # largest change of aspect (log) the trimming may have 
 
 
 def untrimmed_retry(verdict: PixelVerdict, paths: tuple[str, str], grays: tuple) -> PixelVerdict:
-    """``verdict``, or, when it is no copy and the border trimming changed a picture's shape a
-    little (a plain or dark edge taken for a bar in one copy and not in another), the verdict on
+    """``verdict``, or, when it is no copy, one picture is a thumbnail (TINY_SIDE or less) and
+    the border trimming changed a picture's shape a little (a plain or dark edge taken for a bar in one copy and not in another), the verdict on
     both pictures untrimmed when that one is a copy. Real bars a copy added change its shape more
     than UNTRIMMED_ASPECT (a 3:2 picture letterboxed square: 0.41). Measured: the 100-px
     thumbnails of bench/corpus "Wood", "Path" and "hubble_deep_field" were trimmed and their
     originals not (or the other way), and agreed only untrimmed (0.97, 0.99, 0.91)."""
-    if verdict.copy or grays[0] is None or grays[1] is None:
-        return verdict
+    if verdict.copy or grays[0] is None or grays[1] is None or min(max(g.shape) for g in grays) > TINY_SIDE:
+        return verdict  # only a thumbnail is trimmed so unlike its original (a full decode costs 40 ms)
     try:
         whole = [decode_gray(path, trim=False) for path in paths]
     except Exception:  # moved, changed, odd
