@@ -5,7 +5,9 @@ the best shot of a similar group (sharpness, exposure, noise). Each answer is ke
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,6 +15,7 @@ from PIL import Image
 
 from photodedup.core.match.changes import jpeg_quality
 from photodedup.core.analyse.decode import webp_is_lossy
+from photodedup.core.models import ImageInfo
 
 KEEPER_METHOD = "keeper-facts-v6"
 LOSSY_UNKNOWN_QUALITY = 75  # a lossy WebP or HEIC does not say its quality: taken as the usual default
@@ -123,16 +126,31 @@ def measure_shot(grey: np.ndarray) -> ShotFacts:
     return ShotFacts(sharpness, clipped, noise)
 
 
-def shot_facts(content_hash: str, grey: Callable[[], np.ndarray | None], store: VerificationStore) -> ShotFacts | None:
-    known = store.lookup_verification(content_hash, content_hash, SHOT_METHOD)
-    if known is not None:
-        return ShotFacts.from_code(known)
-    picture = grey()
-    if picture is None:
-        return None
-    measured = measure_shot(picture)
-    store.store_verification(content_hash, content_hash, SHOT_METHOD, measured.code())
-    return measured
+SHOTS_AT_ONCE = 64  # grey pictures (about 170 KB each) held at once while their facts are measured
+
+
+def shots_facts(infos: Sequence[ImageInfo], grey: Callable[[ImageInfo], np.ndarray | None], store: VerificationStore,
+                workers: int = 0) -> dict[str, ShotFacts]:
+    """The ShotFacts of files (by path; unreadable ones left out): cached answers first, then the
+    others measured on all cores (numpy releases the GIL), each stored. Measured on
+    bench/corpus-speed: 90 pictures took 1.0 s one by one, the scan's only single-threaded step
+    of the grouping after the copy check."""
+    facts: dict[str, ShotFacts] = {}
+    missing = []
+    for info in {info.file.path: info for info in infos}.values():
+        known = store.lookup_verification(info.content_hash, info.content_hash, SHOT_METHOD)
+        if known is not None:
+            facts[info.file.path] = ShotFacts.from_code(known)
+        else:
+            missing.append(info)
+    with ThreadPoolExecutor(max_workers=workers or max(1, os.cpu_count() or 1), thread_name_prefix="shots") as pool:
+        for start in range(0, len(missing), SHOTS_AT_ONCE):
+            batch = [(info, grey(info)) for info in missing[start:start + SHOTS_AT_ONCE]]
+            batch = [(info, picture) for info, picture in batch if picture is not None]
+            for (info, _), measured in zip(batch, pool.map(lambda pair: measure_shot(pair[1]), batch)):
+                store.store_verification(info.content_hash, info.content_hash, SHOT_METHOD, measured.code())
+                facts[info.file.path] = measured
+    return facts
 
 
 def best_shot(facts: dict[str, ShotFacts], pixels: dict[str, int] | None = None) -> tuple[str, str]:

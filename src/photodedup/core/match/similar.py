@@ -8,7 +8,7 @@ from collections.abc import Callable
 import numpy as np
 
 from photodedup.core.match.group import SPREAD_FACTOR, vector_distance
-from photodedup.core.match.measures import VerificationStore, best_shot, shot_facts
+from photodedup.core.match.measures import VerificationStore, best_shot, shots_facts
 from photodedup.core.models import SIMILAR, Group, GroupMember, ImageInfo
 
 # Pictures closer than this (embedding distance) that the pixels say are not copies are offered
@@ -38,13 +38,10 @@ def similar_groups(infos: list[ImageInfo], apart: list[tuple[int, int, float]], 
         for member in merged:
             group_of[member] = merged
     groups = []
-    for positions in {id(g): g for g in group_of.values()}.values():
-        members = [infos[p] for p in positions]
-        facts = {}
-        for info in members:
-            measured = shot_facts(info.content_hash, lambda i=info: gray_of(i), cache)
-            if measured is not None:
-                facts[info.file.path] = measured
+    grouped = [[infos[p] for p in positions] for positions in {id(g): g for g in group_of.values()}.values()]
+    measured = shots_facts([info for members in grouped for info in members], gray_of, cache)
+    for members in grouped:
+        facts = {info.file.path: measured[info.file.path] for info in members if info.file.path in measured}
         pixels = {info.file.path: info.picture_pixels for info in members}
         best, why = best_shot(facts, pixels) if facts else (members[0].file.path, "")
         group = Group([GroupMember(info, keeper=info.file.path == best, distance=0.0 if info.file.path == best else
