@@ -48,11 +48,12 @@ def _spread(members: list[ImageInfo], cache: cache_module.Cache) -> dict[str, fl
 
 
 RESAVE_METHOD = "same-pixels-v1"
-# JPEGs a lossless file is compared with, closest thumbnail first. The grey thumbnails can't tell
-# the JPEG it was saved from from that JPEG's grey or EXIF-turned copies, nor from a recompressed
-# one: bench/corpus-s11 "Blinds" had four same-size JPEGs within 0.27 grey levels, its original
-# fourth (by name), so three tries missed the re-save and the PNG was kept.
-RESAVE_TRIES = 5
+# JPEGs a lossless file is compared with, closest thumbnail first; a grey JPEG is not tried for a
+# colour file (nor the reverse): its pixels can't be the same. The grey thumbnails can't tell the
+# JPEG a file was saved from from that JPEG's grey copy: bench/corpus-s11 "Blinds" had its
+# recompressed, EXIF-turned and grey copies as close as its original (0.25-0.26 grey levels),
+# the original came fourth, so three tries missed the re-save and the PNG was kept.
+RESAVE_TRIES = 3
 
 
 def resaves_of(groups: list[list[ImageInfo]], cache: cache_module.Cache, workers: int,
@@ -65,6 +66,10 @@ def resaves_of(groups: list[list[ImageInfo]], cache: cache_module.Cache, workers
     so a rescan decodes nothing.
     """
     checks: list[list[tuple[ImageInfo, ImageInfo]]] = []
+
+    def grey(info: ImageInfo) -> bool:
+        return keeper_facts(info.file.path, info.content_hash, cache).monochrome
+
     for members in groups:
         closest: dict[str, list[tuple[float, str, ImageInfo, ImageInfo]]] = {}
         for lossless, jpeg in resave_candidates(members):
@@ -75,7 +80,8 @@ def resaves_of(groups: list[list[ImageInfo]], cache: cache_module.Cache, workers
                           if thumbs[0] is not None and thumbs[1] is not None else 0.0)
             # Thumbnails of files trimmed differently (a plain edge taken for a bar in one) differ
             # even for the same pixels: bench/corpus "Wood", 2.8 grey levels.
-            if difference <= 1.0 or abs(lossless.content_fraction - jpeg.content_fraction) > 0.01:
+            if (difference <= 1.0 or abs(lossless.content_fraction - jpeg.content_fraction) > 0.01) and \
+                    grey(lossless) == grey(jpeg):
                 closest.setdefault(lossless.file.path, []).append((difference, jpeg.file.path, lossless, jpeg))
         # The few closest JPEGs each: an edited copy of the same size (turned by EXIF, say) may tie.
         checks.append([(lossless, jpeg) for found in closest.values()

@@ -74,16 +74,17 @@ class KeeperContext:
     resaves: frozenset[str] = frozenset()
     evidence: PixelEvidence = field(default_factory=PixelEvidence)
     fractions: dict[str, float] = field(default_factory=dict)  # frame_fractions of the group
-    members: Sequence[ImageInfo] = ()
+    members: Sequence[ImageInfo] = ()  # the files "colour" counts: those still tied before it
     _usual: list[bool] = field(default_factory=list)
 
     def fraction(self, info: ImageInfo) -> float:
         return self.fractions.get(info.file.path, info.content_fraction)
 
     def usually_grey(self) -> bool:
-        """Whether most files of the group are grey (measured once, only when asked): then the
-        picture itself is grey and a coloured file is a tinted copy. Measured: bench/corpus
-        "ColdRipple" and "Grey" are grey photos whose colour-graded copy won "colour over grey"."""
+        """Whether most of the files still tied before the rule "colour" are grey (measured once,
+        only when a grey file meets a coloured one there): then the picture itself is grey and a
+        coloured file is a tinted copy. Measured: bench/corpus "ColdRipple" and "Grey" are grey
+        photos whose colour-graded copy won "colour over grey"."""
         if not self._usual:
             greys = sum(self.facts(info).monochrome for info in self.members)
             self._usual.append(2 * greys > len(self.members))
@@ -99,10 +100,29 @@ class KeeperContext:
         return self.evidence.facts[path]
 
 
-def _grey(info: ImageInfo, context: KeeperContext) -> bool:
+@dataclass(eq=False)
+class _Greyness:
+    """A file's place under "colour": colour first, unless most files still tied are grey (then
+    grey first). That majority is measured only when a grey file meets a coloured one."""
+
+    monochrome: bool
+    context: "KeeperContext"
+
+    def _key(self) -> bool:
+        return not self.monochrome if self.context.usually_grey() else self.monochrome
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Greyness) and self.monochrome == other.monochrome
+
+    def __lt__(self, other: "_Greyness") -> bool:
+        return self.monochrome != other.monochrome and self._key() < other._key()
+
+    __hash__ = None
+
+
+def _grey(info: ImageInfo, context: KeeperContext) -> _Greyness:
     """A grey copy of a colour picture, or a coloured copy of a grey one."""
-    monochrome = context.facts(info).monochrome
-    return not monochrome if context.usually_grey() else monochrome
+    return _Greyness(context.facts(info).monochrome, context)
 
 
 def _tag_turned(info: ImageInfo, context: KeeperContext) -> int:
@@ -170,8 +190,9 @@ def choose_keeper(infos: Sequence[ImageInfo], protected: Sequence[str] = (),
     """Position in ``infos`` of the suggested keeper."""
     if not infos:
         raise ValueError("a group needs at least one file")
+    contenders: list[ImageInfo] = []
     context = KeeperContext(tuple(protected), frozenset(resaves), evidence or PixelEvidence(),
-                            frame_fractions(infos), tuple(infos))
+                            frame_fractions(infos), contenders)
     # Protection is a rule, not a preference: whatever order the person chose, a file in a
     # protected folder is suggested before any other.
     rules = ("protected", *(rule for rule in rules if rule != "protected"))
@@ -182,6 +203,11 @@ def choose_keeper(infos: Sequence[ImageInfo], protected: Sequence[str] = (),
         if (position, rule) not in known:
             known[position, rule] = RULES[rule][1](infos[position], context)
         return known[position, rule]
+
+    if "colour" in rules:  # the files "colour" will compare: those tied with the best before it
+        before = rules[:rules.index("colour")]
+        best = min(range(len(infos)), key=lambda p: tuple(value(p, rule) for rule in before))
+        contenders += [infos[p] for p in range(len(infos)) if all(value(p, r) == value(best, r) for r in before)]
 
     def compare(first: int, second: int) -> int:
         for rule in rules:
