@@ -32,7 +32,7 @@ def pairs_of(groups: list[list[str]]) -> set[frozenset[str]]:
     return {frozenset(p) for g in groups for p in itertools.combinations(sorted(set(g)), 2)}
 
 
-WORST = 5  # error pairs listed per kind of error
+WORST = 5  # error pairs listed per kind of error (--worst changes it)
 
 
 def evaluate(name: str, groups: list[list[str]], truth: dict[str, dict], kinds: list[str] | None = None,
@@ -209,14 +209,17 @@ def print_table(rows: list[dict]) -> None:
 
 
 def main() -> None:
+    global WORST
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, default=HERE / "corpus")
     parser.add_argument("--threshold", type=float)
     parser.add_argument("--no-peers", action="store_true")
     parser.add_argument("--cache-dir", type=Path, help="keep photodedup's cache here (default: a cold scan)")
+    parser.add_argument("--worst", type=int, default=WORST, help="error cases listed per kind of error")
     parser.add_argument("--peers-python", default=os.environ.get("PEERS_PYTHON", sys.executable),
                         help="interpreter with imagehash / czkawka / difPy installed")
     args = parser.parse_args()
+    WORST = args.worst
     truth = json.loads((args.corpus / "truth.json").read_text())["files"]
     print(f"corpus {args.corpus}: {len(truth)} files, {len({v['scene'] for v in truth.values()})} scenes")
     groups, kinds, keepers = run_photodedup(args.corpus, args.threshold, args.cache_dir)

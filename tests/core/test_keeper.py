@@ -32,10 +32,11 @@ CASES = {
     "protected": (info("/archive/a.jpg"), info("/downloads/a.jpg")),
     "raw": (info("/p/IMG_1.CR2", 1616, 1080), info("/p/IMG_1.JPG")),
     "pixels": (info("/p/big.jpg"), info("/p/small.jpg", 2000, 1500)),
-    "no-padding": (info("/p/plain.jpg", fraction=0.99), info("/p/boxed.jpg", fraction=0.9)),
+    "no-padding": (info("/p/plain.jpg", fraction=0.99), info("/p/boxed.jpg", 4000, 4000, fraction=0.74)),
     "upright": (info("/p/upright.jpg"), info("/p/turned.jpg", size=9000)),
     "colour": (info("/p/colour.jpg"), info("/p/grey.jpg", size=9000)),
     "original": (info("/p/camera.jpg", metadata=CAMERA), info("/p/export.png", size=9000)),
+    "as-stored": (info("/p/shown.jpg"), info("/p/tagged.jpg", size=9000)),
     "not-resaved": (info("/p/shot.jpg"), info("/p/shot-resaved.png", size=9000)),
     "quality": (info("/p/q92.jpg"), info("/p/q50.jpg", size=9000)),
     "central": (info("/p/middle.jpg"), info("/p/edited.jpg", size=9000)),
@@ -52,7 +53,7 @@ CASES = {
 EVIDENCE = PixelEvidence(laid={"/p/turned.jpg": "turned 90°"}, facts={
     "/p/grey.jpg": KeeperFacts(monochrome=True), "/p/q92.jpg": KeeperFacts(quality=92),
     "/p/q50.jpg": KeeperFacts(quality=50), "/p/wide.jpg": KeeperFacts(tones=7.6),
-    "/p/brightened.jpg": KeeperFacts(tones=7.0)}, spread={"/p/middle.jpg": 2.0, "/p/edited.jpg": 6.5})
+    "/p/brightened.jpg": KeeperFacts(tones=7.0), "/p/tagged.jpg": KeeperFacts(turned_by_tag=True)}, spread={"/p/middle.jpg": 2.0, "/p/edited.jpg": 6.5})
 
 
 @pytest.mark.parametrize("rule", DEFAULT_RULES)

@@ -11,6 +11,7 @@ import pytest
 from conftest import SAMPLES, jpeg_bytes, sample
 from photodedup.core import dedupe as pipeline
 from photodedup.core.match import grouping as pipeline_grouping
+from photodedup.core.match import keeper_evidence
 from photodedup.core.analyse import read as reading
 from photodedup.core.dedupe import ScanOptions, run_scan
 
@@ -180,8 +181,8 @@ def test_the_jpeg_is_kept_over_its_lossless_resave_and_a_lossy_webp_is_never_dec
         decoded.save(root / "shot-resaved.png")  # the JPEG's own pixels, losslessly
         decoded.save(root / "shot-web.webp", quality=60)  # lossy (and smaller): can't hold them exactly
     compared = []
-    real = pipeline_grouping.same_pixels
-    monkeypatch.setattr(pipeline_grouping, "same_pixels", lambda a, b: compared.append((a, b)) or real(a, b))
+    real = keeper_evidence.same_pixels
+    monkeypatch.setattr(keeper_evidence, "same_pixels", lambda a, b: compared.append((a, b)) or real(a, b))
     options = ScanOptions([str(root)], cache_dir=tmp_path / "cache")
     (group,) = run_scan(options, embedder_factory=lambda: embedder).groups
     assert names(group) == ["shot-resaved.png", "shot-web.webp", "shot.jpg"]

@@ -130,14 +130,16 @@ def webp_is_lossy(path: str) -> bool:
     return False
 
 
-def decode_gray(path: str | BinaryIO, max_side: int = FEATURE_SIDE) -> np.ndarray:
-    """The upright picture in gray, borders trimmed, at most max_side pixels on its long side."""
+def decode_gray(path: str | BinaryIO, max_side: int = FEATURE_SIDE, trim: bool = True) -> np.ndarray:
+    """The upright picture in gray, borders trimmed (unless not ``trim``), at most max_side pixels
+    on its long side."""
     if isinstance(path, str) and is_raw(path):
         path = _raw_preview(path)
     with _opened(path) as image:
         # JPEG's DCT scaling to about half the side asked for is plenty for local features,
         # and four times cheaper than decoding a 12 MP photo at 1/4 scale.
-        gray = trim_borders(_upright_gray(image, max_side // 2)[0])
+        gray = _upright_gray(image, max_side // 2)[0]
+        gray = trim_borders(gray) if trim else gray
     gray.thumbnail((max_side, max_side), Image.Resampling.BILINEAR)
     return np.asarray(gray, dtype=np.uint8)
 

@@ -17,6 +17,15 @@ HEIF_EXTENSIONS = frozenset({".heic", ".heif"})
 # Folders no person wants searched for duplicates: thumbnail caches. Trash folders are
 # never searched, whatever the settings (a file in the Trash must never win as the keeper).
 DEFAULT_EXCLUDES = (".thumbnails", ".cache", "@eaDir")
+# A file whose name is no photo's (``.jfif``, ``.jpg_large``, a JPEG named ``.svg``, no extension)
+# is still a photo when its first bytes say so: SNIFF_BYTES are read, no more. Companions keep
+# their names' meaning (a ``.mov`` beside a photo is its live video, companions.py), so they and
+# other names that are never a photo are not opened.
+SNIFF_BYTES = 16
+NOT_SNIFFED = frozenset({".xmp", ".json", ".mov", ".mp4", ".m4v", ".avi", ".mkv", ".txt", ".pdf", ".db", ".ini",
+                         ".pp3", ".dop", ".thm", ".aae", ".lnk", ".url", ".ds_store"})
+HEIF_BRANDS = frozenset({b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1"})
+AVIF_BRANDS = frozenset({b"avif", b"avis"})
 IN_TRASH = "folder skipped: it is a trash folder (files in the Trash are never scanned)"
 LINK_NOT_FOLLOWED = ("symbolic link to a place outside the chosen folders, not followed "
                      "(add that folder itself, or ask to follow links)")
@@ -35,6 +44,47 @@ def supported_extensions() -> frozenset[str]:
     if features.check("avif"):
         extensions |= {".avif"}
     return extensions
+
+
+def picture_kind(head: bytes, size: int, extensions: frozenset[str]) -> str | None:
+    """The photo format a file's first bytes announce (one of ``extensions``, as an extension), or
+    None: JPEG, PNG, GIF, WebP, TIFF, BMP (whose header states the file's own ``size``), HEIF and
+    AVIF (their ``ftyp`` brand, not a video's)."""
+    found = None
+    if head.startswith(b"\xff\xd8\xff"):
+        found = ".jpg"
+    elif head.startswith(b"\x89PNG\r\n\x1a\n"):
+        found = ".png"
+    elif head[:6] in (b"GIF87a", b"GIF89a"):
+        found = ".gif"
+    elif head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        found = ".webp"
+    elif head[:4] in (b"II*\x00", b"MM\x00*"):
+        found = ".tif"
+    elif head[:2] == b"BM" and len(head) >= 6 and int.from_bytes(head[2:6], "little") == size:
+        found = ".bmp"
+    elif head[4:8] == b"ftyp" and head[8:12] in HEIF_BRANDS:
+        found = ".heic"
+    elif head[4:8] == b"ftyp" and head[8:12] in AVIF_BRANDS:
+        found = ".avif"
+    return found if found in extensions else None
+
+
+def _sniffed(path: str, size: int, extensions: frozenset[str]) -> bool:
+    """Whether a regular file not named as a photo is one by its first SNIFF_BYTES (never more,
+    never through a link; unreadable: no)."""
+    if size < SNIFF_BYTES or os.path.splitext(path)[1].lower() in NOT_SNIFFED:
+        return False
+    try:
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return False
+    try:
+        return picture_kind(os.read(handle, SNIFF_BYTES), size, extensions) is not None
+    except OSError:
+        return False
+    finally:
+        os.close(handle)
 
 
 class _Excluder:
@@ -139,6 +189,10 @@ class _Walk:
                 self.deferred_files.append(entry.path)
             elif is_image_name:
                 self._add(entry.path, entry.stat(follow_symlinks=False))
+            elif not is_link and entry.is_file(follow_symlinks=False):
+                status = entry.stat(follow_symlinks=False)
+                if _sniffed(entry.path, status.st_size, self.extensions):
+                    self._add(entry.path, status)
         except OSError as error:
             self.problems.append(Problem(entry.path, f"skipped: {_describe(error)}"))
 

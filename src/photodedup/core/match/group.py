@@ -42,35 +42,16 @@ def find_clusters(
 ) -> list[list[int]]:
     """Clusters (lists of row numbers of ``vectors``, 2+ each) of near-identical photos.
 
-    Candidate pairs under ``threshold`` come from the index; clusters are merged
-    closest pair first and only while every pair inside the merged cluster stays
-    under ``spread`` (default SPREAD_FACTOR × threshold), so A~B and B~C never pull
-    a C that is far from A into A's group. With ``verify``, a pair further apart
-    than ``sure`` only links when verify(a, b) confirms it (asked lazily, only for
-    pairs that would change a group). ``prepare`` is first given each such pair together
-    with the next ones that may be asked (VERIFY_WAVE at a time), so the expensive part
-    of verifying is done for several at once, in parallel.
+    Candidate pairs under ``threshold`` come from the index; clusters are merged closest pair
+    first and only while every pair inside the merged cluster stays under ``spread`` (default
+    SPREAD_FACTOR × threshold), so A~B and B~C never pull a C that is far from A into A's group.
+    With ``verify``, a pair further apart than ``sure`` only links when verify(a, b) confirms it
+    (asked lazily, only for pairs that would change a group); ``prepare`` first gets each such
+    pair with the next ones that may be asked (_wave), to verify them together, in parallel.
     With ``structured``, a close pair of which structured(a, b) is False (nearly featureless
-    pictures, which look alike without being copies) must be verified too.
-    """
+    pictures, which look alike without being copies) must be verified too."""
     count = len(vectors)
-    table = index.neighbour_table(MAX_NEIGHBOURS, progress)
-    progress.start("Grouping", count)
-    firsts, seconds, gaps = [], [], []  # candidate pairs as arrays, not Python objects: up to 8 a photo
-    for item in range(count):
-        if item % 256 == 0:
-            progress.check()
-            progress.advance(min(256, count - item))
-        others = table[item][table[item] >= 0]
-        if others.size == 0:
-            continue
-        # The index only proposes; the distance that decides is computed from the vectors.
-        distances = np.sqrt(np.maximum(0.0, 2.0 - 2.0 * (vectors[others] @ vectors[item])))
-        close = distances <= threshold
-        firsts.append(np.minimum(item, others[close]))
-        seconds.append(np.maximum(item, others[close]))
-        gaps.append(distances[close])
-    first, second, distance = _unique_pairs(firsts, seconds, gaps, count)
+    first, second, distance = _close_pairs(vectors, index, threshold, progress)
     # Which pairs need verifying: those past ``sure``, and close ones of nearly featureless pictures.
     checked = [verify is not None and (gap > sure or (structured is not None and not structured(a, b)))
                for a, b, gap in zip(first, second, distance)]
@@ -96,13 +77,7 @@ def find_clusters(
             continue
         if checked[number]:
             if prepare is not None and (a, b) not in prepared:
-                # The next pairs that could still join two clusters, this one first, verified
-                # together; pairs inside one group by then are never verified at all.
-                wave, looked_at = [], max(looked_at, number)
-                while looked_at < len(first) and len(wave) < VERIFY_WAVE:
-                    if checked[looked_at] and joinable(first[looked_at], second[looked_at]):
-                        wave.append((first[looked_at], second[looked_at]))
-                    looked_at += 1
+                wave, looked_at = _wave(first, second, checked, joinable, max(looked_at, number))
                 prepared.update(wave)
                 prepare(wave)
             if not verify(a, b):
@@ -113,6 +88,44 @@ def find_clusters(
             cluster_of[item] = keep
         members[keep] += members.pop(drop)
     return [sorted(m) for m in members.values() if len(m) > 1]
+
+
+def _wave(first: list[int], second: list[int], checked: list[bool], joinable: Callable[[int, int], bool],
+          start: int) -> tuple[list[tuple[int, int]], int]:
+    """The next VERIFY_WAVE pairs from ``start`` that need verifying and could still join two
+    clusters, verified together (pairs inside one group by then are never verified at all); and
+    where the next wave starts looking."""
+    wave, looked_at = [], start
+    while looked_at < len(first) and len(wave) < VERIFY_WAVE:
+        if checked[looked_at] and joinable(first[looked_at], second[looked_at]):
+            wave.append((first[looked_at], second[looked_at]))
+        looked_at += 1
+    return wave, looked_at
+
+
+def _close_pairs(vectors: np.ndarray, index: NeighbourIndex, threshold: float,
+                 progress: Progress) -> tuple[list[int], list[int], list[float]]:
+    """Each pair (first < second) of rows the index proposes within ``threshold``, once, closest
+    first, with its distance. The index only proposes; the distance that decides is computed
+    from the vectors."""
+    count = len(vectors)
+    table = index.neighbour_table(MAX_NEIGHBOURS, progress)
+    progress.start("Grouping", count)
+    firsts, seconds, gaps = [], [], []  # candidate pairs as arrays, not Python objects: up to 8 a photo
+    for item in range(count):
+        if item % 256 == 0:
+            progress.check()
+            progress.advance(min(256, count - item))
+        others = table[item][table[item] >= 0]
+        others = others[others != item]
+        if others.size == 0:
+            continue
+        distances = np.sqrt(np.maximum(0.0, 2.0 - 2.0 * (vectors[others] @ vectors[item])))
+        close = distances <= threshold
+        firsts.append(np.minimum(item, others[close]))
+        seconds.append(np.maximum(item, others[close]))
+        gaps.append(distances[close])
+    return _unique_pairs(firsts, seconds, gaps, count)
 
 
 def _unique_pairs(firsts: list[np.ndarray], seconds: list[np.ndarray], gaps: list[np.ndarray],
@@ -178,11 +191,13 @@ _TURNS = (lambda t: t, lambda t: t[..., ::-1, ::-1], lambda t: np.rot90(t, 1, ax
           lambda t: np.rot90(t[..., :, ::-1], 1, axes=(-2, -1)), lambda t: np.rot90(t[..., :, ::-1], 3, axes=(-2, -1)))
 
 
-def turned_candidates(thumbs: np.ndarray, aspects: np.ndarray, chunk: int = 2048) -> list[tuple[int, int]]:
+def turned_candidates(thumbs: np.ndarray, aspects: np.ndarray, chunk: int = 2048, rows: Sequence[int] | None = None,
+                      correlation: float = TURNED_CORRELATION, per_photo: int = TURNED_PER_PHOTO) -> list[tuple[int, int]]:
     """Pairs (a < b) of rows whose squashed thumbnails match when one is turned or mirrored (or as
     they are): candidates the embedding misses, since it sees a turned picture, or a tiny
     thumbnail, as another picture. ``aspects`` is each photo's width / height; a turn by 90° must
-    swap it (within 30%: trimmed borders differ)."""
+    swap it (within 30%: trimmed borders differ). Only ``rows`` (default all) look for matches,
+    each keeping its ``per_photo`` best at ``correlation`` or more."""
     count = len(thumbs)
     if count < 2:
         return []
@@ -196,27 +211,50 @@ def turned_candidates(thumbs: np.ndarray, aspects: np.ndarray, chunk: int = 2048
 
     base = unit(small)
     textured = small.reshape(count, -1).std(axis=1) >= 4.0  # a plain picture matches everything
+    asking = np.arange(count) if rows is None else np.asarray(sorted(rows), dtype=np.int64)
     found: dict[int, list[tuple[float, int]]] = {}
     log_aspect = np.log(np.maximum(aspects, 1e-6))
     for number, turn in enumerate(_TURNS):
-        turned = unit(np.ascontiguousarray(turn(small)))
         swaps = number in (2, 3, 6, 7)
-        for start in range(0, count, chunk):
-            scores = turned[start:start + chunk] @ base.T
-            rows, cols = np.nonzero(scores >= TURNED_CORRELATION)
-            for row, col in zip(rows.tolist(), cols.tolist()):
-                a = start + row
-                if a == col or not (textured[a] and textured[col]):
-                    continue
+        for start in range(0, len(asking), chunk):
+            part = asking[start:start + chunk]
+            scores = unit(np.ascontiguousarray(turn(small[part]))) @ base.T
+            for row, col in zip(*(index.tolist() for index in np.nonzero(scores >= correlation))):
+                a = int(part[row])
                 expected = -log_aspect[a] if swaps else log_aspect[a]
-                if abs(expected - log_aspect[col]) > 0.3:
+                if a == col or not (textured[a] and textured[col]) or abs(expected - log_aspect[col]) > 0.3:
                     continue
-                found.setdefault(a, []).append((-float(scores[row, col - 0]), col))
+                found.setdefault(a, []).append((-float(scores[row, col]), col))
     pairs = set()
     for a, matches in found.items():
-        for _, b in sorted(matches)[:TURNED_PER_PHOTO]:
+        best = {b: score for score, b in sorted(matches, reverse=True)}  # each photo once, at its best turn
+        for b in sorted(best, key=lambda b: (best[b], b))[:per_photo]:
             pairs.add((min(a, b), max(a, b)))
     return sorted(pairs)
+
+
+def _grow_picture(seed: int, neighbours: list[list[int]], seed_of: dict[int, int], verify: Callable[[int, int], bool],
+                  prepare: Callable[[list[tuple[int, int]]], None] | None, progress: Progress) -> list[int]:
+    """The rows that are copies of ``seed``: its candidates, then theirs, each joining only when
+    verify(seed, row) confirms it (recorded in ``seed_of``); a seed left alone is not recorded."""
+    seed_of[seed] = seed
+    members, asked = [seed], {seed}
+    frontier = list(neighbours[seed])
+    while frontier:
+        round_ = list(dict.fromkeys(n for n in frontier if n not in seed_of and n not in asked))
+        frontier = []
+        if prepare is not None and round_:
+            prepare([(min(seed, n), max(seed, n)) for n in round_])
+        for other in round_:
+            asked.add(other)
+            progress.advance()
+            if verify(min(seed, other), max(seed, other)):
+                seed_of[other] = seed
+                members.append(other)
+                frontier.extend(neighbours[other])
+    if len(members) == 1:
+        del seed_of[seed]  # alone: may still join a later seed's picture
+    return members
 
 
 def find_pictures(
@@ -240,26 +278,15 @@ def find_pictures(
     verify them in parallel. ``apart`` receives the candidate pairs left in different clusters.
     """
     count = len(vectors)
-    table = index.neighbour_table(MAX_NEIGHBOURS, progress)
-    progress.start("Grouping", count)
-    neighbours: list[list[int]] = [[] for _ in range(count)]
-    candidates: dict[tuple[int, int], float] = {}
-    for item in range(count):
-        if item % 256 == 0:
-            progress.check()
-        others = table[item][table[item] >= 0]
-        others = others[others != item]
-        if others.size:
-            distances = np.sqrt(np.maximum(0.0, 2.0 - 2.0 * (vectors[others] @ vectors[item])))
-            for other, gap in zip(others[distances <= threshold].tolist(), distances[distances <= threshold].tolist()):
-                candidates[min(item, other), max(item, other)] = gap
+    first, second, distance = _close_pairs(vectors, index, threshold, progress)
+    candidates: dict[tuple[int, int], float] = dict(zip(zip(first, second), distance))
     for a, b in extra_pairs:
         if a != b:
             candidates.setdefault((min(a, b), max(a, b)), vector_distance(vectors[a], vectors[b]))
+    neighbours: list[list[int]] = [[] for _ in range(count)]
     for a, b in sorted(candidates, key=lambda pair: (candidates[pair], pair)):
         neighbours[a].append(b)
         neighbours[b].append(a)
-    progress.advance(count)
     progress.start("Checking look-alike pairs", len(candidates))  # pairs, not photos: the count says so
     seed_of: dict[int, int] = {}
     clusters = []
@@ -267,25 +294,9 @@ def find_pictures(
         if seed in seed_of or not neighbours[seed]:
             continue
         progress.check()
-        seed_of[seed] = seed
-        members, asked = [seed], {seed}
-        frontier = list(neighbours[seed])
-        while frontier:
-            round_ = list(dict.fromkeys(n for n in frontier if n not in seed_of and n not in asked))
-            frontier = []
-            if prepare is not None and round_:
-                prepare([(min(seed, n), max(seed, n)) for n in round_])
-            for other in round_:
-                asked.add(other)
-                progress.advance()
-                if verify(min(seed, other), max(seed, other)):
-                    seed_of[other] = seed
-                    members.append(other)
-                    frontier.extend(neighbours[other])
+        members = _grow_picture(seed, neighbours, seed_of, verify, prepare, progress)
         if len(members) > 1:
             clusters.append(sorted(members))
-        else:
-            del seed_of[seed]  # alone: may still join a later seed's picture
     if apart is not None:
         apart.extend((a, b, gap) for (a, b), gap in sorted(candidates.items())
                      if seed_of.get(a, -1 - a) != seed_of.get(b, -1 - b))

@@ -15,23 +15,29 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from photodedup.core.analyse import cache as cache_module
-from photodedup.core.analyse.decode import decode_gray, same_pixels, webp_is_lossy
+from photodedup.core.analyse.decode import decode_gray
 from photodedup.core.analyse.exact import find_identical
-from photodedup.core.match.group import SPREAD_FACTOR, find_pictures, make_group, turned_candidates, vector_distance
+from photodedup.core.match.group import find_pictures, make_group, turned_candidates
 from photodedup.core.match.index import VectorIndex
-from photodedup.core.review.keeper import DEFAULT_RULES, PixelEvidence, choose_keeper, pixel_class, resave_candidates
-from photodedup.core.match.measures import best_shot, keeper_facts, shot_facts
-from photodedup.core.models import SIMILAR, Group, GroupMember, ImageInfo
+from photodedup.core.review.keeper import DEFAULT_RULES, choose_keeper, pixel_class
+from photodedup.core.match.keeper_evidence import evidence_of, resaves_of
+from photodedup.core.match.similar import similar_groups
+from photodedup.core.models import Group, ImageInfo
 from photodedup.core.progress import NULL_PROGRESS, Progress
 from photodedup.core.analyse.scratch import ScratchStore
 from photodedup.core.match.verify import (PIXEL_METHOD, LocalFeatures, PixelVerdict, compare_pictures,
                                     extract_features)
 
+# A photo this small (long side, px) is a thumbnail whose squashed picture may be trimmed unlike
+# its original's: its TINY_PER_PHOTO best thumbnail matches over TINY_CORRELATION are candidates
+# too (the pixels decide; they are not taken as alike for similar shots). Measured on bench/corpus:
+# the 100-px thumbnails "Path", "Wood" and "hubble_deep_field" matched their own scene best, at
+# 0.53, 0.80 and 0.88, under the 0.93 of turned_candidates, and the embedding put them 0.67-0.91 away.
+TINY_SIDE = 160
+TINY_CORRELATION = 0.4
+TINY_PER_PHOTO = 2
 FEATURES_KEPT = 512  # photos whose local features (about 32 KB each) are kept for later pairs
 GRAYS_KEPT = 256  # photos whose grey pictures (about 170 KB each) are kept for later pairs
-# Pictures closer than this (embedding distance) that the pixels say are not copies are offered
-# as similar shots; calibrated with bench/accuracy.py.
-SIMILAR_THRESHOLD = 0.55
 
 
 def feature_gray(path: str, scratch: ScratchStore | None = None) -> np.ndarray | None:
@@ -52,7 +58,33 @@ def feature_gray(path: str, scratch: ScratchStore | None = None) -> np.ndarray |
 def copy_verdict(first: str, second: str, scratch: ScratchStore | None = None) -> PixelVerdict:
     """Whether the picture in ``second`` is a copy of the one in ``first``, decided by their pixels
     exactly as grouping decides (for a report's trash check, a search); unreadable: not a copy."""
-    return pixel_verdict(feature_gray(first, scratch), feature_gray(second, scratch))
+    grays = feature_gray(first, scratch), feature_gray(second, scratch)
+    return untrimmed_retry(pixel_verdict(*grays), (first, second), grays)
+
+
+# The grouping's verdicts: compare_pictures, then untrimmed_retry; cached under this name.
+GROUPING_METHOD = PIXEL_METHOD + "+untrimmed0.25"
+UNTRIMMED_ASPECT = 0.25  # largest change of aspect (log) the trimming may have made for a retry
+
+
+def untrimmed_retry(verdict: PixelVerdict, paths: tuple[str, str], grays: tuple) -> PixelVerdict:
+    """``verdict``, or, when it is no copy, one picture is a thumbnail (TINY_SIDE or less) and
+    the border trimming changed a picture's shape a little (a plain or dark edge taken for a bar in one copy and not in another), the verdict on
+    both pictures untrimmed when that one is a copy. Real bars a copy added change its shape more
+    than UNTRIMMED_ASPECT (a 3:2 picture letterboxed square: 0.41). Measured: the 100-px
+    thumbnails of bench/corpus "Wood", "Path" and "hubble_deep_field" were trimmed and their
+    originals not (or the other way), and agreed only untrimmed (0.97, 0.99, 0.91)."""
+    if verdict.copy or grays[0] is None or grays[1] is None or min(max(g.shape) for g in grays) > TINY_SIDE:
+        return verdict  # only a thumbnail is trimmed so unlike its original (a full decode costs 40 ms)
+    try:
+        whole = [decode_gray(path, trim=False) for path in paths]
+    except Exception:  # moved, changed, odd
+        return verdict
+    changes = [abs(np.log((g.shape[1] / g.shape[0]) / (w.shape[1] / w.shape[0]))) for g, w in zip(grays, whole)]
+    if max(changes) < 0.005 or max(changes) > UNTRIMMED_ASPECT:
+        return verdict
+    retried = pixel_verdict(*whole)
+    return retried if retried.copy else verdict
 
 
 def pixel_verdict(a: np.ndarray | None, b: np.ndarray | None) -> PixelVerdict:
@@ -90,14 +122,14 @@ def group_infos(infos: list[ImageInfo], threshold: float, protected: Sequence[st
     groups = []
     clustered = [[infos[p] for p in positions] for positions in clusters]
     keeper_of: dict[int, int] = {}  # position of each clustered photo → position of its group's keeper
-    for positions, members, resaves in zip(clusters, clustered, _resaves(clustered, cache, verifier.workers, progress)):
+    for positions, members, resaves in zip(clusters, clustered, resaves_of(clustered, cache, verifier.workers, progress)):
         seed = _seed(members)
-        evidence = _evidence(members, seed, verifier, cache)
+        evidence = evidence_of(members, seed, verifier.verdict_between, cache)
         keeper = choose_keeper(members, protected, keeper_rules, resaves, evidence)
         groups.append(make_group(members, keeper, lambda kept, info, seed=seed: verifier.describe_known(kept, info, seed)))
         keeper_of.update({p: verifier.position[members[keeper].file.path] for p in positions})
     groups.sort(key=lambda g: (-g.reclaimable_bytes, g.keeper.path))
-    return groups + _similar_groups(infos, apart, keeper_of, verifier, cache)
+    return groups + similar_groups(infos, apart, keeper_of, verifier.gray_of, cache)
 
 
 def _seed_key(info: ImageInfo) -> tuple[int, int, str]:
@@ -108,130 +140,6 @@ def _seed_key(info: ImageInfo) -> tuple[int, int, str]:
 
 def _seed(members: list[ImageInfo]) -> ImageInfo:
     return min(members, key=_seed_key)
-
-
-def _evidence(members: list[ImageInfo], seed: ImageInfo, verifier: "_PairVerifier",
-              cache: cache_module.Cache) -> PixelEvidence:
-    """What the pixels say about which file of a copy group the others were made from: each file
-    against the group's seed (checked when the group was made), and each file's own facts."""
-    laid: dict[str, str] = {}
-    for info in members:
-        if info is not seed and info.content_hash != seed.content_hash:
-            laid[info.file.path] = verifier.verdict_between(seed, info).how
-    hashes = {info.file.path: info.content_hash for info in members}
-    return PixelEvidence(laid, {}, lambda path: keeper_facts(path, hashes[path], cache), _spread(members, cache))
-
-
-def _spread(members: list[ImageInfo], cache: cache_module.Cache) -> dict[str, float]:
-    """Each file's median difference (grey levels, cached thumbnails, best of any turn or mirror)
-    to the other files of its group: the original sits in the middle of its edits."""
-    thumbs = {info.file.path: cache.lookup_thumb(info.file) for info in members}
-    if len(members) < 3 or any(thumb is None for thumb in thumbs.values()):
-        return {}
-    stack = np.stack([thumbs[info.file.path].astype(np.float32) for info in members])
-    turns = np.stack([stack, stack[:, ::-1, ::-1], np.rot90(stack, 1, axes=(1, 2)), np.rot90(stack, 3, axes=(1, 2)),
-                      stack[:, :, ::-1], stack[:, ::-1, :]])
-    differences = np.abs(turns[:, :, None] - stack[None, None, :]).mean(axis=(3, 4)).min(axis=0)
-    spread = {}
-    for row, info in enumerate(members):
-        others = np.delete(differences[row], row)
-        spread[info.file.path] = float(np.median(others))
-    return spread
-
-
-def _similar_groups(infos: list[ImageInfo], apart: list[tuple[int, int, float]], keeper_of: dict[int, int],
-                    verifier: "_PairVerifier", cache: cache_module.Cache) -> list[Group]:
-    """Groups of different pictures of one scene: candidate pairs left apart by the copy check,
-    under SIMILAR_THRESHOLD or proposed by their thumbnails (each picture shown by its keeper),
-    joined while every two of a group stay within the spread."""
-    links = sorted({(min(keeper_of.get(a, a), keeper_of.get(b, b)), max(keeper_of.get(a, a), keeper_of.get(b, b)))
-                    for a, b, gap in apart if gap <= SIMILAR_THRESHOLD}, key=lambda pair: (
-                        vector_distance(infos[pair[0]].vector, infos[pair[1]].vector), pair))
-    widest = SPREAD_FACTOR * SIMILAR_THRESHOLD
-    group_of: dict[int, list[int]] = {}
-    for a, b in links:
-        if a == b:
-            continue
-        first, second = group_of.get(a, [a]), group_of.get(b, [b])
-        if first is second:
-            continue
-        if max(vector_distance(infos[x].vector, infos[y].vector) for x in first for y in second) > widest:
-            continue
-        merged = sorted(first + second)
-        for member in merged:
-            group_of[member] = merged
-    groups = []
-    for positions in {id(g): g for g in group_of.values()}.values():
-        members = [infos[p] for p in positions]
-        facts = {}
-        for info in members:
-            measured = shot_facts(info.content_hash, lambda i=info: verifier.gray_of(i), cache)
-            if measured is not None:
-                facts[info.file.path] = measured
-        pixels = {info.file.path: info.picture_pixels for info in members}
-        best, why = best_shot(facts, pixels) if facts else (members[0].file.path, "")
-        group = Group([GroupMember(info, keeper=info.file.path == best, distance=0.0 if info.file.path == best else
-                                   vector_distance(by_best(members, best).vector, info.vector),
-                                   detail=(why or "best shot") if info.file.path == best else
-                                   "another shot of the same scene (a different picture, not a copy)")
-                       for info in members], kind=SIMILAR, note=why)
-        groups.append(group)
-    groups.sort(key=lambda g: (-len(g.members), g.keeper.path))
-    return groups
-
-
-def by_best(members: list[ImageInfo], path: str) -> ImageInfo:
-    return next(i for i in members if i.file.path == path)
-
-
-RESAVE_METHOD = "same-pixels-v1"
-RESAVE_TRIES = 3  # JPEGs a lossless file is compared with, closest thumbnail first
-
-
-def _resaves(groups: list[list[ImageInfo]], cache: cache_module.Cache, workers: int,
-             progress: Progress = NULL_PROGRESS) -> list[frozenset[str]]:
-    """For each group, its lossless files that hold exactly a JPEG's pixels (keeper rule "not-resaved").
-
-    Each lossless file is compared, full size, with at most RESAVE_TRIES JPEGs of its group:
-    those whose cached thumbnails are closest, and only within a grey level (an edited copy's
-    is not). The comparisons run in parallel; the answer is remembered by content,
-    so a rescan decodes nothing.
-    """
-    checks: list[list[tuple[ImageInfo, ImageInfo]]] = []
-    for members in groups:
-        closest: dict[str, list[tuple[float, str, ImageInfo, ImageInfo]]] = {}
-        for lossless, jpeg in resave_candidates(members):
-            if lossless.format == "WEBP" and webp_is_lossy(lossless.file.path):
-                continue
-            thumbs = cache.lookup_thumb(lossless.file), cache.lookup_thumb(jpeg.file)
-            difference = (float(np.abs(thumbs[0].astype(np.int16) - thumbs[1]).mean())
-                          if thumbs[0] is not None and thumbs[1] is not None else 0.0)
-            if difference <= 1.0:
-                closest.setdefault(lossless.file.path, []).append((difference, jpeg.file.path, lossless, jpeg))
-        # The few closest JPEGs each: an edited copy of the same size (turned by EXIF, say) may tie.
-        checks.append([(lossless, jpeg) for found in closest.values()
-                       for _, _, lossless, jpeg in sorted(found, key=lambda c: c[:2])[:RESAVE_TRIES]])
-    answers: dict[tuple[str, str], int] = {}
-    for lossless, jpeg in (pair for group in checks for pair in group):
-        known = cache.lookup_verification(lossless.content_hash, jpeg.content_hash, RESAVE_METHOD)
-        if known is not None:
-            answers[lossless.content_hash, jpeg.content_hash] = known
-    unknown = {(lossless.content_hash, jpeg.content_hash): (lossless.file.path, jpeg.file.path)
-               for group in checks for lossless, jpeg in group
-               if (lossless.content_hash, jpeg.content_hash) not in answers}
-    if unknown:  # a full-size decode of both files each: ~100 MB of pixels per worker at 12 MP
-        progress.start("Comparing lossless copies with JPEGs", len(unknown))
-        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="resave")
-        try:
-            for hashes, same in zip(unknown, pool.map(lambda paths: same_pixels(*paths), unknown.values())):
-                answers[hashes] = int(same)
-                cache.store_verification(*hashes, RESAVE_METHOD, int(same))
-                progress.advance()
-                progress.check()
-        finally:
-            pool.shutdown(cancel_futures=True)  # a cancelled scan waits only for what is running
-    return [frozenset(lossless.file.path for lossless, jpeg in group
-                      if answers[lossless.content_hash, jpeg.content_hash]) for group in checks]
 
 
 class _PairVerifier:
@@ -281,7 +189,7 @@ class _PairVerifier:
         first, second = self.infos[a], self.infos[b]
         key = (first.content_hash, second.content_hash)
         if key not in self.verdicts:
-            code = self.cache.lookup_verification(*key, PIXEL_METHOD)
+            code = self.cache.lookup_verification(*key, GROUPING_METHOD)
             if code is None:
                 return None
             self.verdicts[key] = PixelVerdict.from_code(code)
@@ -293,9 +201,12 @@ class _PairVerifier:
         if first is None or second is None:
             return None  # unreadable now: unconfirmed is the safe answer, and not remembered
         try:
-            return compare_pictures(first, second, lambda: (self._features(a), self._features(b)))
+            verdict = compare_pictures(first, second, lambda: (self._features(a), self._features(b)))
         except Exception:  # an odd picture OpenCV refuses: not a copy
             return PixelVerdict(False)
+        if min(self.infos[a].content_fraction, self.infos[b].content_fraction) < 1.0:  # one was trimmed
+            verdict = untrimmed_retry(verdict, (self.infos[a].file.path, self.infos[b].file.path), (first, second))
+        return verdict
 
     def prepare(self, pairs: list[tuple[int, int]], progress: Progress = NULL_PROGRESS) -> None:
         """Decide the pairs not decided before, on all cores at once (OpenCV and Pillow release the GIL)."""
@@ -319,7 +230,7 @@ class _PairVerifier:
         if verdict is None:
             return PixelVerdict(False)
         self.verdicts[first.content_hash, second.content_hash] = verdict
-        self.cache.store_verification(first.content_hash, second.content_hash, PIXEL_METHOD, verdict.code())
+        self.cache.store_verification(first.content_hash, second.content_hash, GROUPING_METHOD, verdict.code())
         return verdict
 
     def verdict(self, a: int, b: int) -> PixelVerdict:
@@ -394,10 +305,13 @@ def _near_clusters(
     vectors = _pack_vectors(infos, representatives)
     index = _index_for(vectors, cache, key.hexdigest(), progress)
     thumbs = [cache.lookup_thumb(infos[p].file) for p in representatives]
-    turned = []
+    turned, tiny = [], []
     if all(thumb is not None for thumb in thumbs):
         aspects = np.array([infos[p].width / max(1, infos[p].height) for p in representatives])
         turned = turned_candidates(np.stack(thumbs), aspects)
+        tiny = turned_candidates(np.stack(thumbs), aspects, rows=[row for row, p in enumerate(representatives)
+                                                                  if max(infos[p].width, infos[p].height) <= TINY_SIDE],
+                                 correlation=TINY_CORRELATION, per_photo=TINY_PER_PHOTO)
     found_apart: list[tuple[int, int, float]] = []
     clusters = find_pictures(
         vectors, index,
@@ -405,7 +319,7 @@ def _near_clusters(
         seed_key=lambda row: _seed_key(infos[representatives[row]]),
         threshold=threshold, progress=progress,
         prepare=lambda pairs: verifier.prepare([(representatives[a], representatives[b]) for a, b in pairs], progress),
-        extra_pairs=turned, apart=found_apart,
+        extra_pairs=sorted(set(turned) | set(tiny)), apart=found_apart,
     )
     if apart is not None:  # a pair the thumbnails proposed counts as alike whatever its distance
         alike = set(turned)
