@@ -220,3 +220,23 @@ def test_case_45_a_photo_whose_sidecar_cannot_be_read_stays_with_it(tmp_path, mo
     monkeypatch.undo()
     assert outcome.status == "skipped" and "copy.jpg.xmp can't be read" in outcome.reason, outcome
     assert copy.exists() and sidecar.exists()
+
+
+def test_case_31_the_keepers_measure_opens_files_with_every_guard_of_the_scan(tmp_path):
+    import threading
+
+    from photodedup.core.analyse.cache import Cache
+    from photodedup.core.match.measures import KeeperFacts, keeper_facts
+
+    fifo = tmp_path / "a.jpg"  # what the cache knew as a photo is now a FIFO nobody writes to
+    os.mkfifo(fifo)
+    postscript = tmp_path / "b.jpg"  # or a PostScript program that never ends
+    postscript.write_bytes(b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 200 200\n%%EndComments\n{ } loop\n%%EOF\n")
+    answers = []
+    with Cache(tmp_path / "cache", "test-model") as cache:
+        worker = threading.Thread(target=lambda: answers.extend(
+            keeper_facts(str(path), f"hash-{path.name}", cache) for path in (fifo, postscript)), daemon=True)
+        worker.start()
+        worker.join(20)
+    assert not worker.is_alive(), "measuring a FIFO or a PostScript file must not hang the scan"
+    assert answers == [KeeperFacts(), KeeperFacts()]

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from photodedup.core.match.changes import jpeg_quality
 from photodedup.core.analyse.decode import webp_is_lossy
+from photodedup.core.analyse.safe_open import open_photo
+from photodedup.core.match.changes import jpeg_quality
 from photodedup.core.models import ImageInfo
 
 KEEPER_METHOD = "keeper-facts-v6"
@@ -63,8 +64,10 @@ def tonal_range(grey: np.ndarray) -> float:
 
 
 def measure_keeper_facts(path: str) -> KeeperFacts:
-    """Grey or colour, quality and tonal range of a file, from one reduced decode (at most 384 px)."""
-    with Image.open(path) as image:
+    """Grey or colour, quality and tonal range of a file, from one reduced decode (at most 384 px). Opened with
+    every guard of the scan's own decode (photo formats only, regular files, a deadline): a file the cache still
+    trusts may have been replaced since by a PostScript program that never ends (third adversarial pass)."""
+    with open_photo(path) as image:
         image_format = image.format
         try:
             turned_by_tag = image.getexif().get(0x0112, 1) not in (1, None)
