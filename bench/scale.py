@@ -75,14 +75,14 @@ def cache_bytes(cache: Path, photos: int) -> dict:
     import sqlite3
 
     with sqlite3.connect(cache / "photodedup-cache.sqlite3") as db:
-        photos = max(photos, db.execute("SELECT count(*) FROM images").fetchone()[0])
+        rows = max(photos, db.execute("SELECT count(*) FROM images").fetchone()[0])
     database = sum(p.stat().st_size for p in cache.glob("photodedup-cache.sqlite3*") if p.is_file())
     # The last scan's index (its neighbour table, and those of the thumbnails' index), not the
     # indexes of earlier steps that wait an hour before they are removed.
     saved = sorted((cache / "index").glob("vectors-*.ann"), key=lambda p: p.stat().st_mtime)
     last = [p for p in saved if "-turned" not in p.name][-1:] if saved else []
     index = sum(p.stat().st_size for p in (cache / "index").glob(last[0].stem + "*") if p.is_file()) if last else 0
-    return {"sqlite_bytes_per_photo": round(database / photos), "index_bytes_per_photo": round(index / photos)}
+    return {"sqlite_bytes_per_photo": round(database / rows), "index_bytes_per_photo": round(index / photos)}
 
 
 def change_one_percent(roots: list[Path], count: int) -> list[Path]:
