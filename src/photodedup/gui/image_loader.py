@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections import OrderedDict
+from collections.abc import Callable
 
 from PIL import Image, ImageOps
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
@@ -39,16 +40,20 @@ def load_qimage(path: str, max_side: int | None) -> QImage:
 
 class _LoadSignals(QObject):
     loaded = Signal(str, int, QImage)
+    skipped = Signal(str, int)
 
 
 class _LoadTask(QRunnable):
-    def __init__(self, path: str, max_side: int, signals: _LoadSignals) -> None:
+    def __init__(self, path: str, max_side: int, signals: _LoadSignals, wanted: Callable[[], bool] | None) -> None:
         super().__init__()
-        self.path, self.max_side, self.signals = path, max_side, signals
+        self.path, self.max_side, self.signals, self.wanted = path, max_side, signals, wanted
 
     def run(self) -> None:
-        image = load_qimage(self.path, self.max_side or None)
         try:
+            if self.wanted is not None and not self.wanted():  # scrolled past while it waited its turn
+                self.signals.skipped.emit(self.path, self.max_side)
+                return
+            image = load_qimage(self.path, self.max_side or None)
             self.signals.loaded.emit(self.path, self.max_side, image)
         except RuntimeError:  # the loader was deleted while this ran (window closing)
             pass
@@ -68,6 +73,7 @@ class ImageLoader(QObject):
         self._pool.setMaxThreadCount(threads)
         self._signals = _LoadSignals()
         self._signals.loaded.connect(self._on_loaded)
+        self._signals.skipped.connect(lambda path, max_side: self._waiting.discard((path, max_side)))
         self._cache: OrderedDict[tuple[str, int], QImage] = OrderedDict()
         self._waiting: set[tuple[str, int]] = set()
         self.capacity = capacity
@@ -79,15 +85,20 @@ class ImageLoader(QObject):
             return self._cache[key]
         return None
 
-    def request(self, path: str, max_side: int) -> QImage | None:
-        """The image if cached; else None, and ``loaded`` will fire once it is."""
+    def request(self, path: str, max_side: int, wanted: Callable[[], bool] | None = None) -> QImage | None:
+        """The image if cached; else None, and ``loaded`` will fire once it is.
+
+        ``wanted`` (called on a loading thread when the request's turn comes) lets a list drop
+        what has scrolled out of sight meanwhile: then nothing is loaded and nothing fires, and
+        a later request loads it.
+        """
         image = self.cached(path, max_side)
         if image is not None:
             return image
         key = (path, max_side)
         if key not in self._waiting:
             self._waiting.add(key)
-            self._pool.start(_LoadTask(path, max_side, self._signals))
+            self._pool.start(_LoadTask(path, max_side, self._signals, wanted))
         return None
 
     def forget(self, path: str) -> None:
