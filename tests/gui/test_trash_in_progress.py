@@ -36,7 +36,9 @@ def test_regroup_and_rescan_during_a_trash_wait_and_the_result_is_shown(qtbot, m
     assert window.controller.running_kind == "trash"
     page.slider.setValue(page.slider.minimum())  # asks for a regroup while the trash runs
     window.regroup(page.slider.minimum() / 100)
-    window.start_scan()  # Ctrl+R
+    window.start_scan()  # Ctrl+R: refused, and the person is told why
+    assert "being moved" in window.statusBar().currentMessage()
+    window.find_photos([str(library["coffee"])])  # a search: refused too
     window.trash_marked()  # a second trash
     assert window.controller.running_kind == "trash" and window.pages.currentWidget() is page
 
