@@ -145,8 +145,7 @@ class MainWindow(ReviewActions, SearchActions, QMainWindow):
         return self.options().trash_policy()
 
     def start_scan(self) -> None:
-        if self.controller.uninterruptible:
-            self.controller.refused.emit(self.controller.REFUSAL)
+        if self.controller.refuses():
             return
         self.session.options = self.options()
         roots = self.session.options.folders
@@ -198,9 +197,8 @@ class MainWindow(ReviewActions, SearchActions, QMainWindow):
             return
         if self.session.library is None:
             return
-        if self.controller.uninterruptible:
+        if self.controller.refuses():
             self._regroup_after_trash = True  # waits for the trash, then runs
-            self.controller.refused.emit(self.controller.REFUSAL)
             return
         session, protected, rules = self.session, self.folders_page.protected_folders(), self.settings.keeper_rules
         self.statusBar().showMessage("Regrouping…")

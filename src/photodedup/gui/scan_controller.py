@@ -156,8 +156,7 @@ class ScanController(QObject):
         or ``on_cancel()`` runs on the main thread when it ends. A running job is cancelled first,
         except a trash or restore, which is never interrupted: then nothing runs, ``refused`` is
         emitted and None is returned."""
-        if self.uninterruptible:
-            self.refused.emit(self.REFUSAL)
+        if self.refuses():
             return None
         operation = Operation(kind, function, on_success, on_failure, on_cancel)
         self._job += 1
@@ -167,6 +166,12 @@ class ScanController(QObject):
             return self._job
         self._start(operation)
         return self._job
+
+    def refuses(self) -> bool:
+        """Whether a new job would be refused now (a trash or restore runs); if so, ``refused`` says why."""
+        if self.uninterruptible:
+            self.refused.emit(self.REFUSAL)
+        return self.uninterruptible
 
     @property
     def uninterruptible(self) -> bool:
