@@ -19,6 +19,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from photodedup.core.analyse.safe_open import configure_pillow
+
+configure_pillow()  # as the command line and the app do at start: Pillow and its warnings, once
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "resources" / "samples"
 

@@ -8,32 +8,18 @@ import sys
 from pathlib import Path
 
 from photodedup import __version__
-from photodedup.cli_common import check_folders_and_outputs, run_with_progress
+from photodedup.cli_common import add_option, argparse_type, check_folders_and_outputs, options_from, run_with_progress
 from photodedup.core.review.report import ReportNotWritten, human_bytes
 
 
 def _threshold(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0.0 < value < 2.0:
-        raise argparse.ArgumentTypeError("must be between 0 and 2 (angular distance; smaller is stricter)")
-    return value
+    """The threshold's parser as a flag's type (find-copies takes it)."""
+    from photodedup.core.settings import OPTIONS
 
-
-def _keeper_rules(text: str) -> list[str]:
-    from photodedup.core.review.keeper import check_rules
-
-    try:
-        return check_rules([part.strip() for part in text.split(",") if part.strip()])
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
+    return argparse_type(OPTIONS["threshold"].metadata["parse"])(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from photodedup.core.match.group import DEFAULT_THRESHOLD
-
     parser = argparse.ArgumentParser(
         prog="photodedup",
         description="Find duplicate and near-duplicate photos. Nothing is deleted by scanning.",
@@ -45,23 +31,14 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("roots", nargs="+", metavar="ROOT", help="folder to search (several allowed)")
     scan.add_argument("--json", type=Path, metavar="FILE", help="write the groups as JSON")
     scan.add_argument("--csv", type=Path, metavar="FILE", help="write the groups as CSV")
-    scan.add_argument(
-        "--threshold", type=_threshold, default=DEFAULT_THRESHOLD, metavar="T",
-        help=f"largest embedding distance still called a copy (default {DEFAULT_THRESHOLD})",
-    )
+    add_option(scan, "threshold", "T")
     scan.add_argument("--cache-dir", type=Path, metavar="DIR", help="where the cache lives (default: the user cache folder)")
-    scan.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip files or folders matching GLOB (repeatable)")
+    add_option(scan, "excludes", "GLOB")
     scan.add_argument("--quiet", action="store_true", help="no progress on stderr")
-    scan.add_argument("--protect", action="append", default=[], metavar="DIR",
-                      help="files under DIR are always kept, never marked for trash (repeatable)")
-    scan.add_argument("--keeper-rules", type=_keeper_rules, metavar="RULE,...",
-                      help="order of the rules that choose the file to keep (default: "
-                           "protected,raw,pixels,no-padding,original,oldest-taken,largest-file,oldest-file,shortest-path)")
-    scan.add_argument("--raw-jpeg-duplicates", action="store_true",
-                      help="treat a RAW and the camera's JPEG of the same shot as duplicates (normally both are kept)")
-    scan.add_argument("--follow-symlinks", action="store_true",
-                      help="also look inside symbolically linked folders and at linked files under the roots "
-                           "(their files are shown but never marked for the trash)")
+    add_option(scan, "protected", "DIR")
+    add_option(scan, "keeper_rules", "RULE,...")
+    add_option(scan, "raw_jpeg_pairs_are_duplicates")
+    add_option(scan, "follow_symlinks")
 
     from photodedup.cli_copies import add_command as add_find_copies
     from photodedup.cli_trash import add_commands
@@ -70,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_find_copies(commands, _threshold)
     from photodedup.cli_find import add_command as add_find
 
-    add_find(commands, _threshold)
+    add_find(commands)
 
     gui = commands.add_parser("gui", help="open the desktop app (same as photodedup-gui)")
     gui.add_argument("folders", nargs="*", metavar="FOLDER", help="folders to add to the list")
@@ -84,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from photodedup.core.analyse.safe_open import configure_pillow
+
+    configure_pillow()  # Pillow and its warnings, once for the process
     for stream in (sys.stdout, sys.stderr):  # a file name that is not UTF-8 is printed, not a crash
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
@@ -136,23 +116,20 @@ def _dispatch(argv: list[str] | None) -> int:
 
 
 def _scan(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    from photodedup.core.dedupe import ScanOptions, run_scan
-    from photodedup.core.review.report import report_settings, write_csv, write_json
-
     from photodedup.core.analyse.cache import default_cache_dir
-    from photodedup.core.review.keeper import DEFAULT_RULES
-    from photodedup.core.review.policy import TrashPolicy
+    from photodedup.core.review.report import report_settings, write_csv, write_json
+    from photodedup.core.session import Session
 
-    check_folders_and_outputs(parser, [*args.roots, *args.protect], (args.json, args.csv))
-    options = ScanOptions(roots=args.roots, excludes=args.exclude, threshold=args.threshold, cache_dir=args.cache_dir,
-                          protected=args.protect, keeper_rules=args.keeper_rules or DEFAULT_RULES,
-                          follow_symlinks=args.follow_symlinks)
-    policy = TrashPolicy(tuple(args.protect), tuple(args.roots), args.raw_jpeg_duplicates)
-    result = run_with_progress(lambda progress: run_scan(options, progress), args.quiet)
-    if result is None:
+    check_folders_and_outputs(parser, [*args.roots, *args.protected], (args.json, args.csv))
+    session = Session(options_from(args, folders=args.roots), args.cache_dir)
+    policy = session.trash_policy()
+    grouped = run_with_progress(session.scan, args.quiet)
+    if grouped is None:
         return 130
-    settings = report_settings(policy, args.threshold, args.cache_dir or default_cache_dir(), args.exclude,
-                               options.keeper_rules, args.follow_symlinks)
+    result = grouped.as_result()
+    session.close()
+    settings = report_settings(policy, args.threshold, args.cache_dir or default_cache_dir(), args.excludes,
+                               session.options.keeper_rules, args.follow_symlinks)
     if args.json:
         write_json(result, args.json, settings, policy)
     if args.csv:

@@ -34,3 +34,48 @@ def run_with_progress(work, quiet: bool):
         return None
     finally:
         progress.close()
+
+
+def add_option(parser: argparse.ArgumentParser, name: str, metavar: str | None = None, help: str | None = None) -> None:
+    """The flag of option ``name`` (core/settings.py Options): its flag, default, help and parser
+    come from there; lists repeat, booleans switch the default."""
+    from photodedup.core.settings import OPTIONS, default_of
+
+    spec = OPTIONS[name]
+    default, meta = default_of(name), spec.metadata
+    flag = meta["flag"] or "--" + name.replace("_", "-")
+    help_text = help or meta["help"]
+    if isinstance(default, bool):
+        parser.add_argument(flag, dest=name, action="store_false" if default else "store_true", help=help_text)
+        return
+    if isinstance(default, list) and meta["parse"] is None:
+        parser.add_argument(flag, dest=name, action="append", default=[], metavar=metavar, help=help_text + " (repeatable)")
+        return
+    parser.add_argument(flag, dest=name, type=argparse_type(meta["parse"] or type(default)), default=default,
+                        metavar=metavar, help=f"{help_text} (default {_shown(default)})")
+
+
+def _shown(default) -> str:
+    return ",".join(default) if isinstance(default, list) else str(default)
+
+
+def argparse_type(parse):
+    """``parse`` with its ValueError as argparse's own message."""
+
+    def convert(text: str):
+        try:
+            return parse(text)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}" if "could not convert" in str(error)
+                                             else str(error)) from None
+
+    convert.__name__ = getattr(parse, "__name__", "value")
+    return convert
+
+
+def options_from(args: argparse.Namespace, **given):
+    """The Options a command's flags chose (those it has; the others keep their defaults)."""
+    from photodedup.core.settings import OPTIONS, Options
+
+    chosen = {name: getattr(args, name) for name in OPTIONS if getattr(args, name, None) is not None}
+    return Options(**{**chosen, **given})

@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 
 
-def add_command(commands, threshold_type) -> None:
-    from photodedup.core.match.group import DEFAULT_THRESHOLD
+def add_command(commands) -> None:
+    from photodedup.cli_common import add_option
 
     find = commands.add_parser(
         "find", help="where a photo, its copies and look-alikes are in your scanned folders",
@@ -18,8 +18,7 @@ def add_command(commands, threshold_type) -> None:
     find.add_argument("--in", dest="look_in", action="append", default=[], metavar="DIR",
                       help="the library's folders (default: those of the last scan)")
     find.add_argument("--limit", type=int, default=10, metavar="N", help="at most N results a photo (default 10)")
-    find.add_argument("--threshold", type=threshold_type, default=DEFAULT_THRESHOLD, metavar="T",
-                      help=f"largest distance still called a copy or similar shot (default {DEFAULT_THRESHOLD})")
+    add_option(find, "threshold", "T", help="largest distance still called a copy or similar shot")
     find.add_argument("--json", type=Path, metavar="FILE", help="write the results as JSON")
     find.add_argument("--cache-dir", type=Path, metavar="DIR", help="the cache the scan used")
     find.add_argument("--quiet", action="store_true", help="no progress on stderr")
@@ -27,24 +26,20 @@ def add_command(commands, threshold_type) -> None:
 
 def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     from photodedup.cli_common import check_folders_and_outputs, run_with_progress
-    from photodedup.core.analyse.cache import Cache, default_cache_dir
-    from photodedup.core.embed.embedder import default_model_id
-    from photodedup.core.search import find_photos
+    from photodedup.core.session import Session
 
     if args.limit < 1:
         parser.error("--limit must be at least 1")
-    roots = args.look_in
+    session = Session(cache_dir=args.cache_dir)
+    roots = args.look_in or session.last_roots()
     if not roots:
-        with Cache(args.cache_dir or default_cache_dir(), default_model_id()) as cache:
-            roots = cache.last_roots()
-        if not roots:
-            parser.error("no scan to search yet: give the library's folders with --in DIR (or scan them first)")
+        parser.error("no scan to search yet: give the library's folders with --in DIR (or scan them first)")
     check_folders_and_outputs(parser, roots, (args.json,))
     missing = [p for p in args.photos if not os.path.isfile(p)]
     if missing:
         parser.error(f"{missing[0]} is not a file")
-    result = run_with_progress(lambda progress: find_photos(args.photos, roots, args.cache_dir, args.limit,
-                                                            args.threshold, progress), args.quiet)
+    result = run_with_progress(lambda progress: session.search(args.photos, roots, progress, args.limit,
+                                                               args.threshold), args.quiet)
     if result is None:
         return 130
     print(f"Searched {result.library_size:,} photos in {', '.join(roots)}.")

@@ -12,19 +12,20 @@ from photodedup.core.trash.safe_trash import FileOutcome
 
 
 def add_commands(commands) -> None:
+    from photodedup.cli_common import add_option
+
     trash = commands.add_parser(
         "trash", help="move the copies marked in a scan report to the trash (dry run unless --apply)",
         description="Trash every file whose \"keeper\" is false in a JSON report written by "
                     "`photodedup scan --json`. Without --apply, only says what would happen.")
     trash.add_argument("report", type=Path, metavar="GROUPS.json")
     trash.add_argument("--apply", action="store_true", help="really move the files to the trash")
-    trash.add_argument("--protect", action="append", default=[], metavar="DIR",
-                       help="never trash files under DIR, whatever the report says (repeatable; added to the "
-                            "report's own protected folders)")
+    add_option(trash, "protected", "DIR", help="never trash files under DIR, whatever the report says (added to "
+                                               "the report's own protected folders)")
     trash.add_argument("--cache-dir", type=Path, metavar="DIR",
                        help="the cache the scan used (default: your cache folder; a report never chooses it)")
-    trash.add_argument("--no-carry-over", dest="carry_over", action="store_false",
-                       help="do not first write what the kept file lacks (keywords, rating, GPS, ...) to its XMP sidecar")
+    add_option(trash, "carry_over", help="do not first write what the kept file lacks (keywords, rating, GPS, ...) "
+                                         "to its XMP sidecar")
 
     history = commands.add_parser("history", help="list the files photodedup has sent to the trash")
     history.add_argument("--all", action="store_true", help="include restored and failed entries")
@@ -35,25 +36,23 @@ def add_commands(commands) -> None:
 
 
 def run_trash(args: argparse.Namespace) -> int:
-    from photodedup.core.trash.journal import TrashUnavailable
     from photodedup.core.review.report import human_bytes
-    from photodedup.core.trash.safe_trash import trash_groups
-    from photodedup.core.trash.report_plan import read_trash_plan
+    from photodedup.core.session import Session
+    from photodedup.core.trash.journal import TrashUnavailable
     from photodedup.terminal_progress import TerminalProgress
 
-    missing = [p for p in args.protect if not os.path.isdir(p)]
+    missing = [p for p in args.protected if not os.path.isdir(p)]
     if missing:
         print(f"photodedup trash: --protect {missing[0]}: no such folder", file=sys.stderr)
         return 2
+    session = Session(cache_dir=args.cache_dir)
+    progress = TerminalProgress(sys.stderr, quiet=not sys.stderr.isatty())
     try:
-        plan = read_trash_plan(args.report, args.protect, args.cache_dir)
+        outcomes = session.trash_report(args.report, args.protected, progress, dry_run=not args.apply,
+                                        carry_over=args.carry_over)
     except ValueError as error:
         print(f"photodedup trash: {error}", file=sys.stderr)
         return 2
-    progress = TerminalProgress(sys.stderr, quiet=not sys.stderr.isatty())
-    try:
-        outcomes = plan.refused + trash_groups(plan.groups, progress=progress, dry_run=not args.apply,
-                                               policy=plan.policy, carry_over=args.carry_over)
     except TrashUnavailable as error:
         print(f"photodedup trash: {error}", file=sys.stderr)
         return 1
@@ -89,12 +88,12 @@ def _print_outcomes(outcomes: list[FileOutcome]) -> None:
 
 def run_history(args: argparse.Namespace) -> int:
     from photodedup.core.review.report import human_bytes
-    from photodedup.core.trash.journal import Journal
+    from photodedup.core.session import Session
 
-    journal = Journal()
-    records = [r for r in journal.records() if args.all or r.state in ("trashed", "pending")]
+    session = Session()
+    records = session.history(everything=args.all)
     if not records:
-        print(f"Nothing in the trash journal ({journal.path})." if args.all else
+        print(f"Nothing in the trash journal ({session.journal_path})." if args.all else
               "No trashed files to restore. (`photodedup history --all` shows restored and failed ones.)")
         return 0
     print(f"{'ID':>5}  {'when':16}  {'state':8}  {'size':>9}  file")
@@ -110,13 +109,13 @@ def run_history(args: argparse.Namespace) -> int:
 
 
 def run_restore(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from photodedup.core.session import Session
     from photodedup.core.trash.journal import TrashUnavailable
-    from photodedup.core.trash.safe_trash import restore
 
     if not args.ids and not args.last:
         parser.error("give journal IDs (see `photodedup history`) or --last")
     try:
-        outcomes = restore(args.ids, last=args.last)
+        outcomes = Session().restore(args.ids, last=args.last)
     except TrashUnavailable as error:
         print(f"photodedup restore: {error}", file=sys.stderr)
         return 1

@@ -143,3 +143,58 @@ def test_lossy_webp_is_told_from_lossless_by_its_chunks(tmp_path):
     (tmp_path / "broken.webp").write_bytes(b"RIFF\x10\x00\x00\x00WEBPVP8")
     lossy = {path.name for path in tmp_path.iterdir() if webp_is_lossy(str(path))}
     assert lossy == {"lossy.webp", "lossy-alpha.webp", "animated-lossy.webp"}
+
+
+def test_importing_the_core_changes_no_global_pillow_or_warnings_setting():
+    """Only configure_pillow(), called by the entry points, does (a fresh interpreter shows it)."""
+    import subprocess
+    import sys
+
+    probe = """
+import warnings, pkgutil, importlib
+from PIL import Image, ImageFile
+def state():  # the filters on Pillow's warnings (numpy and others add their own at import)
+    ours = [f for f in warnings.filters if f[2] in (UserWarning, Image.DecompressionBombWarning)]
+    return (ours, ImageFile.LOAD_TRUNCATED_IMAGES, Image.MAX_IMAGE_PIXELS, "HEIF" in Image.OPEN)
+before = state()
+import photodedup.core
+for module in pkgutil.walk_packages(photodedup.core.__path__, "photodedup.core."):
+    if ".embed." not in module.name:  # the model's modules touch no Pillow setting; TF takes 10 s to load
+        importlib.import_module(module.name)
+after_import = state()
+from photodedup.core.analyse.safe_open import configure_pillow
+configure_pillow()
+print(before == after_import, state() != before)
+"""
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert done.stdout.split() == ["True", "True"], done.stderr
+
+
+def test_a_failure_says_whether_the_next_scan_should_read_the_file_again(tmp_path):
+    """A file gone or changed mid-scan is TRANSIENT (read again next time); a broken one PERMANENT
+    (the cache remembers it). The scan decides by this kind, not by the wording of the reason."""
+    from photodedup.core.analyse.decode import PERMANENT, TRANSIENT, DecodeError, decode_image
+    from photodedup.core.analyse.read import read_and_decode
+    from photodedup.core.models import ImageFile
+
+    def file_of(path):
+        status = path.stat()
+        return ImageFile(str(path), status.st_size, status.st_mtime_ns, status.st_dev, status.st_ino)
+
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"not a picture at all" * 50)
+    gone = tmp_path / "gone.jpg"
+    gone.write_bytes(broken.read_bytes())
+    gone_file = file_of(gone)
+    gone.unlink()
+    changed = tmp_path / "changed.jpg"
+    changed.write_bytes(broken.read_bytes())
+    changed_file = file_of(changed)
+    changed.write_bytes(b"longer now" * 200)
+
+    assert read_and_decode(file_of(broken)).error_kind == PERMANENT
+    assert read_and_decode(gone_file).error_kind == TRANSIENT
+    assert read_and_decode(changed_file).error_kind == TRANSIENT
+    with pytest.raises(DecodeError) as raised:
+        decode_image(str(gone))
+    assert raised.value.kind == TRANSIENT

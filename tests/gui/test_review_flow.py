@@ -27,7 +27,7 @@ def test_first_run_shows_what_to_do(make_window):
     window = make_window()
     page = window.folders_page
     assert window.pages.currentWidget() is page
-    assert page._stack.currentWidget() is page._empty and page.empty_add_button.isVisible()
+    assert page.showing_first_steps and page.empty_add_button.isVisible()
     assert not page.scan_button.isEnabled()
 
 

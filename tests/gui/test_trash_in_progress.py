@@ -10,18 +10,20 @@ from conftest import scan_and_wait
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from photodedup.core.trash import safe_trash as trash
 from photodedup.core.trash.journal import Journal
 
 
 def slow_trash(monkeypatch, seconds: float = 0.4) -> None:
-    real_send = trash._send2trash
+    """Each move to the Trash takes ``seconds`` (send2trash, the library itself, slowed down)."""
+    import send2trash
+
+    real_send = send2trash.send2trash
 
     def send(path: str) -> None:
         time.sleep(seconds)
         real_send(path)
 
-    monkeypatch.setattr(trash, "_send2trash", send)
+    monkeypatch.setattr(send2trash, "send2trash", send)
 
 
 def test_regroup_and_rescan_during_a_trash_wait_and_the_result_is_shown(qtbot, make_window, library, monkeypatch):
@@ -36,7 +38,9 @@ def test_regroup_and_rescan_during_a_trash_wait_and_the_result_is_shown(qtbot, m
     assert window.controller.running_kind == "trash"
     page.slider.setValue(page.slider.minimum())  # asks for a regroup while the trash runs
     window.regroup(page.slider.minimum() / 100)
-    window.start_scan()  # Ctrl+R
+    window.start_scan()  # Ctrl+R: refused, and the person is told why
+    assert "being moved" in window.statusBar().currentMessage()
+    window.find_photos([str(library["coffee"])])  # a search: refused too
     window.trash_marked()  # a second trash
     assert window.controller.running_kind == "trash" and window.pages.currentWidget() is page
 

@@ -16,12 +16,12 @@ from pathlib import Path
 import numpy as np
 
 from photodedup.core.analyse import cache as cache_module
-from photodedup.core.analyse import safe_open
 from photodedup.core.match.group import DEFAULT_THRESHOLD
 from photodedup.core.review.keeper import DEFAULT_RULES
 from photodedup.core.models import Group, ImageFile, ImageInfo, Problem, ScanResult, ScanStats
 from photodedup.core.match.grouping import group_infos, release_free_memory
-from photodedup.core.analyse.read import CHANGED_DURING_SCAN, Decoded, decode_in_parallel
+from photodedup.core.analyse.decode import TRANSIENT
+from photodedup.core.analyse.read import Decoded, decode_in_parallel
 from photodedup.core.progress import NULL_PROGRESS, Progress
 from photodedup.core.analyse.scan import scan_roots
 from photodedup.core.embed.embedder import default_model_id
@@ -120,7 +120,6 @@ def analyse_library(
     The embedder is only built when some file is not in the cache, so an unchanged
     library is rescanned without loading the model.
     """
-    safe_open.configure_pillow()
     files, problems = scan_roots(options.roots, options.excludes, progress=progress,
                                  follow_symlinks=options.follow_symlinks)
     return _analyse(files, problems, options, progress, embedder_factory, model_id,
@@ -135,7 +134,6 @@ def analyse_files(
     model_id: str | None = None,
 ) -> Library:
     """Like analyse_library, for files named one by one (a photo to search for)."""
-    safe_open.configure_pillow()
     files, problems = [], []
     for path in paths:
         path = os.path.abspath(path)
@@ -227,23 +225,7 @@ def _infos_for(
     scratch: ScratchStore,
 ) -> list[ImageInfo]:
     """Cached facts for unchanged files; decode, hash and embed the rest (cached as they come)."""
-    progress.start("Reading cache", len(files))
-    infos: list[ImageInfo] = []
-    misses: list[ImageFile] = []
-    for number, file in enumerate(files):
-        if number % 512 == 0:
-            progress.check()
-        info = cache.lookup(file)
-        if info is not None:
-            infos.append(info)
-            result.stats.cache_hits += 1
-            continue
-        failure = cache.lookup_failure(file)
-        if failure is not None:
-            result.problems.append(Problem(file.path, failure))
-            continue
-        misses.append(file)
-    progress.advance(len(files))
+    infos, misses = _from_cache(files, cache, progress, result)
     if not misses:
         return infos
     embedder = embedder_factory()
@@ -273,7 +255,7 @@ def _infos_for(
         for decoded in decode_in_parallel(misses, options.workers, progress):
             if decoded.error is not None:
                 result.problems.append(Problem(decoded.file.path, decoded.error))
-                if decoded.error != CHANGED_DURING_SCAN and not decoded.error.startswith("cannot read"):
+                if decoded.error_kind != TRANSIENT:  # a broken file is not read again while unchanged
                     cache.store_failure(decoded.file, decoded.error)
                 progress.advance()
                 continue
@@ -284,3 +266,27 @@ def _infos_for(
     finally:
         cache.commit()  # a cancelled scan keeps what it analysed
     return infos
+
+
+def _from_cache(files: list[ImageFile], cache: cache_module.Cache, progress: Progress,
+                result: ScanResult) -> tuple[list[ImageInfo], list[ImageFile]]:
+    """(the facts the cache has for unchanged files, the files it has none for); a file the cache
+    remembers as broken is a problem again, without being read."""
+    progress.start("Reading cache", len(files))
+    infos: list[ImageInfo] = []
+    misses: list[ImageFile] = []
+    for number, file in enumerate(files):
+        if number % 512 == 0:
+            progress.check()
+        info = cache.lookup(file)
+        if info is not None:
+            infos.append(info)
+            result.stats.cache_hits += 1
+            continue
+        failure = cache.lookup_failure(file)
+        if failure is not None:
+            result.problems.append(Problem(file.path, failure))
+            continue
+        misses.append(file)
+    progress.advance(len(files))
+    return infos, misses

@@ -57,7 +57,10 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from photodedup.core.analyse.safe_open import configure_pillow
     from photodedup.gui.main_window import MainWindow
+
+    configure_pillow()  # Pillow and its warnings, once for the process
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     configure_application(app)

@@ -6,7 +6,7 @@ import os
 import time
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QImage
+from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QFrame, QHBoxLayout, QHeaderView, QLabel, QPushButton, QScrollArea, QSplitter, QTableWidget,
     QTableWidgetItem, QVBoxLayout, QWidget,
@@ -18,8 +18,8 @@ from photodedup.core.review.choices import GroupChoice, Review, group_key
 from photodedup.gui.group_describer import GroupDescriber
 from photodedup.gui.image_loader import ImageLoader
 from photodedup.gui.photo_panel import PhotoPanel
-from photodedup.gui.synced_view import SyncedView
 from photodedup.gui.tag_rows import COMPANIONS_ROW, TAG_ROWS, TagReader
+from photodedup.gui.zoom_sync import ZoomSync
 
 PREVIEW_SIDE = 1600
 MIN_PANEL_WIDTH = 250
@@ -55,7 +55,7 @@ def member_facts(member: GroupMember, metadata: PhotoMetadata, is_keeper: bool) 
     }
 
 
-class CompareView(QWidget):
+class CompareView(ZoomSync, QWidget):
     """The selected group: panels side by side and a table of what differs."""
 
     keep_requested = Signal(str)
@@ -306,72 +306,6 @@ class CompareView(QWidget):
             if item is not None and item.font().bold():
                 rows.append(name)
         return rows
-
-    # -- zoom and pan, the same for every photo -----------------------------------------
-    def fit(self) -> None:
-        for panel in self.panels:
-            panel.view.apply(1.0, 0.5, 0.5)
-        self._report_zoom()
-
-    def _report_zoom(self) -> None:
-        if not self.panels:
-            return
-        largest = max(self.panels, key=lambda p: p.view.original_size[0] * p.view.original_size[1])
-        zoom = largest.view.zoom
-        self.zoom_changed.emit("Fit" if abs(zoom - 1.0) < 1e-3 else f"{largest.view.percent():.0f}%")
-
-    def actual_size(self) -> None:
-        """100%: the largest photo pixel for pixel; the others show the same part of the picture."""
-        if not self.panels:
-            return
-        largest = max(self.panels, key=lambda p: p.view.original_size[0] * p.view.original_size[1])
-        zoom = 1.0 / max(largest.view.fit_scale(), 1e-6)
-        _, cx, cy = largest.view.state()
-        for panel in self.panels:
-            panel.view.apply(zoom, cx, cy)
-        self._load_full_size_if_zoomed(zoom)
-        self._report_zoom()
-
-    def _view_changed(self, source: SyncedView) -> None:
-        if self._syncing:
-            return
-        self._syncing = True
-        try:
-            state = source.state()
-            for panel in self.panels:
-                if panel.view is not source:
-                    panel.view.apply(*state)
-        finally:
-            self._syncing = False
-        self._load_full_size_if_zoomed(state[0])
-        self._report_zoom()
-
-    def _load_full_size_if_zoomed(self, zoom: float) -> None:
-        for panel in self.panels:
-            needed = panel.view.fit_scale() * zoom * max(panel.view.original_size)
-            if needed > panel.view.shown_side * 1.1:
-                image = self.full_size.request(panel.path, 0)
-                if image is not None:
-                    self._show_image(panel, image)
-
-    def _image_loaded(self, path: str, max_side: int, image: QImage) -> None:
-        for panel in self.panels:
-            if panel.path == path and image.isNull() and not panel.view.shown_side:
-                self._cannot_show(panel)
-            if panel.path == path and (max_side == 0 or panel.view.shown_side < max(image.width(), image.height())):
-                self._show_image(panel, image)
-
-    @staticmethod
-    def _cannot_show(panel: PhotoPanel) -> None:
-        panel.view.placeholder = "This photo can't be shown now\n(moved, changed or unreadable)"
-        panel.view.viewport().update()
-
-    def _show_image(self, panel: PhotoPanel, image: QImage) -> None:
-        if max(image.width(), image.height()) <= panel.view.shown_side:
-            return
-        state = panel.view.state() if panel.view.shown_side else (1.0, 0.5, 0.5)
-        panel.view.set_photo(image, panel.view.original_size)
-        panel.view.apply(*state)
 
     # -- keyboard focus among the photos ------------------------------------------------
     def focused_path(self) -> str | None:

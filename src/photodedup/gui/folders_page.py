@@ -218,3 +218,8 @@ class FoldersPage(QWidget):
         self.scan_button.setEnabled(has_folders)
         self.remove_button.setVisible(has_folders)
         self.add_button.setVisible(has_folders)
+
+    @property
+    def showing_first_steps(self) -> bool:
+        """The page shows what to do first (no folder yet), not the folder list."""
+        return self._stack.currentWidget() is self._empty

@@ -1,24 +1,26 @@
-"""The main window: folders → scan → review, wired to the ScanController."""
+"""The main window: folders → scan → review. The work is the session's (core/session.py); the
+window hands its operations to the ScanController, each with its own handlers."""
 
 from __future__ import annotations
 
-import gc
 import os
+from dataclasses import replace
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget
 
-from photodedup.core.dedupe import Library, ScanOptions, analyse_library, find_groups
-from photodedup.core.copy_check import CopyCheckOptions, as_groups, find_copies
-from photodedup.core.review.policy import TrashPolicy
 from photodedup.core.review.choices import Review
+from photodedup.core.review.policy import TrashPolicy
+from photodedup.core.session import CopiesFound, Grouped, Session
+from photodedup.core.settings import Options
 from photodedup.gui.folders_page import FoldersPage
 from photodedup.gui.group_describer import GroupDescriber
 from photodedup.gui.image_loader import ImageLoader
 from photodedup.gui.preferences_dialog import PreferencesDialog
 from photodedup.gui.results_page import ResultsPage
-from photodedup.gui.scan_controller import UNINTERRUPTIBLE, ProgressReport, ScanController
+from photodedup.gui.scan_controller import ProgressReport, ScanController
 from photodedup.gui.scan_page import ScanPage
 from photodedup.gui.settings import Settings
 from photodedup.gui.trash_dialogs import confirm_trash
@@ -35,14 +37,13 @@ class MainWindow(ReviewActions, SearchActions, QMainWindow):
         if screen is not None and (screen.width() < 1280 or screen.height() < 820):  # a small screen: fill it
             self.resize(min(1280, screen.width()), min(820, screen.height()))
         self.settings = settings or Settings()
-        self.cache_dir = cache_dir
+        self.session = Session(self.settings.options(), cache_dir)  # the library and its operations
         self.controller = ScanController(self)
         self.setAcceptDrops(True)  # photos dropped anywhere are searched for
         self._regroup_after_trash = False
         self.decisions: dict = {}  # the person's keepers and marks by group, kept across rescans and undo
         self.confirm_quit = self._confirm_quit  # replaceable in tests, like self.confirm
         self.ask = self._ask
-        self.library: Library | None = None
         self.review: Review | None = None
         self.problems: list = []
         self.confirm = confirm_trash  # replaceable in tests, which can't click a modal box
@@ -77,8 +78,7 @@ class MainWindow(ReviewActions, SearchActions, QMainWindow):
         self.results_page.problems_requested.connect(self.show_problems)
         self.results_page.dismissed.connect(self._remember_dismissed)
         self.controller.progressed.connect(self._progress)
-        self.controller.failed.connect(self._failed)
-        self.controller.cancelled.connect(self._cancelled)
+        self.controller.refused.connect(lambda message: self.statusBar().showMessage(message, 5000))
         self.statusBar().showMessage("Add folders, then Find duplicates." if not self.folders_page.folders() else "Ready.")
 
     def _menus(self) -> None:
@@ -119,107 +119,104 @@ class MainWindow(ReviewActions, SearchActions, QMainWindow):
         help_menu.addAction(QAction("&About photodedup", self, triggered=self._about))
 
     # -- scanning -----------------------------------------------------------------------
-    def scan_options(self) -> ScanOptions:
-        return ScanOptions(roots=self.folders_page.folders(), excludes=self.folders_page.excludes(),
-                           threshold=self.results_page.threshold(), cache_dir=self.cache_dir,
-                           protected=self.folders_page.protected_folders(), keeper_rules=self.settings.keeper_rules)
+    @property
+    def library(self):
+        """The last scan's library (the session's), or None."""
+        return self.session.library
+
+    @property
+    def cache_dir(self):
+        """Where the cache lives (None: the user's cache folder)."""
+        return self.session.cache_dir
+
+    @cache_dir.setter
+    def cache_dir(self, folder) -> None:
+        self.session.cache_dir = Path(folder) if folder else None
+
+    def options(self) -> Options:
+        """The person's options now: the folders screen's and the results' similarity, the rest as saved."""
+        return replace(self.settings.options(), folders=self.folders_page.folders(),
+                       protected=self.folders_page.protected_folders(), excludes=self.folders_page.excludes(),
+                       threshold=self.results_page.threshold(),
+                       raw_jpeg_pairs_are_duplicates=self.folders_page.raw_pairs_box.isChecked())
 
     def trash_policy(self) -> TrashPolicy:
         """What may be marked and trashed, from the folders screen (core/review/policy.py decides)."""
-        return TrashPolicy(tuple(self.folders_page.protected_folders()), tuple(self.folders_page.folders()),
-                           self.folders_page.raw_pairs_box.isChecked())
-
-    def _trash_running(self) -> bool:
-        """A trash or restore is under way (it is never interrupted); says so in the status bar."""
-        if self.controller.running_kind not in UNINTERRUPTIBLE:
-            return False
-        self.statusBar().showMessage("Files are being moved; this waits until that has finished.", 5000)
-        return True
+        return self.options().trash_policy()
 
     def start_scan(self) -> None:
-        if self._trash_running():
+        if self.controller.refuses():
             return
-        options = self.scan_options()
-        if not options.roots:
+        self.session.options = self.options()
+        roots = self.session.options.folders
+        if not roots:
             self.pages.setCurrentWidget(self.folders_page)
             self.statusBar().showMessage("Add a folder first.", 5000)
             return
-        missing = [root for root in options.roots if not os.path.isdir(root)]
+        missing = [root for root in roots if not os.path.isdir(root)]
         if missing:
             QMessageBox.warning(self, "Folder not found", "These folders don't exist (any more):\n\n"
                                 + "\n".join(missing) + "\n\nRemove them from the list or reconnect the drive.")
             return
         if self.folders_page.copy_mode():
-            self.start_copy_check(options)
+            self.start_copy_check()
             return
+        self._begin(roots, "Scanning… nothing is changed while scanning.")
+        session, options = self.session, self.session.scan_options()
+        self.controller.run("scan", lambda progress: session.scan(progress, options), self._grouped,
+                            lambda message: self._failed("scan", message), self._scan_cancelled)
+
+    def _begin(self, roots: list[str], status: str) -> None:
+        """Before a scan or a copy check: keep the person's choices, let the last results go, show progress."""
         self.save_settings()
         self._remember_decisions()
-        self.library = None
         self.review = None
         self.results_page.set_review(Review([]), 0)  # let go of the last scan's groups and photos
-        # Objects alive now are not garbage: keep the collector from walking them again and
-        # again during the scan (a full collection holds the GIL, and so the window, for a while).
-        gc.collect()
-        gc.freeze()
-        self.scan_page.begin(options.roots)
+        self.session.let_go()
+        self.scan_page.begin(list(roots))
         self.pages.setCurrentWidget(self.scan_page)
-        self.statusBar().showMessage("Scanning… nothing is changed while scanning.")
+        self.statusBar().showMessage(status)
 
-        def scan(progress):
-            library = analyse_library(options, progress)
-            return library, find_groups(library, options.threshold, options.protected, progress, options.keeper_rules)
-
-        self.controller.run("scan", scan, self._grouped)
-
-    def start_copy_check(self, options: ScanOptions, threshold: float | None = None) -> None:
+    def start_copy_check(self, threshold: float | None = None) -> None:
         """The copy check: originals are the protected folders, the others are looked in."""
-        originals = options.protected
-        look_in = [root for root in options.roots if root not in set(originals)]
-        if not originals or not look_in:
+        self.session.options = self.options()
+        check = self.session.copy_check_options(threshold)
+        if check is None:
             QMessageBox.information(self, "Copy check", "Tick \"My originals\" for the folders with your originals, "
                                     "and leave at least one folder unticked to look for copies in.")
             return
-        self.save_settings()
-        self._remember_decisions()
-        self.library = None
-        self.review = None
-        self.results_page.set_review(Review([]), 0)
-        gc.collect()
-        gc.freeze()
-        self.scan_page.begin(list(options.roots))
-        self.pages.setCurrentWidget(self.scan_page)
-        self.statusBar().showMessage("Looking for copies of your originals… nothing is changed.")
-        check = CopyCheckOptions(originals, look_in, options.excludes, threshold or options.threshold, options.cache_dir)
-        self.controller.run("copies", lambda progress: find_copies(check, progress), self._copies_found)
+        self._begin(self.session.options.folders, "Looking for copies of your originals… nothing is changed.")
+        session = self.session
+        self.controller.run("copies", lambda progress: session.copy_check(check, progress), self._copies_found,
+                            lambda message: self._failed("copy check", message), self._scan_cancelled)
 
     def regroup(self, threshold: float) -> None:
         self.settings.threshold = threshold
         if self.folders_page.copy_mode() and self.review is not None:
-            self.start_copy_check(self.scan_options(), threshold)
+            self.start_copy_check(threshold)
             return
-        library, protected, rules = self.library, self.folders_page.protected_folders(), self.settings.keeper_rules
-        if library is None:
+        if self.session.library is None:
             return
-        if self._trash_running():
-            self._regroup_after_trash = True
+        if self.controller.refuses():
+            self._regroup_after_trash = True  # waits for the trash, then runs
             return
+        session, protected, rules = self.session, self.folders_page.protected_folders(), self.settings.keeper_rules
         self.statusBar().showMessage("Regrouping…")
         self.results_page.set_regrouping(True)
-        self.controller.run("regroup", lambda progress: (library, find_groups(library, threshold, protected, progress,
-                                                                              rules)), self._grouped)
+        self.controller.run("regroup", lambda progress: session.regroup(threshold, progress, protected, rules),
+                            self._grouped, self._regroup_failed, lambda: self.results_page.set_regrouping(False))
 
     def _progress(self, report: ProgressReport) -> None:
         if report.job == self.controller.current_job and self.pages.currentWidget() is self.scan_page:
             self.scan_page.show_progress(report)
 
-    def _grouped(self, result) -> None:
+    def _grouped(self, result: Grouped) -> None:
         """A scan or a regroup ended: its groups go under review (with the person's decisions)."""
-        library, groups = result
-        self.library = library
+        library = result.library
         self.problems = library.problems
         self.describer.scratch = library.scratch
         self._remember_decisions()
-        self.review = Review(groups, self.trash_policy(), self.settings.dismissed)
+        self.review = Review(result.groups, self.trash_policy(), self.settings.dismissed)
         self.review.apply(self.decisions)
         for action in self.mark_actions:
             action.setEnabled(True)
@@ -230,10 +227,11 @@ class MainWindow(ReviewActions, SearchActions, QMainWindow):
         self.statusBar().showMessage(
             f"{stats.files_found:,} photos: {stats.cache_hits:,} from the cache, {stats.files_decoded:,} analysed.")
 
-    def _copies_found(self, result) -> None:
+    def _copies_found(self, found: CopiesFound) -> None:
         """The copy check ended: each original with its copies, nothing marked."""
+        result = found.result
         self.problems = result.problems
-        self.review = Review(as_groups(result), self.trash_policy(), self.settings.dismissed, suggest_trash=False)
+        self.review = Review(found.groups, self.trash_policy(), self.settings.dismissed, suggest_trash=False)
         self.results_page.set_review(self.review, len(result.problems))
         self.pages.setCurrentWidget(self.results_page)
         for action in self.mark_actions:
@@ -243,22 +241,22 @@ class MainWindow(ReviewActions, SearchActions, QMainWindow):
             f"{sum(len(c.members) - 1 for c in self.review.choices):,} "
             f"copies among {result.looked_at:,} photos. Originals can't be marked for the Trash.")
 
-    def _failed(self, kind: str, message: str) -> None:
-        if kind == "trash":
-            self.results_page.setEnabled(True)
-        if kind == "regroup":
-            self.results_page.set_regrouping(False)
-        QMessageBox.critical(self, "Something went wrong", f"The {kind} stopped with an error:\n\n{message}\n\n"
-                             "No file was changed by this.")
-        if kind == "scan":
-            self.pages.setCurrentWidget(self.folders_page)
+    def _failed(self, what: str, message: str) -> None:
+        """A scan or a copy check failed: said, and back to the folders."""
+        self._show_failure(what, message)
+        self.pages.setCurrentWidget(self.folders_page)
 
-    def _cancelled(self, kind: str) -> None:
-        if kind == "regroup":
-            self.results_page.set_regrouping(False)
-        if kind == "scan":
-            self.pages.setCurrentWidget(self.folders_page)
-            self.statusBar().showMessage("Scan cancelled. Photos analysed so far are cached for the next scan.", 8000)
+    def _show_failure(self, what: str, message: str) -> None:
+        QMessageBox.critical(self, "Something went wrong", f"The {what} stopped with an error:\n\n{message}\n\n"
+                             "No file was changed by this.")
+
+    def _regroup_failed(self, message: str) -> None:
+        self.results_page.set_regrouping(False)
+        self._show_failure("regroup", message)
+
+    def _scan_cancelled(self) -> None:
+        self.pages.setCurrentWidget(self.folders_page)
+        self.statusBar().showMessage("Scan cancelled. Photos analysed so far are cached for the next scan.", 8000)
 
     def show_problems(self) -> None:
         if not self.problems:
@@ -297,8 +295,9 @@ class MainWindow(ReviewActions, SearchActions, QMainWindow):
         """Keep the new order and, if groups are shown, suggest keepers again (from the cache)."""
         self.settings.keeper_rules = rules
         self.settings.sync()
-        if self.library is not None and not self.folders_page.copy_mode():
+        if self.session.library is not None and not self.folders_page.copy_mode():
             self.regroup(self.results_page.threshold())
+
     def save_settings(self) -> None:
         self.settings.folders = self.folders_page.folders()
         self.settings.protected = self.folders_page.protected_folders()
@@ -325,7 +324,7 @@ class MainWindow(ReviewActions, SearchActions, QMainWindow):
         """Closing mid-scan cancels and joins the worker before the window goes; with files
         marked (and no trash running) it asks first."""
         marked = self.review.marked_count if self.review is not None and self.review.suggest_trash else 0
-        if marked and self.controller.running_kind not in UNINTERRUPTIBLE and not self.confirm_quit(marked):
+        if marked and not self.controller.uninterruptible and not self.confirm_quit(marked):
             event.ignore()
             return
         self.controller.shutdown()  # a trash stops between two files: each one is journalled

@@ -10,15 +10,15 @@ from PySide6.QtWidgets import (
 )
 
 from photodedup.core.analyse.cache import cache_files, clear_cache
-from photodedup.core.match.group import DEFAULT_THRESHOLD
-from photodedup.core.review.keeper import DEFAULT_RULES, RULES
+from photodedup.core.review.keeper import RULES
 from photodedup.core.review.report import human_bytes
+from photodedup.core.settings import default_of, help_of
 
 
 class PreferencesDialog(QDialog):
     """Reorder the keeper rules; the first rule that tells two files apart decides."""
 
-    def __init__(self, parent: QWidget, rules: list[str], threshold: float = DEFAULT_THRESHOLD,
+    def __init__(self, parent: QWidget, rules: list[str], threshold: float | None = None,
                  cache_dir: str | None = None, can_clear=lambda: True, carry_over: bool = True) -> None:
         super().__init__(parent)
         self.setWindowTitle("Preferences")
@@ -32,7 +32,7 @@ class PreferencesDialog(QDialog):
         up, down, reset = QPushButton("Move up"), QPushButton("Move down"), QPushButton("Defaults")
         up.clicked.connect(lambda: self.move(-1))
         down.clicked.connect(lambda: self.move(1))
-        reset.clicked.connect(lambda: self.set_rules(list(DEFAULT_RULES)))
+        reset.clicked.connect(lambda: self.set_rules(default_of("keeper_rules")))
         side = QVBoxLayout()
         for button in (up, down, reset):
             side.addWidget(button)
@@ -46,9 +46,9 @@ class PreferencesDialog(QDialog):
         self.threshold_box = QDoubleSpinBox()
         self.threshold_box.setRange(0.20, 0.80)
         self.threshold_box.setSingleStep(0.01)
-        self.threshold_box.setValue(threshold)
-        self.threshold_box.setToolTip(f"Used at start and by the results' Default button (photodedup's: "
-                                      f"{DEFAULT_THRESHOLD:.2f}); smaller is stricter.")
+        self.threshold_box.setValue(default_of("default_threshold") if threshold is None else threshold)
+        self.threshold_box.setToolTip(f"{help_of('default_threshold').capitalize()} (photodedup's: "
+                                      f"{default_of('default_threshold'):.2f}); smaller is stricter.")
         similarity = QHBoxLayout()
         similarity.addWidget(QLabel("<b>Default similarity</b>"))
         similarity.addWidget(self.threshold_box)
@@ -69,6 +69,7 @@ class PreferencesDialog(QDialog):
         self.carry_over_box = QCheckBox("Before a copy goes to the Trash, add what the kept photo lacks "
                                         "(keywords, rating, GPS, …) to the kept photo's XMP sidecar")
         self.carry_over_box.setChecked(carry_over)
+        self.carry_over_box.setToolTip(help_of("carry_over").capitalize() + ".")
         layout.addWidget(self.carry_over_box)
         layout.addLayout(cache_row)
         layout.addWidget(buttons)

@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-import os
-
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy, QSlider, QSplitter, QVBoxLayout, QWidget
 
-from photodedup.core.match.group import DEFAULT_THRESHOLD
 from photodedup.core.review.report import human_bytes
+from photodedup.core.settings import default_of
 from photodedup.core.review.choices import SORT_ORDERS, GroupChoice, Review
 from photodedup.gui.compare_view import CompareView
 from photodedup.gui.group_describer import GroupDescriber
 from photodedup.gui.group_list import GroupListModel, GroupListView
 from photodedup.gui.image_loader import ImageLoader
+from photodedup.gui.review_decisions import ReviewDecisions
 
 # The similarity slider, in steps of 0.01 of angular distance: left is strict, right is loose.
 SLIDER_MIN, SLIDER_MAX = 20, 80
 
 
-class ResultsPage(QWidget):
+class ResultsPage(ReviewDecisions, QWidget):
     threshold_changed = Signal(float)
     trash_requested = Signal()
     group_trash_requested = Signal(object)  # GroupChoice: trash the marked files of this group only
@@ -33,7 +32,7 @@ class ResultsPage(QWidget):
                  describer: GroupDescriber | None = None) -> None:
         super().__init__()
         self.review: Review | None = None
-        self.default_threshold = DEFAULT_THRESHOLD
+        self.default_threshold = default_of("threshold")
         self.summary = QLabel()
         self.summary.setObjectName("pageTitle")
         # The headline may be cut on a small screen (the whole text is its tooltip); the window may not grow.
@@ -51,7 +50,7 @@ class ResultsPage(QWidget):
         # As wide as its widest text, so the slider never moves under the mouse.
         self.slider_label.setFixedWidth(self.slider_label.fontMetrics().horizontalAdvance("0.55 (default)") + 8)
         self.reset_button = QPushButton("Default")
-        self.reset_button.setToolTip(f"Back to the default similarity ({DEFAULT_THRESHOLD:.2f})")
+        self.reset_button.setToolTip(f"Back to the default similarity ({default_of('threshold'):.2f})")
         self.reset_button.clicked.connect(self.reset_threshold)
         self.sort_box = QComboBox()
         for name, (text, _) in SORT_ORDERS.items():
@@ -148,7 +147,7 @@ class ResultsPage(QWidget):
         layout.addWidget(splitter, 1)
         layout.addLayout(bottom)
         self._shortcuts()
-        self.set_threshold(DEFAULT_THRESHOLD)
+        self.set_threshold(default_of("threshold"))
 
     def _shortcuts(self) -> None:
         bindings = [
@@ -187,7 +186,8 @@ class ResultsPage(QWidget):
             same = same if same is not None else next(
                 (n for n, c in enumerate(self.model.rows) if shown_paths & {m.path for m in c.members}), None)
             row = same if same is not None else min(max(current, 0), self.model.rowCount() - 1)
-            QTimer.singleShot(0, lambda: self.review is review and self.select_row(row))
+            # Tied to the page: a window closed meanwhile cancels it (no call into a deleted list).
+            QTimer.singleShot(0, self.group_view, lambda: self.review is review and self.select_row(row))
 
     def reset_threshold(self) -> None:
         if abs(self.threshold() - self.default_threshold) >= 0.005:
@@ -301,67 +301,3 @@ class ResultsPage(QWidget):
         if choice is not self.compare.choice:
             self.compare.show_choice(choice, self.review)
         self.group_trash_button.setEnabled(choice is not None and bool(choice.marked))
-
-    def _changed(self, message: str | None = None) -> None:
-        self.compare.refresh_roles()
-        self.model.refresh(self.current_row())
-        self._update_summary()
-        if message:
-            self.window().statusBar().showMessage(message, 5000)
-
-    def _drop_missing(self, choice: GroupChoice) -> bool:
-        """Files deleted or moved outside photodedup since the scan leave the review; True if any did."""
-        missing = [m.path for m in choice.members if not os.path.lexists(m.path)]
-        if not missing:
-            return False
-        self.review.forget(missing)
-        self.model.set_review(self.review)
-        self._update_summary()
-        self.window().statusBar().showMessage(
-            f"{len(missing)} file{'s' if len(missing) != 1 else ''} of this group no longer exist"
-            f"{'s' if len(missing) == 1 else ''} (moved or deleted outside photodedup); removed from the list.", 8000)
-        return True
-
-    def marks_changed(self, message: str) -> None:
-        """Marks may have changed in every group (mark or unmark all, by folder)."""
-        self.model.refresh_all()
-        self._changed(message)
-
-    # -- decisions ----------------------------------------------------------------------
-    def keep(self, path: str) -> None:
-        choice = self.current_choice()
-        if choice is not None and self.review is not None:
-            self.review.set_keeper(choice, path)
-            self._changed()
-
-    def toggle(self, path: str) -> None:
-        choice = self.current_choice()
-        if choice is not None and self.review is not None:
-            self._changed(self.review.toggle(choice, path))
-
-    def toggle_focused(self) -> None:
-        path = self.compare.focused_path()
-        if path:
-            self.toggle(path)
-
-    def keep_focused(self) -> None:
-        path = self.compare.focused_path()
-        if path:
-            self.keep(path)
-
-    def dismiss_current(self) -> None:
-        choice = self.current_choice()
-        if choice is None or self.review is None:
-            return
-        row = self.current_row()
-        key = self.review.dismiss(choice)
-        self.dismissed.emit(key)
-        self.model.set_review(self.review)
-        self._update_summary()
-        if self.model.rowCount():
-            self.select_row(min(row, self.model.rowCount() - 1))
-        else:
-            self.compare.show_choice(None, None)
-        self.group_view.setFocus()  # so that the next key (J, Del, D...) acts on the list
-        self.window().statusBar().showMessage("Group hidden; it stays hidden in later scans. "
-                                              "View › Hidden groups shows it again.", 8000)

@@ -1,8 +1,11 @@
-"""Runs the pipeline, the re-grouping and the trash on a worker thread; reports by queued signals.
+"""Runs the session's operations (core/session.py) on a worker thread; reports by queued signals.
 
 Widgets never see the worker: they call the controller's methods on the main thread and
-receive its signals there. One job runs at a time; every job has a number, and results of a
-job that was cancelled or replaced are dropped, so nothing from an old scan shows up.
+receive its signals there. One job runs at a time, each with its own handlers for success,
+failure and cancel (called on the main thread); every job has a number, and results of a job
+that was cancelled or replaced are dropped, so nothing from an old scan shows up. A trash or
+a restore is never cancelled nor replaced: a job asked for meanwhile is refused (``refused``
+says why) and the caller waits or tells the person.
 """
 
 from __future__ import annotations
@@ -82,14 +85,25 @@ def _lower_this_threads_priority() -> None:
             pass
 
 
+@dataclass(frozen=True)
+class Operation:
+    """One job: its kind ("scan", "regroup", "copies", "search", "trash", "restore"), the function
+    run on the worker, and what the main thread does when it ends well, fails or is cancelled."""
+
+    kind: str
+    function: Callable[[Any], Any]
+    on_success: Callable[[Any], None] | None = None
+    on_failure: Callable[[str], None] | None = None
+    on_cancel: Callable[[], None] | None = None
+
+
 class _Worker(QThread):
     """Runs one job function; keeps its result, its error, or that it was cancelled."""
 
-    def __init__(self, job: int, kind: str, function: Callable[[_SignalProgress], Any], progress: _SignalProgress,
-                 on_success: Callable[[Any], None] | None = None) -> None:
+    def __init__(self, job: int, operation: Operation, progress: _SignalProgress) -> None:
         super().__init__()
-        self.job, self.kind, self.function, self.progress = job, kind, function, progress
-        self.on_success = on_success
+        self.job, self.operation, self.progress = job, operation, progress
+        self.kind, self.function = operation.kind, operation.function
         self.result: Any = None
         self.error: str | None = None
         self.cancelled = False
@@ -112,13 +126,15 @@ class ScanController(QObject):
     finished = Signal(str, object)  # job kind ("scan", "regroup", "trash", "restore"), its result
     failed = Signal(str, str)  # job kind, message
     cancelled = Signal(str)  # job kind
+    refused = Signal(str)  # why a job asked for was not started (a trash or restore runs)
     busy_changed = Signal(bool)
+    REFUSAL = "Files are being moved; this waits until that has finished."
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._worker: _Worker | None = None
         self._token: CancelToken | None = None
-        self._pending: tuple[str, Callable, Callable | None] | None = None
+        self._pending: Operation | None = None
         self._job = 0
 
     @property
@@ -134,31 +150,43 @@ class ScanController(QObject):
     def current_job(self) -> int:
         return self._job
 
-    def run(self, kind: str, function: Callable[[Any], Any],
-            on_success: Callable[[Any], None] | None = None) -> int | None:
-        """Run ``function(progress)`` on the worker thread; ``on_success(result)`` runs on the main
-        thread when it ends well (failures and cancels go to the signals). A running job is cancelled
-        first, except a trash or restore, which is never interrupted: then nothing runs and None is
-        returned."""
-        if self._worker is not None and self._worker.kind in UNINTERRUPTIBLE:
+    def run(self, kind: str, function: Callable[[Any], Any], on_success: Callable[[Any], None] | None = None,
+            on_failure: Callable[[str], None] | None = None, on_cancel: Callable[[], None] | None = None) -> int | None:
+        """Run ``function(progress)`` on the worker thread; ``on_success(result)``, ``on_failure(message)``
+        or ``on_cancel()`` runs on the main thread when it ends. A running job is cancelled first,
+        except a trash or restore, which is never interrupted: then nothing runs, ``refused`` is
+        emitted and None is returned."""
+        if self.refuses():
             return None
+        operation = Operation(kind, function, on_success, on_failure, on_cancel)
         self._job += 1
         if self._worker is not None:
-            self._pending = (kind, function, on_success)
+            self._pending = operation
             self._token.cancel()
             return self._job
-        self._start(kind, function, on_success)
+        self._start(operation)
         return self._job
+
+    def refuses(self) -> bool:
+        """Whether a new job would be refused now (a trash or restore runs); if so, ``refused`` says why."""
+        if self.uninterruptible:
+            self.refused.emit(self.REFUSAL)
+        return self.uninterruptible
+
+    @property
+    def uninterruptible(self) -> bool:
+        """A trash or restore runs now: nothing may replace it."""
+        return self.running_kind in UNINTERRUPTIBLE
 
     @property
     def joined(self) -> bool:
         """No worker thread is left (after shutdown, or before any job)."""
         return self._worker is None
 
-    def _start(self, kind: str, function: Callable, on_success: Callable[[Any], None] | None = None) -> None:
+    def _start(self, operation: Operation) -> None:
         self._token = CancelToken()
         progress = _SignalProgress(self._job, self._token, self.progressed.emit)
-        worker = _Worker(self._job, kind, function, progress, on_success)
+        worker = _Worker(self._job, operation, progress)
         worker.finished.connect(self._on_worker_finished)
         self._worker = worker
         worker.start(QThread.Priority.LowPriority)
@@ -185,19 +213,26 @@ class ScanController(QObject):
         self._worker = None
         worker.wait()  # run() has returned; this only lets the thread end before it is dropped
         worker.deleteLater()
-        current = worker.job == self._job
-        if current:
-            if worker.cancelled:
-                self.cancelled.emit(worker.kind)
-            elif worker.error is not None:
-                self.failed.emit(worker.kind, worker.error)
-            else:
-                if worker.on_success is not None:
-                    worker.on_success(worker.result)
-                self.finished.emit(worker.kind, worker.result)
+        if worker.job == self._job:
+            self._report(worker)
         if self._pending is not None:
-            kind, function, on_success = self._pending
-            self._pending = None
-            self._start(kind, function, on_success)
+            operation, self._pending = self._pending, None
+            self._start(operation)
         else:
             self.busy_changed.emit(False)
+
+    def _report(self, worker: _Worker) -> None:
+        """The ended job's own handler, then the signal that says how it ended."""
+        operation = worker.operation
+        if worker.cancelled:
+            if operation.on_cancel is not None:
+                operation.on_cancel()
+            self.cancelled.emit(worker.kind)
+        elif worker.error is not None:
+            if operation.on_failure is not None:
+                operation.on_failure(worker.error)
+            self.failed.emit(worker.kind, worker.error)
+        else:
+            if operation.on_success is not None:
+                operation.on_success(worker.result)
+            self.finished.emit(worker.kind, worker.result)

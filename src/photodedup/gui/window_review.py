@@ -1,7 +1,8 @@
 """The main window's review actions: marking, trash and undo, hidden groups, export.
 
 A mixin of MainWindow (gui/main_window.py), kept apart so that each file reads in one sitting;
-it uses the window's pages, controller, settings and review.
+it uses the window's pages, controller, session, settings and review. The trash and the undo
+are the session's operations (core/session.py), run by the controller, never interrupted.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import os
 
 from PySide6.QtWidgets import QMessageBox
 
-from photodedup.core.trash.safe_trash import restore, trash_groups
 from photodedup.gui.trash_dialogs import OutcomeDialog
 
 
@@ -20,7 +20,10 @@ class ReviewActions:
     def trash_marked(self, choices=None) -> None:
         """Trash the marked files of every group, or of ``choices`` only, after asking."""
         review = self.review
-        if review is None or self.controller.busy:
+        if review is None:
+            return
+        if self.controller.busy:
+            self.statusBar().showMessage("Wait for the current task to finish.", 5000)
             return
         plan = review.trash_plan(choices)
         files = [(f.path, f.size) for group in plan for f in group.remove]
@@ -29,12 +32,23 @@ class ReviewActions:
         self._remember_decisions()
         self.results_page.setEnabled(False)
         self.statusBar().showMessage("Moving files to the Trash…")
-        policy = review.policy
-        carry_over = self.settings.carry_over
-        self.controller.run("trash", lambda progress: trash_groups(plan, progress=progress, policy=policy,
-                                                                   carry_over=carry_over), self._trash_done)
+        session, policy, carry_over = self.session, review.policy, self.settings.carry_over
+        self.controller.run("trash", lambda progress: session.trash(plan, progress, policy, carry_over),
+                            self._trash_done, self._trash_failed)
+
+    def _trash_failed(self, message: str) -> None:
+        self.results_page.setEnabled(True)
+        self._show_failure("trash", message)
+        self._regroup_if_asked()
+
+    def _regroup_if_asked(self) -> None:
+        """A regroup asked for during the trash runs now."""
+        if self._regroup_after_trash:
+            self._regroup_after_trash = False
+            self.regroup(self.results_page.threshold())
 
     def _trash_done(self, outcomes) -> None:
+        """The trash ended: the files moved are forgotten (the session's library forgot them too)."""
         self.results_page.setEnabled(True)
         trashed = [o.path for o in outcomes if o.status == "trashed" and not o.companion_of]
         for path in trashed:
@@ -43,18 +57,13 @@ class ReviewActions:
         if self.review is not None:
             self.review.forget(trashed)
             self.results_page.set_review(self.review, len(self.problems))
-        if self.library is not None:
-            gone = set(trashed)
-            self.library.infos = [i for i in self.library.infos if i.file.path not in gone]
         photos = sum(not o.companion_of for o in outcomes)  # companions travel with their photo, not counted apart
         self.statusBar().showMessage(f"{len(trashed)} of {photos} files moved to the Trash.", 8000)
         self.last_dialog = OutcomeDialog(self, "Move to Trash", outcomes)
         self.last_dialog.open()
         self._update_undo()
         self.results_page.group_view.setFocus()
-        if self._regroup_after_trash:
-            self._regroup_after_trash = False
-            self.regroup(self.results_page.threshold())
+        self._regroup_if_asked()
 
     def _ask(self, title: str, question: str) -> bool:
         answer = QMessageBox.question(self, title, question, QMessageBox.StandardButton.Yes |
@@ -89,27 +98,19 @@ class ReviewActions:
 
     def _update_undo(self) -> None:
         """Undo is offered only while the journal has files photodedup can put back."""
-        from photodedup.core.trash.journal import Journal
-
-        try:
-            restorable = any(r.state in ("trashed", "pending") for r in Journal().records())
-        except OSError:
-            restorable = False
-        self.undo_action.setEnabled(restorable)
+        self.undo_action.setEnabled(self.session.can_undo())
 
     def undo_last_trash(self) -> None:
         if self.controller.busy:
             self.statusBar().showMessage("Wait for the current task to finish.", 5000)
             return
-        self.controller.run("restore", lambda progress: restore(last=True), self._restore_done)
+        session = self.session
+        self.controller.run("restore", lambda progress: session.restore(last=True), self._restore_done,
+                            lambda message: self._show_failure("undo", message))
 
     def _restore_done(self, outcomes) -> None:
-        from photodedup.core.trash.journal import Journal
-
-        hashes = {r.id: r.content_hash for r in Journal().records()}
-        for outcome in outcomes:  # a photo brought back is one the person wants: not marked again
-            if outcome.status == "restored":
-                self.decisions[outcome.path] = (hashes.get(outcome.record_id, ""), "kept")
+        for path, content_hash in self.session.restored_hashes(outcomes).items():
+            self.decisions[path] = (content_hash, "kept")  # a photo brought back is one the person wants
         if not outcomes:
             self.statusBar().showMessage("Nothing to undo: no files were moved to the Trash.", 6000)
             return

@@ -1,7 +1,7 @@
 """The main window's search by example: a photo chosen, pasted or dropped is looked for in
 the folders on the list (from the scan's cache), and the answer shown in a SearchDialog.
 
-A mixin of MainWindow (gui/main_window.py).
+A mixin of MainWindow (gui/main_window.py); the search is the session's (core/session.py).
 """
 
 from __future__ import annotations
@@ -38,8 +38,6 @@ class SearchActions:
 
     def find_photos(self, paths: list[str]) -> None:
         """Search the folders on the list for these photos (their cache: nothing is rescanned)."""
-        from photodedup.core.search import find_photos
-
         roots = self.folders_page.folders()
         if not roots:
             self.statusBar().showMessage("Add the folders of your library first: the photo is searched there.", 8000)
@@ -47,10 +45,10 @@ class SearchActions:
         if self.controller.busy:
             self.statusBar().showMessage("Wait for the current task to finish.", 5000)
             return
-        cache_dir, threshold = self.cache_dir, self.results_page.threshold()
+        session, threshold = self.session, self.results_page.threshold()
         self.statusBar().showMessage("Looking for the photo in your folders…")
-        self.controller.run("search", lambda progress: find_photos(paths, roots, cache_dir, 12, threshold, progress),
-                            self._search_done)
+        self.controller.run("search", lambda progress: session.search(paths, roots, progress, 12, threshold),
+                            self._search_done, lambda message: self._show_failure("search", message))
 
     def _search_done(self, result) -> None:
         from photodedup.gui.search_dialog import SearchDialog

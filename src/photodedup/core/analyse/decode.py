@@ -26,8 +26,19 @@ THUMB_SIZE = 32
 _ORIENTATION_TAG = 0x0112
 _TRANSPOSED_ORIENTATIONS = {5, 6, 7, 8}
 
+# What a failure says about the next scan (the scan keeps a permanent one in the cache, so an
+# unchanged broken file is not read again, and forgets a transient one, so it is read again).
+TRANSIENT = "transient"  # the file changed, vanished or could not be opened during the scan
+PERMANENT = "permanent"  # not a picture, broken, too large: the same file fails the same way
+
+
 class DecodeError(Exception):
-    """The file is not a usable image; the message says why, for a person."""
+    """The file is not a usable image; the message says why, for a person; ``kind`` is
+    TRANSIENT or PERMANENT."""
+
+    def __init__(self, reason: str, kind: str = PERMANENT) -> None:
+        super().__init__(reason)
+        self.kind = kind
 
 
 @dataclass
@@ -156,7 +167,7 @@ def _raw_preview(path: str | BinaryIO) -> BinaryIO:
     except NoPreviewError as error:
         raise DecodeError(str(error)) from None
     except OSError as error:
-        raise DecodeError(f"cannot read file: {error.strerror or error}") from None
+        raise DecodeError(f"cannot read file: {error.strerror or error}", TRANSIENT) from None
 
 
 def _read_bounded(handle: BinaryIO) -> bytes:
@@ -182,7 +193,7 @@ def _opened(path: str | BinaryIO) -> Iterator[Image.Image]:
     except UnidentifiedImageError:
         raise DecodeError("not an image Pillow can read (unknown or corrupt format)") from None
     except FileNotFoundError:
-        raise DecodeError("file disappeared during the scan") from None
+        raise DecodeError("file disappeared during the scan", TRANSIENT) from None
     except PermissionError:
         raise DecodeError("permission denied") from None
     except MemoryError:

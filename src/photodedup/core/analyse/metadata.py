@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import warnings
 from typing import BinaryIO
 
 from photodedup.core.models import PhotoMetadata
 from photodedup.core.analyse.safe_open import open_photo
 
-# Pillow's complaints about odd metadata (a tag with too many entries, a malformed MPO) are
-# noise here: the photo simply doesn't say. Filtered once for the process, because
-# warnings.catch_warnings() is not thread-safe and this runs on the decoding threads.
-warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
+# Pillow's complaints about odd metadata (a tag with too many entries, a malformed MPO) are noise
+# here: the photo simply doesn't say. They are silenced once for the process by the entry points
+# (safe_open.configure_pillow), not here: warnings.catch_warnings() is not thread-safe and this
+# runs on the decoding threads.
 
 _EXIF_IFD, _GPS_IFD = 0x8769, 0x8825
 _MAKE, _MODEL, _DATETIME = 0x010F, 0x0110, 0x0132

@@ -14,7 +14,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 
 from photodedup.core.analyse import safe_open
-from photodedup.core.analyse.decode import DecodedImage, DecodeError, decode_image
+from photodedup.core.analyse.decode import PERMANENT, TRANSIENT, DecodedImage, DecodeError, decode_image
 from photodedup.core.analyse.exact import hash_stream
 from photodedup.core.analyse.metadata import read_metadata
 from photodedup.core.models import ImageFile, PhotoMetadata
@@ -35,6 +35,7 @@ class Decoded:
     error: str | None
     feature_jpeg: bytes = b""  # the picture local features are found in, for the scratch store
     metadata: PhotoMetadata = PhotoMetadata()
+    error_kind: str = PERMANENT  # of an error: TRANSIENT (read again next scan) or PERMANENT (decode.py)
 
 
 def encode_gray(gray) -> bytes:
@@ -51,24 +52,24 @@ def read_and_decode(file: ImageFile) -> Decoded:
     try:
         handle = open_regular_file(file.path)
     except FileNotFoundError:
-        return Decoded(file, None, "", CHANGED_DURING_SCAN)
+        return Decoded(file, None, "", CHANGED_DURING_SCAN, error_kind=TRANSIENT)
     except NotRegularFile as error:
         return Decoded(file, None, "", str(error))
     except OSError as error:
-        return Decoded(file, None, "", f"cannot read file: {error.strerror or error}")
+        return Decoded(file, None, "", f"cannot read file: {error.strerror or error}", error_kind=TRANSIENT)
     with handle:
         found = os.fstat(handle.fileno())
         if found.st_size != file.size or found.st_mtime_ns != file.mtime_ns:
-            return Decoded(file, None, "", CHANGED_DURING_SCAN)
+            return Decoded(file, None, "", CHANGED_DURING_SCAN, error_kind=TRANSIENT)
         if found.st_size == 0:
             return Decoded(file, None, "", "empty file (0 bytes)")
         try:  # first: a file refused by its header (a bomb, a sparse giant) is never read through
             image = decode_image(handle, raw=is_raw(file.path))
             content_hash = hash_stream(handle)
         except DecodeError as error:
-            return Decoded(file, None, "", str(error))
+            return Decoded(file, None, "", str(error), error_kind=error.kind)
         except OSError as error:
-            return Decoded(file, None, "", f"cannot read file: {error.strerror or error}")
+            return Decoded(file, None, "", f"cannot read file: {error.strerror or error}", error_kind=TRANSIENT)
         handle.seek(0)
         metadata = read_metadata(handle)
     feature_jpeg = encode_gray(image.feature_gray) if image.feature_gray is not None else b""

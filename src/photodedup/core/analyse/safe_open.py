@@ -7,8 +7,10 @@ its decoder's memory is estimated from the declared size before any pixel is dec
 far larger than its picture could need is refused before it is read; a PNG whose text
 chunks are over Pillow's limits is read without them (the pixels don't need them).
 
-configure_pillow() sets Pillow up once; the scan calls it at its start, and every open here
-calls it too (a no-op after the first time), so nothing depends on an import's side effect.
+configure_pillow() sets Pillow and the warnings it gives up once for the process; the entry
+points call it (cli.main, gui/app.main, the tests' conftest), and so does the first open here
+for a program that uses the core directly (a no-op after the first time). Importing the core
+changes no global setting (tests/core/test_decode.py checks it).
 """
 
 from __future__ import annotations
@@ -65,7 +67,8 @@ class DecodeTimeout(Exception):
 
 def configure_pillow() -> None:
     """Set Pillow up for photodedup, once per process: truncated files fail, warnings about
-    odd metadata stay quiet, HEIF/AVIF is read when pillow-heif is installed."""
+    odd metadata stay quiet, HEIF/AVIF is read when pillow-heif is installed. The one place
+    photodedup changes a global Pillow or warnings setting."""
     global _configured
     if _configured:
         return
@@ -79,6 +82,9 @@ def configure_pillow() -> None:
         warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
         # A malformed EXIF block is ignored (the picture is used as stored); don't print about it.
         warnings.filterwarnings("ignore", message=r"(Possibly )?[Cc]orrupt EXIF", category=UserWarning)
+        # Pillow's complaints about odd metadata (a tag with too many entries, a malformed MPO):
+        # the photo simply doesn't say (core/analyse/metadata.py reads what it can).
+        warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
         try:  # HEIC/HEIF (phone photos) when pillow-heif is installed; scan lists them only then
             from pillow_heif import register_heif_opener
 
