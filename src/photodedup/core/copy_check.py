@@ -29,7 +29,8 @@ from photodedup.core.match.grouping import FEATURES_KEPT, feature_gray, pixel_ve
 from photodedup.core.progress import NULL_PROGRESS, Progress
 from photodedup.core.analyse.raw import embedded_preview, is_raw
 from photodedup.core.analyse.scratch import ScratchStore
-from photodedup.core.match.verify import MIN_INLIERS, TURNS, PixelVerdict, align, extract_features, sane_fit
+from photodedup.core.match.verdict import TURNS, PixelVerdict, sane_fit
+from photodedup.core.match.verify import MIN_INLIERS, align, extract_features
 
 CANDIDATES = 5  # originals looked at per "look in" photo
 TURN_OF = dict(TURNS)  # a verdict's "how" → the function laying the copy the way the original lies

@@ -11,7 +11,7 @@ from PIL import Image
 from photodedup.core.models import ImageInfo
 from photodedup.core.analyse.safe_open import open_photo
 from photodedup.core.match.copy_look import Look
-from photodedup.core.match.verify import sane_fit
+from photodedup.core.match.verdict import sane_fit
 
 # The IJG standard luminance quantisation table (JPEG spec, Annex K), quality 50.
 _STANDARD_LUMA_SUM = sum((16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55, 14, 13, 16, 24, 40, 57, 69,
