@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """How right the copy check's claims are: a corpus of copies with known edits and known amounts.
 
-    .venv/bin/python bench/copy_check.py [--corpus /work/h18/bench/corpus] [--out /tmp/copy-check]
+    .venv/bin/python bench/copy_check.py [--corpus bench/corpus] [--out bench/out/copy-check]
                                          [--originals N] [--seed 19]
 
 Originals are the single-picture scenes of the accuracy corpus (bench/make_corpus.py), re-saved
@@ -212,8 +212,8 @@ def _answer(result) -> set:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=Path("/work/h18/bench/corpus"))
-    parser.add_argument("--out", type=Path, default=Path("/tmp/copy-check"))
+    parser.add_argument("--corpus", type=Path, default=Path(__file__).resolve().parent / "corpus")
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "out" / "copy-check")
     parser.add_argument("--originals", type=int, default=26)
     parser.add_argument("--seed", type=int, default=19)
     args = parser.parse_args()
@@ -244,6 +244,7 @@ def main() -> None:
             continue
         if name not in found:
             not_found += 1
+            worst.append((8, f"{name}: not found"))
             for kind in expected:
                 counts[kind]["not found"] += 1
             continue
