@@ -152,7 +152,8 @@ def build(corpus: Path, out: Path, count: int, seed: int) -> dict:
         image = load(scene / "original.jpg")
         image.save(out / "originals" / f"{scene.name}.jpg", **JPEG)
         rgb = np.asarray(image.resize((64, 64)), dtype=np.int16)
-        grey = (rgb.max(axis=2) - rgb.min(axis=2)).mean() < 12  # already black and white: no colour to take
+        spread = rgb.max(axis=2) - rgb.min(axis=2)  # already black and white: no colour to take (coloured
+        grey = spread.mean() < 12 and np.percentile(spread, 99) < 24  # stars on a black sky are colour)
         for name, edited, options, expected in edits(image, rng):
             if grey and name in ("grayscale", "saturation"):
                 expected = {"same": None}

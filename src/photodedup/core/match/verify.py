@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from photodedup.core.match.verdict import SCALE_RANGE, TURNS, PixelVerdict, sane_fit  # noqa: F401 (the verdict's home)
+from photodedup.core.match.verdict import TURNS, PixelVerdict, sane_fit
 
 MIN_INLIERS = 12
 METHOD = "orb800-ratio0.8-similarity6px-v1"  # cached results are only reused for the same method
