@@ -244,6 +244,15 @@ def _geometry(verdict: PixelVerdict, original: np.ndarray, copy: np.ndarray) -> 
     return Geometry(how, fit, original.shape, laid.shape), alignment.inliers if fit is not None else 0
 
 
+def _as_it_lies(room: dict[str, float], turn) -> dict[str, float]:
+    """``room`` (per side of the copy laid by ``turn``) per side of the copy as it lies."""
+    marks = np.zeros((5, 7))
+    marks[0, 1:-1], marks[-1, 1:-1], marks[1:-1, 0], marks[1:-1, -1] = 1, 2, 3, 4
+    laid = turn(marks)
+    where = {int(laid[0, 2]): "top", int(laid[-1, 2]): "bottom", int(laid[2, 0]): "left", int(laid[2, -1]): "right"}
+    return {side: room[where[mark]] for side, mark in (("top", 1), ("bottom", 2), ("left", 3), ("right", 4))}
+
+
 def _quarter_back(geometry: Geometry):
     """For a copy aligned by features and turned by a quarter (within 1°), the TURNS function
     laying it back the way its original lies; else None."""
@@ -283,8 +292,9 @@ def described(original: ImageInfo, copy: ImageInfo, verdict: PixelVerdict | None
         shown, upright, room = None, True, None
         turn = TURN_OF.get(geometry.how) or _quarter_back(geometry)
         if geometry.fit is not None and geometry.original_shape and geometry.copy_shape:
-            if geometry.how in ("as is", "aligned by features"):  # else the fit is to the copy turned back
-                room = room_for_bars(geometry.fit, geometry.original_shape, geometry.copy_shape)
+            room = room_for_bars(geometry.fit, geometry.original_shape, geometry.copy_shape)
+            if room is not None and geometry.how not in ("as is", "aligned by features"):
+                room = _as_it_lies(room, TURN_OF[geometry.how])  # the fit is to the copy turned back
             if not whole:
                 shown = shown_box(geometry.fit, geometry.original_shape, geometry.copy_shape)
                 angle = float(np.degrees(np.arctan2(geometry.fit[1, 0], geometry.fit[0, 0])))

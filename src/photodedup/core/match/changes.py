@@ -63,8 +63,8 @@ def picture_facts(source) -> PictureFacts:
     except Exception:
         return PictureFacts(False, None)
     spread = rgb.max(axis=2) - rgb.min(axis=2)
-    return PictureFacts(bool(spread.mean() < GREY_SPREAD), quality, float(spread.mean()),
-                        float(np.percentile(spread, 99)))
+    peak = float(np.percentile(spread, 99))  # coloured stars on a black sky: colour, though little on average
+    return PictureFacts(bool(spread.mean() < GREY_SPREAD and peak < 3 * GREY_SPREAD), quality, float(spread.mean()), peak)
 
 
 # How the copy lies over its original when laid whole (verify.TURNS names), in words.

@@ -268,7 +268,9 @@ def detail_measures(original: np.ndarray, copy: np.ndarray) -> dict[str, float] 
     median = float(np.median(ratio))
     slope = _slope(first.ravel() * 50, second.ravel() * 50)
     residual = _blocks(np.abs(second - slope * first - float((second - slope * first).mean())))
-    marked = (ratio > max(2.0 * median, 1.6)) & (residual > 3.0 * float(np.median(residual))) & (residual > 0.08)
+    unexplained = _blocks(np.abs(high_c - sharper * high_o))  # new detail, not the original's sharpened
+    marked = (ratio > max(2.0 * median, 1.6)) & (residual > 3.0 * float(np.median(residual))) & (residual > 0.08) \
+        & (unexplained > 3.0 * float(np.median(unexplained)))
     plain = fine_o <= np.quantile(fine_o, 0.25)
     if marked.sum() < 2:  # one odd block is no mark
         marked[:] = False
