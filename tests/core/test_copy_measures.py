@@ -9,7 +9,7 @@ import pytest
 from conftest import sample, save
 from PIL import Image, ImageDraw, ImageEnhance, ImageFilter
 
-from photodedup.core import copy_check
+from photodedup.core import copy_check, copy_geometry
 from photodedup.core.match.changes import QUARTER_WORDS, Geometry, PictureFacts, describe, room_for_bars
 from photodedup.core.match.copy_look import find_bars, look_changes, read_gray
 from photodedup.core.match.verdict import PixelVerdict
@@ -92,7 +92,7 @@ def test_the_mirror_is_decided_by_comparing_both_fits_not_by_the_verdict(tmp_pat
     copy = save(cat.transpose(Image.Transpose.FLIP_LEFT_RIGHT) if mirrored else cat, tmp_path / "copy.jpg",
                 quality=95)
     verdict = PixelVerdict(True, 0.95, 1.0, 0.0, told)  # what a nearly symmetric picture could be laid as
-    geometry, matches = copy_check._geometry(verdict, read_gray(str(original)), read_gray(str(copy)))
+    geometry, matches = copy_geometry.geometry_of(verdict, read_gray(str(original)), read_gray(str(copy)))
     assert geometry.how == ("mirrored" if mirrored else "as is") and matches >= 100
 
 
