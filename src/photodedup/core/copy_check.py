@@ -17,11 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
-from photodedup.core.match.changes import (Change, Geometry, PictureFacts, covered_fraction, describe, picture_facts,
-                                     shown_box)
+from photodedup.core.match.changes import (Change, Geometry, PictureFacts, describe, picture_facts, room_for_bars,
+                                           shown_box)
 from photodedup.core.match.copy_look import look_changes, read_gray
-from photodedup.core.analyse import cache as cache_module
-from photodedup.core.match.group import DEFAULT_THRESHOLD, TURNED_CORRELATION, TURNED_PER_PHOTO, TURNED_SIDE
+from photodedup.core.copy_geometry import TURN_OF, as_it_lies, geometry_of, quarter_back, shows_whole
+from photodedup.core.copy_proposals import turned_partners, turned_vectors
+from photodedup.core.match.group import DEFAULT_THRESHOLD
 from photodedup.core.match.index import VectorIndex
 from photodedup.core.models import Group, GroupMember, ImageInfo, Problem
 from photodedup.core.dedupe import EmbedderLike, Library, ScanOptions, analyse_library, default_embedder
@@ -29,10 +30,9 @@ from photodedup.core.match.grouping import FEATURES_KEPT, feature_gray, pixel_ve
 from photodedup.core.progress import NULL_PROGRESS, Progress
 from photodedup.core.analyse.raw import embedded_preview, is_raw
 from photodedup.core.analyse.scratch import ScratchStore
-from photodedup.core.match.verify import MIN_INLIERS, TURNS, PixelVerdict, align, extract_features, sane_fit
+from photodedup.core.match.verdict import PixelVerdict
 
 CANDIDATES = 5  # originals looked at per "look in" photo
-TURN_OF = dict(TURNS)  # a verdict's "how" → the function laying the copy the way the original lies
 SAME_AGREEMENT, SAME_CHANGED = 0.97, 0.005  # "same picture, re-saved" only when the pixels agree this well
 
 
@@ -92,7 +92,7 @@ def find_copies(
     look_in = analyse_library(ScanOptions(options.look_in, options.excludes, cache_dir=options.cache_dir),
                               progress, shared_embedder, model_id)
     try:
-        found = _match(originals, look_in, options.threshold, progress)
+        found = _match(originals, look_in, options, progress, shared_embedder, model_id)
     finally:
         originals.close()
         look_in.close()
@@ -127,7 +127,11 @@ def _facts(info: ImageInfo) -> PictureFacts:
     return picture_facts(path)
 
 
-def _match(originals: Library, look_in: Library, threshold: float, progress: Progress) -> list[OriginalCopies]:
+def _match(originals: Library, look_in: Library, options: CopyCheckOptions, progress: Progress,
+           embedder_factory: Callable[[], EmbedderLike], model_id: str | None) -> list[OriginalCopies]:
+    """Each "look in" photo's original, if it is a copy of one: proposed by the embedding and the
+    thumbnails; then, for those still without one, by the embedding of the photo turned back
+    (a turned crop, copy_proposals); the pixels decide."""
     if not originals.infos or not look_in.infos:
         return []
     vectors = np.stack([i.vector for i in originals.infos]).astype(np.float32, copy=False)
@@ -136,8 +140,9 @@ def _match(originals: Library, look_in: Library, threshold: float, progress: Pro
     for position, info in enumerate(originals.infos):
         by_hash.setdefault(info.content_hash, position)
     grays = _Grays()
-    turned = _turned_partners(originals, look_in)
-    results: dict[int, OriginalCopies] = {}
+    turned = turned_partners(originals, look_in)
+    found: dict[int, tuple] = {}
+    unmatched: dict[int, set[int]] = {}
     with tempfile.TemporaryDirectory(prefix="photodedup-originals-") as folder:
         index = VectorIndex.build(vectors, Path(folder), progress=progress)
         progress.start("Looking for copies", len(look_in.infos))
@@ -147,74 +152,57 @@ def _match(originals: Library, look_in: Library, threshold: float, progress: Pro
             progress.advance()
             if copy.file.identity in original_files:  # the same file, reached from both sides
                 continue
-            found = _best_original(copy, originals, vectors, index, by_hash, threshold, grays,
-                                   turned.get(number, ()))
-            if found is None:
+            if copy.content_hash in by_hash:
+                found[number] = (by_hash[copy.content_hash], 0.0, None)
                 continue
-            position, distance, verdict = found
-            original = originals.infos[position]
-            changes, matches = described(original, copy, verdict, grays)
-            entry = results.setdefault(position, OriginalCopies(original))
-            entry.copies.append(FoundCopy(copy, distance, matches, changes))
+            tried: set[int] = set()
+            nearest = _nearest(vectors, index, copy.vector, turned.get(number, ()))
+            best = _best_original(copy, originals, nearest, options.threshold, grays, turned.get(number, ()), tried)
+            if best is None:
+                unmatched[number] = tried
+            else:
+                found[number] = best
+        paths = [look_in.infos[number].file.path for number in unmatched]
+        back = turned_vectors(paths, options.cache_dir, model_id, embedder_factory, progress)
+        progress.start("Looking for turned copies", len(unmatched))
+        for number, tried in unmatched.items():
+            progress.advance()
+            copy = look_in.infos[number]
+            for vector in back.get(copy.file.path, ()):
+                best = _best_original(copy, originals, _nearest(vectors, index, vector), options.threshold, grays,
+                                      tried=tried)
+                if best is not None and (number not in found or _strength(best[2]) > _strength(found[number][2])):
+                    found[number] = best
+    results: dict[int, OriginalCopies] = {}
+    for number, (position, distance, verdict) in sorted(found.items()):
+        original, copy = originals.infos[position], look_in.infos[number]
+        changes, matches = described(original, copy, verdict, grays)
+        results.setdefault(position, OriginalCopies(original)).copies.append(FoundCopy(copy, distance, matches, changes))
     ordered = sorted(results.values(), key=lambda o: o.original.file.path)
     for entry in ordered:
         entry.copies.sort(key=lambda c: (c.distance, c.info.file.path))
     return ordered
 
 
-def _turned_partners(originals: Library, look_in: Library) -> dict[int, list[int]]:
-    """For each "look in" photo (by position), the originals whose thumbnails (as group.py's
-    turned_candidates compares them) match it turned or mirrored: the embedding sees a turned
-    picture as another one, so these are proposed too."""
-    cache = originals.memory_cache or cache_module.Cache(originals.cache_dir, originals.model_id)
-    try:
-        infos = originals.infos + look_in.infos
-        thumbs = [cache.lookup_thumb(info.file) for info in infos]
-        if any(thumb is None for thumb in thumbs):
-            return {}
-    except Exception:  # no thumbnails (a broken cache): the embedding alone proposes
-        return {}
-    finally:
-        if cache is not originals.memory_cache:
-            cache.close()
-    count = len(originals.infos)
-
-    def unit(thumb: np.ndarray) -> np.ndarray:
-        side = thumb.shape[-1] // TURNED_SIDE
-        small = thumb.astype(np.float32).reshape(TURNED_SIDE, side, TURNED_SIDE, side).mean(axis=(1, 3))
-        flat = (small - small.mean()).ravel()
-        return flat / max(float(np.linalg.norm(flat)), 1e-6) if small.std() >= 4.0 else np.zeros_like(flat)
-
-    base = np.stack([unit(thumb) for thumb in thumbs[:count]])
-    log_aspect = np.log(np.maximum([info.width / max(1, info.height) for info in infos], 1e-6))
-    partners: dict[int, list[int]] = {}
-    for row, thumb in enumerate(thumbs[count:]):
-        best: dict[int, float] = {}
-        for name, turn in TURNS[1:]:
-            swaps = "90" in name or "270" in name
-            scores = base @ unit(np.ascontiguousarray(turn(thumb)))
-            for position in np.flatnonzero(scores >= TURNED_CORRELATION).tolist():
-                expected = -log_aspect[count + row] if swaps else log_aspect[count + row]
-                if abs(expected - log_aspect[position]) <= 0.3:
-                    best[position] = max(best.get(position, -1.0), float(scores[position]))
-        if best:
-            partners[row] = sorted(best, key=lambda p: -best[p])[:TURNED_PER_PHOTO]
-    return partners
+def _nearest(vectors: np.ndarray, index: VectorIndex, vector: np.ndarray, extra=()) -> list[tuple[float, int]]:
+    """(distance, original position) of the originals nearest to ``vector`` and of ``extra``, closest first."""
+    candidates = list(index.nearest_to(vector, CANDIDATES))
+    candidates += [p for p in extra if p not in candidates]
+    distances = np.sqrt(np.maximum(0.0, 2.0 - 2.0 * (vectors[candidates] @ vector)))
+    return sorted(zip(distances.tolist(), candidates))
 
 
-def _best_original(copy, originals, vectors, index, by_hash, threshold, grays, turned=()):
+def _best_original(copy, originals, candidates, threshold, grays, turned=(), tried=None):
     """(original position, distance, verdict) of the original the pixels say ``copy`` was made
-    from (the best agreeing of the near ones, and of those its thumbnail matches turned or
-    mirrored), or None: the embedding and the thumbnails only propose."""
-    if copy.content_hash in by_hash:
-        return by_hash[copy.content_hash], 0.0, None
-    candidates = list(index.nearest_to(copy.vector, CANDIDATES))
-    candidates += [p for p in turned if p not in candidates]
-    distances = np.sqrt(np.maximum(0.0, 2.0 - 2.0 * (vectors[candidates] @ copy.vector)))
+    from: the best agreeing of ``candidates`` ((distance, position), closest first) within
+    ``threshold`` or proposed by the thumbnails (``turned``), or None: these only propose.
+    Positions in ``tried`` were compared before and are not compared again (each compared is added)."""
     best = None
-    for position, distance in sorted(zip(candidates, distances.tolist()), key=lambda pair: (pair[1], pair[0])):
-        if distance > threshold and position not in turned:
+    tried = set() if tried is None else tried
+    for distance, position in candidates:
+        if (distance > threshold and position not in turned) or position in tried:
             continue
+        tried.add(position)
         verdict = pixel_verdict(grays.get(originals.infos[position]), grays.get(copy))
         if verdict.copy and (best is None or _strength(verdict) > _strength(best[2])):
             best = (position, distance, verdict)
@@ -223,31 +211,6 @@ def _best_original(copy, originals, vectors, index, by_hash, threshold, grays, t
 
 def _strength(verdict: PixelVerdict) -> float:
     return verdict.agreement - verdict.changed
-
-
-def _geometry(verdict: PixelVerdict, original: np.ndarray, copy: np.ndarray) -> tuple[Geometry, int]:
-    """How the copy lies over the original: the verdict's turn, then a local-feature fit of the
-    copy turned back, kept only when sane (verify.sane_fit) and, for a copy laid whole, nearly
-    upright; and the fit's inlier count."""
-    turn = TURN_OF.get(verdict.how)
-    laid = np.ascontiguousarray(turn(copy)) if turn is not None else copy
-    alignment = align(extract_features(original), extract_features(laid))
-    fit = alignment.matrix if alignment.inliers >= MIN_INLIERS and sane_fit(alignment.matrix) else None
-    if fit is not None and turn is not None:
-        angle = abs(float(np.degrees(np.arctan2(fit[1, 0], fit[0, 0]))))
-        if angle > 20:  # laid whole, the picture is upright: a fit turned further is a wrong one
-            fit = None
-    return Geometry(verdict.how, fit, original.shape, laid.shape), alignment.inliers if fit is not None else 0
-
-
-def _shows_whole(verdict: PixelVerdict, geometry: Geometry) -> bool:
-    """Whether the copy shows the whole picture, upright: laid whole by the pixels, and a fit (when
-    there is one) covering it all without a turn."""
-    if geometry.fit is None or not geometry.original_shape or not geometry.copy_shape:
-        return verdict.how in TURN_OF
-    covered = covered_fraction(geometry.fit, geometry.original_shape, geometry.copy_shape)
-    angle = abs(float(np.degrees(np.arctan2(geometry.fit[1, 0], geometry.fit[0, 0]))))
-    return covered is not None and covered >= 0.97 and angle <= 1.0
 
 
 def described(original: ImageInfo, copy: ImageInfo, verdict: PixelVerdict | None,
@@ -261,15 +224,20 @@ def described(original: ImageInfo, copy: ImageInfo, verdict: PixelVerdict | None
         if verdict is None:  # the same bytes, or not compared
             return describe(original, copy, None, *facts), 0
         first, second = read_gray(original.file.path), read_gray(copy.file.path)  # whole frames, bars kept
-        geometry, matches = _geometry(verdict, first, second) if first is not None and second is not None \
+        geometry, matches = geometry_of(verdict, first, second) if first is not None and second is not None \
             else (Geometry(verdict.how), 0)
-        whole = _shows_whole(verdict, geometry)
-        shown, upright = None, True
-        if not whole and geometry.fit is not None and geometry.original_shape and geometry.copy_shape:
-            shown = shown_box(geometry.fit, geometry.original_shape, geometry.copy_shape)
-            upright = abs(float(np.degrees(np.arctan2(geometry.fit[1, 0], geometry.fit[0, 0])))) <= 1.0
-        turn = TURN_OF.get(verdict.how) if verdict.how in TURN_OF else None
-        look = look_changes(original.file.path, copy.file.path, turn, whole, shown, upright)
+        whole = shows_whole(geometry)
+        shown, upright, room = None, True, None
+        turn = TURN_OF.get(geometry.how) or quarter_back(geometry)
+        if geometry.fit is not None and geometry.original_shape and geometry.copy_shape:
+            room = room_for_bars(geometry.fit, geometry.original_shape, geometry.copy_shape)
+            if room is not None and geometry.how not in ("as is", "aligned by features"):
+                room = as_it_lies(room, TURN_OF[geometry.how])  # the fit is to the copy turned back
+            if not whole:
+                shown = shown_box(geometry.fit, geometry.original_shape, geometry.copy_shape)
+                angle = float(np.degrees(np.arctan2(geometry.fit[1, 0], geometry.fit[0, 0])))
+                upright = abs(angle - 90 * round(angle / 90)) <= 1.0  # a quarter turn is laid back (turn)
+        look = look_changes(original.file.path, copy.file.path, turn, whole, shown, upright, room)
         agree = verdict.agreement >= SAME_AGREEMENT and verdict.changed <= SAME_CHANGED
         return describe(original, copy, geometry, *facts, look, agree), matches
     except Exception:  # one copy's measuring never loses the run

@@ -11,7 +11,7 @@ from PIL import Image
 from photodedup.core.models import ImageInfo
 from photodedup.core.analyse.safe_open import open_photo
 from photodedup.core.match.copy_look import Look
-from photodedup.core.match.verify import sane_fit
+from photodedup.core.match.verdict import sane_fit
 
 # The IJG standard luminance quantisation table (JPEG spec, Annex K), quality 50.
 _STANDARD_LUMA_SUM = sum((16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55, 14, 13, 16, 24, 40, 57, 69,
@@ -48,6 +48,7 @@ class PictureFacts:
     monochrome: bool
     quality: int | None
     spread: float = 255.0  # mean spread of the three channels (grey levels): how colourful it is at all
+    peak: float = 255.0  # the spread at the most colourful 1% of it (coloured stars on a black sky)
 
 
 def picture_facts(source) -> PictureFacts:
@@ -61,8 +62,9 @@ def picture_facts(source) -> PictureFacts:
             rgb = np.asarray(image.convert("RGB").resize((64, 64)), dtype=np.int16)
     except Exception:
         return PictureFacts(False, None)
-    spread = (rgb.max(axis=2) - rgb.min(axis=2)).mean()
-    return PictureFacts(bool(spread < GREY_SPREAD), quality, float(spread))
+    spread = rgb.max(axis=2) - rgb.min(axis=2)
+    peak = float(np.percentile(spread, 99))  # coloured stars on a black sky: colour, though little on average
+    return PictureFacts(bool(spread.mean() < GREY_SPREAD and peak < 3 * GREY_SPREAD), quality, float(spread.mean()), peak)
 
 
 # How the copy lies over its original when laid whole (verify.TURNS names), in words.
@@ -75,6 +77,9 @@ TURN_WORDS = {
     "mirrored and turned 90°": ("rotated by 90° clockwise", True),
     "mirrored and turned 270°": ("rotated by 90° anticlockwise", True),
 }
+
+
+QUARTER_WORDS = {1: "rotated by 90° anticlockwise", 2: "rotated by 180°", 3: "rotated by 90° clockwise"}
 
 
 @dataclass(frozen=True)
@@ -121,6 +126,21 @@ def shown_box(fit: np.ndarray, original_shape: tuple[int, int],
     return float(left), float(top), float(right), float(bottom)
 
 
+def room_for_bars(fit: np.ndarray, original_shape: tuple[int, int],
+                  copy_shape: tuple[int, int]) -> dict[str, float] | None:
+    """For each side of the copy's frame (top, bottom, left, right), the share of its height or
+    width that lies beyond the original's picture laid on it by a sane fit (original → copy): the
+    most a bar there can be (below 0: the picture goes on past the edge). None without a sane fit."""
+    if not sane_fit(fit):
+        return None
+    height, width = original_shape
+    corners = np.array([[0, 0, 1], [width, 0, 1], [width, height, 1], [0, height, 1]], dtype=np.float64)
+    xs, ys = np.asarray(fit, dtype=np.float64) @ corners.T
+    copy_h, copy_w = copy_shape
+    return {"top": float(ys.min()) / copy_h, "bottom": 1 - float(ys.max()) / copy_h,
+            "left": float(xs.min()) / copy_w, "right": 1 - float(xs.max()) / copy_w}
+
+
 def _content_size(info: ImageInfo, feature_shape: tuple[int, int] | None) -> tuple[float, float]:
     """(width, height) of the picture inside its bars, in the file's pixels (bars on any sides)."""
     area = max(1.0, info.width * info.height * min(1.0, max(info.content_fraction, 0.01)))
@@ -153,7 +173,10 @@ def _geometry_changes(original: ImageInfo, copy: ImageInfo, geometry: Geometry) 
         covered = covered_fraction(fit, geometry.original_shape, geometry.copy_shape)
     if covered is not None:
         angle = -float(np.degrees(np.arctan2(fit[1, 0], fit[0, 0])))
-        if abs(angle) > 1.0:
+        quarter = QUARTER_WORDS.get(int(round(angle / 90)) % 4) if abs(angle - 90 * round(angle / 90)) <= 1.0 else None
+        if quarter:  # a crop turned by a quarter: said as a turn laid whole is
+            changes.append(Change("rotated", quarter))
+        elif abs(angle) > 1.0:
             changes.append(Change("rotated", f"rotated by {angle:+.0f}° ({'anti' if angle > 0 else ''}clockwise)"))
         if covered < 0.95:
             changes.append(Change("cropped", f"cropped: shows {covered:.0%} of the picture"))
@@ -196,8 +219,10 @@ def describe(original: ImageInfo, copy: ImageInfo, geometry: Geometry | None,
     changes = _geometry_changes(original, copy, geometry or Geometry())
     if look is not None and look.bars.any:
         changes.append(Change("padded", look.bars.words()))
-    if copy_facts.monochrome and original_facts.spread >= 3 * GREY_SPREAD:  # a nearly grey original stays so
-        changes.append(Change("grayscale", "made black and white"))
+    if copy_facts.monochrome and (original_facts.spread >= 3 * GREY_SPREAD or original_facts.peak >= 6 * GREY_SPREAD):
+        changes.append(Change("grayscale", "made black and white"))  # a nearly grey original stays so
+    elif look is not None and copy_facts.monochrome:
+        changes.extend(Change(kind, text) for kind, text in look.claims if kind in ("brightness", "contrast"))
     elif look is not None:
         changes.extend(Change(kind, text) for kind, text in look.claims if kind in ("brightness", "contrast",
                                                                                     "colour", "saturation"))

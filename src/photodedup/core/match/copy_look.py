@@ -12,51 +12,17 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from photodedup.core.analyse.safe_open import open_photo
+from photodedup.core.match.copy_bars import BAR_ROOM, Bars, content, find_bars
+from photodedup.core.match.copy_tone import block_means, luma_of, fitted_slope, tone_and_colour
 
 SIDE = 384  # long side the pictures are compared at
-BAR_TOLERANCE = 10  # grey levels a bar may vary by
-BRIGHTNESS_STEP = 0.07  # |log| of the mean-level ratio before "brighter"/"darker" is said
-CONTRAST_STEP = 0.2  # |log| of the ratio of the middle greys' relative spread before "contrast" is said
-WARMTH_STEP = 0.08  # grey added to red − blue (per grey level, pixel on pixel) before "warmer"/"cooler"
-SATURATION_STEP = 0.25  # |log| of the ratio of colourfulness (relative to the grey spread)
-BLUR_STEP, SHARPEN_STEP = 0.8, 1.25  # ratio of fine detail (same size, median block) for blurred / sharpened
-NOISE_STEP = 2.0  # ratio of fine detail in the plainest quarter of the picture for "noise added"
+BLUR_STEP = 0.73  # fine detail, copy / original: blurred <= 0.670; others >= 0.787 (a brightened copy's clipped highlights)
+SHARPEN_STEP = 1.3  # slope of the copy's fine detail on the original's: sharpened >= 1.444; others <= 1.174
+# Noise: the fine detail that slope leaves unexplained (grey levels) and the detail ratio in the
+# plainest quarter, both: noise added >= 2.61 and >= 1.43; a resized copy reaches 2.56 but <= 1.07,
+# sharpening <= 1.81, recompression <= 1.74.
+NOISE_LEVEL, NOISE_STEP = 2.2, 1.25
 BLOCKS = 12  # blocks per side where fine detail is compared
-
-
-@dataclass(frozen=True)
-class Bars:
-    """Uniform bars around a picture, as shares of its height (top, bottom) and width (left, right)."""
-
-    top: float = 0.0
-    bottom: float = 0.0
-    left: float = 0.0
-    right: float = 0.0
-
-    @property
-    def any(self) -> bool:
-        return max(self.top, self.bottom, self.left, self.right) >= 0.01
-
-    def beyond(self, other: "Bars") -> "Bars":
-        """These bars less those ``other`` (the original's own plain edges) already had."""
-        return Bars(*(max(0.0, mine - theirs) if mine - theirs >= 0.01 else 0.0 for mine, theirs in
-                      ((self.top, other.top), (self.bottom, other.bottom), (self.left, other.left),
-                       (self.right, other.right))))
-
-    def words(self) -> str:
-        """Where the bars are, in words."""
-        sides = [name for name, share in (("top", self.top), ("bottom", self.bottom), ("left", self.left),
-                                          ("right", self.right)) if share >= 0.01]
-        if len(sides) == 4:
-            where = "all round"
-        elif set(sides) == {"top", "bottom"}:
-            where = "top and bottom"
-        elif set(sides) == {"left", "right"}:
-            where = "left and right"
-        else:
-            where = " and ".join(sides) + (" side" if len(sides) == 1 else " sides")
-        filled = (1 - self.top - self.bottom) * (1 - self.left - self.right)
-        return f"padded with bars ({where}; the picture fills {filled:.0%})"
 
 
 def read_small(path: str) -> tuple[np.ndarray, int] | None:
@@ -85,34 +51,6 @@ def read_gray(path: str, side: int = 512) -> np.ndarray | None:
         return None
 
 
-def find_bars(rgb: np.ndarray) -> Bars:
-    """The uniform bars on each side of a picture: runs of edge lines of one colour (each side
-    on its own, so a bar on one side only is found too)."""
-    height, width = rgb.shape[:2]
-
-    def run(lines: np.ndarray) -> int:  # lines: (count, length, 3), the edge first
-        colour = np.median(lines[0], axis=0)
-        plain = (np.abs(lines - colour).max(axis=2) <= BAR_TOLERANCE).mean(axis=1) >= 0.98
-        return int(np.argmin(plain)) if not plain.all() else len(plain)
-
-    top, bottom = run(rgb), run(rgb[::-1])
-    left, right = run(rgb.transpose(1, 0, 2)), run(rgb[:, ::-1].transpose(1, 0, 2))
-    if top + bottom >= height * 0.75 or left + right >= width * 0.75:  # a plain picture, not bars
-        return Bars()
-    return Bars(top / height, bottom / height, left / width, right / width)
-
-
-def content(rgb: np.ndarray, bars: Bars) -> np.ndarray:
-    """The picture inside its bars."""
-    height, width = rgb.shape[:2]
-    top, bottom = round(bars.top * height), height - round(bars.bottom * height)
-    left, right = round(bars.left * width), width - round(bars.right * width)
-    # a bar's edge blurs into the picture (JPEG, resampling): two more pixels go on those sides
-    top, bottom = top + (2 if top else 0), bottom - (2 if bars.bottom else 0)
-    left, right = left + (2 if left else 0), right - (2 if bars.right else 0)
-    return rgb[top:bottom, left:right] if bottom - top >= 8 and right - left >= 8 else rgb
-
-
 def part(rgb: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
     """The part of a picture inside ``box`` (left, top, right, bottom as shares of its width and height)."""
     height, width = rgb.shape[:2]
@@ -121,13 +59,14 @@ def part(rgb: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
     return rgb[top:bottom, left:right] if bottom - top >= 8 and right - left >= 8 else rgb
 
 
-def _luma(rgb: np.ndarray) -> np.ndarray:
-    return rgb @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+def _high(gray: np.ndarray) -> np.ndarray:
+    """Fine detail, signed: each pixel's difference from the mean of its four neighbours."""
+    return gray[1:-1, 1:-1] - (gray[:-2, 1:-1] + gray[2:, 1:-1] + gray[1:-1, :-2] + gray[1:-1, 2:]) / 4
 
 
 def _fine(gray: np.ndarray) -> np.ndarray:
-    """Fine detail: each pixel's difference from the mean of its four neighbours."""
-    return np.abs(gray[1:-1, 1:-1] - (gray[:-2, 1:-1] + gray[2:, 1:-1] + gray[1:-1, :-2] + gray[1:-1, 2:]) / 4)
+    """Fine detail: each pixel's distance from the mean of its four neighbours."""
+    return np.abs(_high(gray))
 
 
 def _same_size(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -140,81 +79,6 @@ def _same_size(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.nd
         return np.asarray(image.resize((width, height), Image.Resampling.BOX), dtype=np.float32)
 
     return fit(first), fit(second)
-
-
-def tone_and_colour(original: np.ndarray, copy: np.ndarray, same_frame: bool) -> list[tuple[str, str]]:
-    """(kind, words) for the brightness, contrast and colour changes from ``original`` to ``copy``
-    (RGB content), each measured in a way the other edits leave alone. Colour needs the same
-    frame (``same_frame``: the pictures laid pixel on pixel at one size)."""
-    claims: list[tuple[str, str]] = []
-    luma_o, luma_c = _luma(original), _luma(copy)
-    mean_o, mean_c = max(1.0, float(luma_o.mean())), max(1.0, float(luma_c.mean()))
-    spread_o = max(1.0, float(luma_o.std()))
-    brightness = np.log(mean_c / mean_o)  # a brightness edit multiplies every level
-    if abs(brightness) > BRIGHTNESS_STEP:
-        claims.append(("brightness", f"{'brighter' if brightness > 0 else 'darker'} by about "
-                                     f"{abs(mean_c / mean_o - 1):.0%}"))
-    # contrast: the spread of the middle grey levels (10th to 70th percentile: clipped highlights and
-    # sharpened edges left out) relative to the mean level, which a brightness edit leaves alone
-    low_o, high_o = np.percentile(luma_o, (10, 70))
-    low_c, high_c = np.percentile(luma_c, (10, 70))
-    ratio = ((high_c - low_c) / mean_c) / max(1e-3, (high_o - low_o) / mean_o)
-    contrast = float(np.log(max(ratio, 1e-3)))
-    if abs(contrast) > CONTRAST_STEP:
-        claims.append(("contrast", f"{'more' if contrast > 0 else 'less'} contrast ({ratio - 1:+.0%})"))
-    if not same_frame:
-        return claims
-    if _sepia(copy) and not _sepia(original):  # toning remaps the tones too: the toning is the claim
-        return [claim for claim in claims if claim[0] not in ("contrast", "brightness")] + [("colour", "toned sepia")]
-    warmth, saturation = _colour_change(original, copy)
-    if abs(warmth) > WARMTH_STEP:
-        claims.append(("colour", f"colours made {'warmer' if warmth > 0 else 'cooler'}"))
-    elif abs(np.log(max(saturation, 1e-3))) > SATURATION_STEP and _colourful(original) / spread_o > 0.05:
-        claims.append(("saturation", f"{'more' if saturation > 1 else 'less'} saturated ({saturation - 1:+.0%})"))
-    return claims
-
-
-def _colour_change(original: np.ndarray, copy: np.ndarray) -> tuple[float, float]:
-    """(warmth, saturation) pixel on pixel: the copy's red − blue fitted on the original's red − blue
-    and grey; a cast adds grey to it (warmth: that share), saturation scales it (relative to how
-    the grey levels scaled). Brightness and contrast change neither."""
-    flat_o, flat_c = original.reshape(-1, 3), copy.reshape(-1, 3)
-    keep = ((flat_o > 3) & (flat_o < 252) & (flat_c > 3) & (flat_c < 252)).all(axis=1)
-    if keep.sum() < 64:
-        return 0.0, 1.0
-    flat_o, flat_c = flat_o[keep], flat_c[keep]
-    luma_o, luma_c = _luma(flat_o), _luma(flat_c)
-    design = np.stack([flat_o[:, 0] - flat_o[:, 2], luma_o, np.ones(len(flat_o), np.float32)], axis=1)
-    (chroma, grey, _), *_ = np.linalg.lstsq(design.astype(np.float64), (flat_c[:, 0] - flat_c[:, 2]).astype(np.float64),
-                                            rcond=None)
-    tone = max(_slope(luma_o, luma_c), 1e-3)
-    return float(grey / tone), float(chroma / tone)
-
-
-def _slope(before: np.ndarray, after: np.ndarray) -> float:
-    """The slope of ``after`` against ``before`` (least squares, clipped levels left out)."""
-    keep = (after > 3) & (after < 252) & (before > 3) & (before < 252)
-    if keep.sum() < 64:
-        return 1.0
-    x, y = before[keep] - before[keep].mean(), after[keep] - after[keep].mean()
-    return float((x * y).sum() / max(1e-6, (x * x).sum()))
-
-
-def _colourful(rgb: np.ndarray) -> float:
-    """How colourful a picture is: the spread of its pixels' colour around their grey."""
-    red, green, blue = rgb[..., 0], rgb[..., 1], rgb[..., 2]
-    return float(np.hypot(red - green, (red + green) / 2 - blue).std() + 1e-6)
-
-
-def _sepia(rgb: np.ndarray) -> bool:
-    """Toned: every pixel has the same warm hue (red ≥ green ≥ blue) and its colour follows its grey."""
-    red, green, blue = rgb[..., 0].ravel(), rgb[..., 1].ravel(), rgb[..., 2].ravel()
-    if float((red - blue).mean()) < 12:
-        return False
-    luma = 0.299 * red + 0.587 * green + 0.114 * blue
-    ordered = np.mean((red >= green - 3) & (green >= blue - 3))
-    follows = min(np.corrcoef(red - blue, luma)[0, 1], np.corrcoef(green - blue, luma)[0, 1])
-    return bool(ordered > 0.97 and follows > 0.9)
 
 
 def _blocks(values: np.ndarray, count: int = BLOCKS) -> np.ndarray:
@@ -232,19 +96,36 @@ def _where(rows: np.ndarray, cols: np.ndarray, count: int) -> str:
 
 
 def detail_measures(original: np.ndarray, copy: np.ndarray) -> dict[str, float] | None:
-    """Fine-detail ratios (copy / original, each picture's detail in units of its own grey spread,
-    both at one size): the median over blocks, the plainest quarter's; and the blocks where
-    marks were added (much more detail than the rest and a changed level); None when too small."""
-    first, second = _same_size(_luma(original), _luma(copy))
+    """Fine-detail measures of the copy against the original, both at one size and the copy's grey
+    levels brought back to the original's (the slope of its 8-pixel block means: a contrast or
+    brightness edit scales detail, an added caption does not): "detail", the ratio of fine detail
+    (copy / original) away from added marks; "plain", that ratio in the plainest quarter of the
+    blocks; "sharper", the slope of the copy's signed fine detail on the original's (sharpening
+    scales it up); "noise", what of the copy's fine detail that slope does not explain (median,
+    grey levels); and "marked", the blocks where marks were added (much more detail than the rest
+    and a changed level). None when too small."""
+    first, second = _same_size(luma_of(original), luma_of(copy))
     if min(first.shape) < 64:
         return None
-    first, second = first / max(1.0, float(first.std())), second / max(1.0, float(second.std()))
-    fine_o, fine_c = _blocks(_fine(first)) + 1e-3, _blocks(_fine(second)) + 1e-3
+    tone = max(fitted_slope(block_means(first).ravel(), block_means(second).ravel(), 12), 0.05)
+    second = second / tone
+    high_o, high_c = _high(first), _high(second)
+    inner_o, inner_c = first[1:-1, 1:-1], second[1:-1, 1:-1]
+    unclipped = (inner_o > 8) & (inner_o < 247) & (inner_c > 8) & (inner_c < 247)
+    if unclipped.sum() < 256:
+        unclipped[:] = True
+    sharper = float((high_o[unclipped] * high_c[unclipped]).sum() / max(1e-6, float((high_o[unclipped] ** 2).sum())))
+    noise = float(np.median(np.abs(high_c - sharper * high_o)[unclipped]))
+    spread = max(1.0, float(first.std()))
+    first, second = first / spread, second / spread
+    fine_o, fine_c = _blocks(np.abs(high_o) / spread) + 1e-3, _blocks(np.abs(high_c) / spread) + 1e-3
     ratio = fine_c / fine_o
     median = float(np.median(ratio))
-    slope = _slope(first.ravel() * 50, second.ravel() * 50)
+    slope = fitted_slope(first.ravel() * 50, second.ravel() * 50)
     residual = _blocks(np.abs(second - slope * first - float((second - slope * first).mean())))
-    marked = (ratio > max(2.0 * median, 1.6)) & (residual > 3.0 * float(np.median(residual))) & (residual > 0.08)
+    unexplained = _blocks(np.abs(high_c - sharper * high_o))  # new detail, not the original's sharpened
+    marked = (ratio > max(2.0 * median, 1.6)) & (residual > 3.0 * float(np.median(residual))) & (residual > 0.08) \
+        & (unexplained > 3.0 * float(np.median(unexplained)))
     plain = fine_o <= np.quantile(fine_o, 0.25)
     if marked.sum() < 2:  # one odd block is no mark
         marked[:] = False
@@ -254,7 +135,8 @@ def detail_measures(original: np.ndarray, copy: np.ndarray) -> dict[str, float] 
     near[:, 1:] |= near[:, :-1].copy()
     near[:, :-1] |= near[:, 1:].copy()
     detail = float(fine_c[~near].sum() / fine_o[~near].sum())
-    return {"detail": detail, "plain": float(np.median(ratio[plain & ~marked])), "marked": marked}
+    return {"detail": detail, "plain": float(np.median(ratio[plain & ~marked])), "sharper": sharper, "noise": noise,
+            "marked": marked}
 
 
 def detail_changes(original: np.ndarray, copy: np.ndarray) -> list[tuple[str, str]]:
@@ -267,11 +149,11 @@ def detail_changes(original: np.ndarray, copy: np.ndarray) -> list[tuple[str, st
     if 0 < marked.sum() <= 0.25 * marked.size:
         rows, cols = np.nonzero(marked)
         claims.append(("text", f"text or a logo added ({_where(rows, cols, marked.shape[0])})"))
-    if measures["plain"] > NOISE_STEP:
+    if measures["noise"] > NOISE_LEVEL and measures["plain"] > NOISE_STEP:
         claims.append(("noise", "noise added"))
     elif measures["detail"] < BLUR_STEP:
         claims.append(("blur", f"blurred (fine detail {measures['detail']:.0%} of the original's)"))
-    elif measures["detail"] > SHARPEN_STEP:
+    elif measures["sharper"] > SHARPEN_STEP:
         claims.append(("sharpen", f"sharpened (fine detail {measures['detail']:.0%} of the original's)"))
     return claims
 
@@ -285,26 +167,31 @@ class Look:
 
 
 def look_changes(original_path: str, copy_path: str, turn=None, whole: bool = False,
-                 shown: tuple[float, float, float, float] | None = None, upright: bool = True) -> Look:
+                 shown: tuple[float, float, float, float] | None = None, upright: bool = True,
+                 room: dict[str, float] | None = None) -> Look:
     """Bars, tone, colour, detail and EXIF-orientation claims for a copy; nothing when unreadable.
     ``turn`` (an array function) lays the copy the way its original lies; ``whole``: the copy
     shows the whole picture; else ``shown``: the part of the original it shows (from a sane fit),
-    so tone and colour compare pixel on pixel; fine detail only when ``upright`` too."""
+    so tone and colour compare pixel on pixel; fine detail only when ``upright`` too. ``room``: the
+    most a bar can be on each side, from a fit (changes.room_for_bars); a plain patch beyond is picture."""
     first, second = read_small(original_path), read_small(copy_path)
     if first is None or second is None:
         return Look(Bars())
     (original, orientation_o), (copy, orientation_c) = first, second
     bars, original_bars = find_bars(copy), find_bars(original)
+    if room is not None:  # a plain patch (a sky) reaching into the picture laid by the fit is no bar
+        bars = Bars(*(share if share <= room[side] + BAR_ROOM else 0.0 for side, share in
+                      (("top", bars.top), ("bottom", bars.bottom), ("left", bars.left), ("right", bars.right))))
     original_content, copy_content = content(original, original_bars), content(copy, bars)
     if not whole and shown is not None:
         original_content = part(original_content, shown)
     laid = np.ascontiguousarray(turn(copy_content)) if turn is not None else copy_content
-    same_frame = (whole or shown is not None) and abs(np.log((laid.shape[1] / laid.shape[0]) /
+    same_frame = upright and (whole or shown is not None) and abs(np.log((laid.shape[1] / laid.shape[0]) /
                             (original_content.shape[1] / original_content.shape[0]))) < 0.03
     if same_frame:  # pixel on pixel, at one size
         original_content, laid = _same_size(original_content, laid)
     claims = tone_and_colour(original_content, laid, same_frame)
-    if same_frame and upright:
+    if same_frame:
         claims += detail_changes(original_content, laid)
     if orientation_c != orientation_o:
         claims.append(("orientation", f"EXIF orientation changed ({orientation_o} → {orientation_c}; "

@@ -1,0 +1,99 @@
+"""Which originals a "look in" photo may be a copy of, beyond its nearest by the embedding.
+
+The embedding sees a picture turned by 90°, 180° or 270° as another picture: a turned copy of
+the whole frame is proposed by the thumbnails (turned_partners), and a turned copy of a part of
+the frame, which no thumbnail matches, by the embedding of the copy turned back (turned_vectors).
+The pixels decide every proposal (copy_check); these only widen what is looked at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from photodedup.core.analyse import cache as cache_module
+from photodedup.core.dedupe import EmbedderLike, Library, analyse_files
+from photodedup.core.embed.embedder import default_model_id
+from photodedup.core.match.group import TURNED_CORRELATION, TURNED_PER_PHOTO, TURNED_SIDE
+from photodedup.core.match.verdict import TURNS
+from photodedup.core.progress import NULL_PROGRESS, Progress
+
+# The turns a copy is turned back by before it is embedded again, as np.rot90 counts them
+# (anticlockwise quarter turns), and how a verdict names the same turn (verify.TURNS).
+BACK_TURNS = (1, 2, 3)
+TURNED_MODEL = "+turned-90-180-270-v1"  # the model id of vectors of a picture turned back three ways
+TURNED_FOLDER = "turned"  # where, inside the cache folder, those vectors are kept
+
+
+class TurnedEmbedder:
+    """The model applied to each picture turned by 90°, 180° and 270° (np.rot90 k = 1, 2, 3): one
+    row per picture, its three L2-normalised vectors side by side. The model's input is the whole
+    picture squashed to a square, so turning the square is turning the picture."""
+
+    def __init__(self, base: EmbedderLike) -> None:
+        self.base = base
+        self.model_id = getattr(base, "model_id", "") + TURNED_MODEL
+
+    def embed(self, images: np.ndarray) -> np.ndarray:
+        turned = [self.base.embed(np.ascontiguousarray(np.rot90(images, k, axes=(1, 2)))) for k in BACK_TURNS]
+        return np.concatenate([np.asarray(v, dtype=np.float32) for v in turned], axis=1)
+
+
+def turned_vectors(paths: list[str], cache_dir: Path | None, model_id: str | None,
+                   embedder_factory: Callable[[], EmbedderLike],
+                   progress: Progress = NULL_PROGRESS) -> dict[str, np.ndarray]:
+    """For each photo (by path), its vectors turned back by 90°, 180° and 270° ((3, dim), rows
+    in BACK_TURNS order), cached in their own cache beside the scan's (a photo's row there is
+    keyed by the file, like the scan's): a warm run embeds nothing. Unreadable photos are left out."""
+    if not paths:
+        return {}
+    folder = Path(cache_dir or cache_module.default_cache_dir()) / TURNED_FOLDER
+    library: Library = analyse_files(paths, folder, progress, lambda: TurnedEmbedder(embedder_factory()),
+                                     (model_id or default_model_id()) + TURNED_MODEL)
+    try:
+        return {info.file.path: info.vector.reshape(len(BACK_TURNS), -1) for info in library.infos
+                if info.vector is not None and info.vector.size % len(BACK_TURNS) == 0}
+    finally:
+        library.close()
+
+
+def turned_partners(originals: Library, look_in: Library) -> dict[int, list[int]]:
+    """For each "look in" photo (by position), the originals whose thumbnails (as group.py's
+    turned_candidates compares them) match it turned or mirrored: the embedding sees a turned
+    picture as another one, so these are proposed too."""
+    cache = originals.memory_cache or cache_module.Cache(originals.cache_dir, originals.model_id)
+    try:
+        infos = originals.infos + look_in.infos
+        thumbs = [cache.lookup_thumb(info.file) for info in infos]
+        if any(thumb is None for thumb in thumbs):
+            return {}
+    except Exception:  # no thumbnails (a broken cache): the embedding alone proposes
+        return {}
+    finally:
+        if cache is not originals.memory_cache:
+            cache.close()
+    count = len(originals.infos)
+
+    def unit(thumb: np.ndarray) -> np.ndarray:
+        side = thumb.shape[-1] // TURNED_SIDE
+        small = thumb.astype(np.float32).reshape(TURNED_SIDE, side, TURNED_SIDE, side).mean(axis=(1, 3))
+        flat = (small - small.mean()).ravel()
+        return flat / max(float(np.linalg.norm(flat)), 1e-6) if small.std() >= 4.0 else np.zeros_like(flat)
+
+    base = np.stack([unit(thumb) for thumb in thumbs[:count]])
+    log_aspect = np.log(np.maximum([info.width / max(1, info.height) for info in infos], 1e-6))
+    partners: dict[int, list[int]] = {}
+    for row, thumb in enumerate(thumbs[count:]):
+        best: dict[int, float] = {}
+        for name, turn in TURNS[1:]:
+            swaps = "90" in name or "270" in name
+            scores = base @ unit(np.ascontiguousarray(turn(thumb)))
+            for position in np.flatnonzero(scores >= TURNED_CORRELATION).tolist():
+                expected = -log_aspect[count + row] if swaps else log_aspect[count + row]
+                if abs(expected - log_aspect[position]) <= 0.3:
+                    best[position] = max(best.get(position, -1.0), float(scores[position]))
+        if best:
+            partners[row] = sorted(best, key=lambda p: -best[p])[:TURNED_PER_PHOTO]
+    return partners
