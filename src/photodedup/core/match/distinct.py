@@ -1,0 +1,265 @@
+"""Evidence that two pictures the copy check laid one over the other are different pictures.
+
+verify.compare_pictures lays two grey pictures over each other at 160 px and asks whether their
+tiles agree. That is too coarse for thin content: two e-tickets from one template (another
+name, seat, QR code), two invoices, slides, a map with another route, a person pasted into
+2-6% of a landscape, a burst where a small subject moved. This module looks again, finer
+(SIDE px), at the ink of each picture (its edges) and asks, region by region, whether each
+picture's ink is still there in the other:
+
+- an edit keeps the picture's ink: a resized, recompressed, tone-edited copy keeps nearly all
+  of it; a watermark or a logo adds ink on top, and the picture's own ink survives between
+  the letters;
+- different content replaces ink: where one ticket has "Anna" the other has "Ben", and in
+  those cells neither picture's ink survives in the other.
+
+It only speaks when the rest of the picture matches closely (so the two are well aligned and
+the difference is local); a misaligned pair, a crop, a picture laid by the local-feature fit,
+gives no evidence. Numpy and Pillow only (OpenCV belongs to verify.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+SIDE = 512  # long side the two pictures are compared at (the smaller picture's, if less): decode_gray's own
+MIN_SIDE = 48  # smaller than this on the long side: too little to tell
+CELL = 12  # pixels per side of one cell at SIDE
+MAX_SHIFT = 4  # pixels (at SIDE) the alignment may be off after scaling
+ASPECT_TOLERANCE = 0.03  # log aspect ratio within which two pictures are one frame
+
+# The ways verify lays a picture whole, by the name it gives them (tests keep the two in step).
+TURNS = {
+    "as is": lambda p: p,
+    "turned 180°": lambda p: p[::-1, ::-1],
+    "turned 90°": lambda p: np.rot90(p, 1),
+    "turned 270°": lambda p: np.rot90(p, 3),
+    "mirrored": lambda p: p[:, ::-1],
+    "flipped": lambda p: p[::-1, :],
+    "mirrored and turned 90°": lambda p: np.rot90(p[:, ::-1], 1),
+    "mirrored and turned 270°": lambda p: np.rot90(p[:, ::-1], 3),
+}
+
+
+# Measured on made pairs (tests/core/test_distinct.py) and both labelled corpora (bench/accuracy.py):
+INK_LEVEL, INK_SHARE = 6.0, 0.1  # an edge: gradient above this many greys, or this share of the spread
+MATCH_LEVEL, MATCH_SHARE = 8.0, 0.1  # a pixel matches within this many greys (or share of the spread)
+CONTENT_SHARE = 0.05  # a cell has content when this share of its pixels is ink, in both pictures
+KEPT_WELL = 0.8  # a cell matches when each picture keeps this share of the other's ink
+KEPT_BADLY = 0.5  # a cell is replaced when neither keeps this share of the other's ink ...
+MAX_CORRELATION = 0.5  # ... and the two correlate less than this
+MIN_MATCHING = 0.6  # share of the cells with content that must match: else the laying is off
+MIN_REPLACED = 2  # cells replaced before the pictures count as different
+OVERLAY_GAP, OVERLAY_RATIO = 0.2, 0.5  # flatness of the differing pixels, one side against the other
+MAX_FLAT = 0.7  # both sides this flat where they differ: tone, not content
+STEPS = tuple((dy, dx) for dy in (-1.0, -0.5, 0.0, 0.5, 1.0) for dx in (-1.0, -0.5, 0.0, 0.5, 1.0))
+METHOD = "distinct-v1-s512-c16"  # part of the cached copy verdict's method
+
+
+def _resized(picture: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """``picture`` (grey) at (width, height), averaged down or interpolated up."""
+    image = Image.fromarray(np.ascontiguousarray(picture, dtype=np.uint8))
+    method = Image.Resampling.BOX if size[0] < image.width else Image.Resampling.BILINEAR
+    return np.asarray(image.resize(size, method), dtype=np.float32)
+
+
+def _box(values: np.ndarray, radius: int) -> np.ndarray:
+    """Mean over a (2·radius+1)² box, edges replicated."""
+    padded = np.pad(values.astype(np.float64), radius, mode="edge")
+    summed = np.pad(np.cumsum(np.cumsum(padded, axis=0), axis=1), ((1, 0), (1, 0)))
+    side = 2 * radius + 1
+    total = summed[side:, side:] - summed[:-side, side:] - summed[side:, :-side] + summed[:-side, :-side]
+    return (total / (side * side)).astype(np.float32)
+
+
+def _shift(a: np.ndarray, b: np.ndarray) -> tuple[int, int]:
+    """The whole-pixel shift (dy, dx) within MAX_SHIFT that best lays b on a (phase correlation)."""
+    cross = np.fft.rfft2(a - a.mean()) * np.conj(np.fft.rfft2(b - b.mean()))
+    surface = np.fft.irfft2(cross / np.maximum(np.abs(cross), 1e-9), s=a.shape)
+    near = [(surface[dy, dx], (dy, dx)) for dy in range(-MAX_SHIFT, MAX_SHIFT + 1)
+            for dx in range(-MAX_SHIFT, MAX_SHIFT + 1)]
+    return max(near)[1]
+
+
+def _matched_tones(source: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """``source`` with its grey levels mapped so their distribution is ``reference``'s (1024 bins)."""
+    edges = np.linspace(0.0, 256.0, 1025)
+
+    def distribution(values: np.ndarray) -> np.ndarray:
+        counts = np.histogram(values, bins=edges)[0].astype(np.float64)
+        return np.concatenate(([0.0], np.cumsum(counts))) / max(1.0, counts.sum())
+
+    share = np.interp(source.ravel(), edges, distribution(source))
+    reference_share = distribution(reference)
+    keep = np.concatenate(([True], np.diff(reference_share) > 0))
+    return np.interp(share, reference_share[keep], edges[keep]).astype(np.float32).reshape(source.shape)
+
+
+@dataclass(frozen=True)
+class Laid:
+    """Two pictures of one frame at one size, b moved onto a and its tones matched to a's."""
+
+    a: np.ndarray
+    b: np.ndarray
+
+
+def lay_same_frame(a_gray: np.ndarray, b_gray: np.ndarray, how: str) -> Laid | None:
+    """b turned as verify laid it, scaled to a's frame and shifted onto it; None when b was not
+    laid whole, the frames differ in shape, or the pictures are too small to tell."""
+    turn = TURNS.get(how)
+    if turn is None:
+        return None
+    b_turned = turn(b_gray)
+    (ah, aw), (bh, bw) = a_gray.shape, b_turned.shape
+    if min(ah, aw, bh, bw) < 8 or abs(np.log((aw / ah) / (bw / bh))) > ASPECT_TOLERANCE:
+        return None
+    long_side = min(SIDE, max(ah, aw), max(bh, bw))
+    if long_side < MIN_SIDE:
+        return None
+    factor = long_side / max(ah, aw)
+    size = (max(8, round(aw * factor)), max(8, round(ah * factor)))
+    a, b = _resized(a_gray, size), _resized(b_turned, size)
+    if min(a.shape) <= 2 * MAX_SHIFT + 2 * CELL:
+        return None
+    b = np.roll(b, _shift(a, b), axis=(0, 1))
+    m = MAX_SHIFT
+    a, b = a[m:-m, m:-m], b[m:-m, m:-m]
+    return Laid(a, _matched_tones(b, a))
+
+
+def _cells(values: np.ndarray) -> np.ndarray:
+    """Sums over CELL × CELL cells (the ragged edge left out)."""
+    rows, cols = values.shape[0] // CELL, values.shape[1] // CELL
+    cut = values[:rows * CELL, :cols * CELL].astype(np.float32)
+    return cut.reshape(rows, CELL, cols, CELL).sum(axis=(1, 3))
+
+
+def _moved(picture: np.ndarray, dy: float, dx: float) -> np.ndarray:
+    """``picture`` moved by a fraction of a pixel or more (bilinear), edges replicated."""
+    whole_y, whole_x = int(np.floor(dy)), int(np.floor(dx))
+    fy, fx = dy - whole_y, dx - whole_x
+    padded = np.pad(picture, 2, mode="edge")
+    height, width = picture.shape
+
+    def at(oy: int, ox: int) -> np.ndarray:
+        return padded[2 - oy:2 - oy + height, 2 - ox:2 - ox + width]
+
+    return ((1 - fy) * (1 - fx) * at(whole_y, whole_x) + (1 - fy) * fx * at(whole_y, whole_x + 1)
+            + fy * (1 - fx) * at(whole_y + 1, whole_x) + fy * fx * at(whole_y + 1, whole_x + 1))
+
+
+def _edges(picture: np.ndarray, level: float) -> np.ndarray:
+    gy, gx = np.zeros_like(picture), np.zeros_like(picture)
+    gy[1:-1] = (picture[2:] - picture[:-2]) / 2
+    gx[:, 1:-1] = (picture[:, 2:] - picture[:, :-2]) / 2
+    return np.hypot(gx, gy) > level
+
+
+def _cell_sums(a: np.ndarray, b: np.ndarray, ink_a: np.ndarray, ink_level: float, match_level: float) -> dict:
+    """Per cell, for b as it lies: matching pixels, each picture's ink and how much of it the
+    other matches, the differing pixels where each picture is flat, and sums for a correlation."""
+    match = np.abs(a - b) <= match_level
+    ink_b = _edges(b, ink_level)
+    return {"score": _cells(match), "ink_a": _cells(ink_a), "ink_b": _cells(ink_b),
+            "kept_a": _cells(ink_a & match), "kept_b": _cells(ink_b & match), "differ": _cells(~match),
+            "flat_a": _cells(~match & ~ink_a), "flat_b": _cells(~match & ~ink_b),
+            "a": _cells(a), "b": _cells(b), "aa": _cells(a * a), "bb": _cells(b * b), "ab": _cells(a * b)}
+
+
+def cell_sums(laid: Laid, steps: tuple[tuple[float, float], ...] = STEPS) -> dict:
+    """_cell_sums per cell at the step (a shift of b up to a pixel) where the cell matches best:
+    a copy resampled by another program lies up to half a pixel off, differently across the frame."""
+    spread = float(laid.a.std()) or 1.0
+    ink_level, match_level = max(INK_LEVEL, INK_SHARE * spread), max(MATCH_LEVEL, MATCH_SHARE * spread)
+    a, b = _box(laid.a, 1), _box(laid.b, 1)
+    ink_a = _edges(a, ink_level)
+    best: dict | None = None
+    for dy, dx in steps:
+        sums = _cell_sums(a, _moved(b, dy, dx) if (dy, dx) != (0.0, 0.0) else b, ink_a, ink_level, match_level)
+        if best is None:
+            best = sums
+            continue
+        better = sums["score"] > best["score"]
+        best = {key: np.where(better, sums[key], best[key]) for key in best}
+    return best
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the cells say: cells with content in both, the share of those that match, the cells
+    whose content was replaced, and how flat each picture is where they differ in those cells."""
+
+    content: int = 0
+    matching: float = 0.0
+    replaced: int = 0
+    flat_a: float = 0.0
+    flat_b: float = 0.0
+
+    @property
+    def aligned(self) -> bool:
+        return self.content > 0 and self.matching >= MIN_MATCHING
+
+    @property
+    def overlay(self) -> bool:
+        """Text or a logo laid over one picture: where they differ, one side is flat fill over the
+        other's detail (a watermark: 0.02-0.29 against 0.43-0.92 on the corpus), where replaced
+        content leaves both sides alike (tickets 0.03-0.06 each, people 0.3-0.8 each)."""
+        low, high = sorted((self.flat_a, self.flat_b))
+        return high - low >= OVERLAY_GAP and low <= OVERLAY_RATIO * high
+
+    @property
+    def smooth(self) -> bool:
+        """Where they differ, both pictures are mostly flat: a difference of tone (a resampled
+        gradient), not of content (Wood resized: 0.74 and 0.71)."""
+        return min(self.flat_a, self.flat_b) >= MAX_FLAT
+
+    @property
+    def different(self) -> bool:
+        return self.aligned and self.replaced >= MIN_REPLACED and not self.overlay and not self.smooth
+
+
+def evidence(sums: dict) -> Evidence:
+    """The Evidence of cell_sums."""
+    area = float(CELL * CELL)
+    content = (sums["ink_a"] >= CONTENT_SHARE * area) & (sums["ink_b"] >= CONTENT_SHARE * area)
+    kept_a = sums["kept_a"] / np.maximum(sums["ink_a"], 1)
+    kept_b = sums["kept_b"] / np.maximum(sums["ink_b"], 1)
+    var_a = sums["aa"] / area - (sums["a"] / area) ** 2
+    var_b = sums["bb"] / area - (sums["b"] / area) ** 2
+    covariance = sums["ab"] / area - sums["a"] * sums["b"] / area ** 2
+    correlation = covariance / np.sqrt(np.maximum(var_a * var_b, 1e-6))
+    matching = content & (np.minimum(kept_a, kept_b) >= KEPT_WELL)
+    replaced = content & (np.maximum(kept_a, kept_b) < KEPT_BADLY) & (correlation < MAX_CORRELATION)
+    differing = max(1.0, float(sums["differ"][replaced].sum()))
+    return Evidence(int(content.sum()), float(matching.sum()) / max(1, int(content.sum())), int(replaced.sum()),
+                    float(sums["flat_a"][replaced].sum()) / differing, float(sums["flat_b"][replaced].sum()) / differing)
+
+
+def _explained(a_gray: np.ndarray, b_gray: np.ndarray, how: str) -> bool:
+    """Whether b laid whole some other way (a near-symmetric scene laid unmirrored) matches a."""
+    for other in TURNS:
+        laid = lay_same_frame(a_gray, b_gray, other) if other != how else None
+        if laid is not None:
+            found = evidence(cell_sums(laid))
+            if found.aligned and not found.different:
+                return True
+    return False
+
+
+def different_content(a_gray: np.ndarray, b_gray: np.ndarray, how: str) -> str:
+    """Why two grey pictures that verify laid one over the other (``how``) hold different content,
+    in words; "" when nothing says so (then the copy verdict stands)."""
+    laid = lay_same_frame(a_gray, b_gray, how)
+    if laid is None:
+        return ""
+    quick = evidence(cell_sums(laid, ((0.0, 0.0),)))  # most copies: nothing replaced as they lie
+    if quick.replaced < MIN_REPLACED:
+        return ""
+    found = evidence(cell_sums(laid))
+    if not found.different or _explained(a_gray, b_gray, how):
+        return ""
+    share = found.replaced * CELL * CELL / laid.a.size
+    return f"different content in {share:.1%} of the picture (another name, code, person or object)"
