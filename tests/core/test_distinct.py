@@ -156,3 +156,28 @@ def test_an_edit_that_keeps_the_camera_tags_or_drops_them_is_no_evidence(tmp_pat
     assert not read_capture(str(bare)).says_anything()
     assert different_exposures(original, read_capture(str(bare))) == ""
     assert different_exposures(original, CaptureFacts(taken="2026:05:01 10:00:00", subsecond=None)) == ""
+
+
+def letter(seed: int) -> Image.Image:
+    """A page of text in one layout (a letter series): every page a different document."""
+    words = "the of and to in is that for it as was with be by on not invoice total amount due".split()
+    rng = np.random.default_rng(seed)
+    page = Image.new("RGB", (1240, 1754), "white")
+    draw = ImageDraw.Draw(page)
+    draw.text((100, 90), f"Quarterly report {seed}", font=font(40), fill="black")
+    for y in range(180, 1650, 34):
+        draw.text((100, y), " ".join(rng.choice(words, 14)), font=font(22), fill="black")
+    return page
+
+
+def test_the_verdict_is_the_same_either_way_round(tmp_path):
+    photo = sample("chelsea")
+    original = gray(photo, tmp_path, "original.jpg")
+    turned = gray(photo.resize((photo.width // 2, photo.height // 2)).transpose(Image.Transpose.ROTATE_90), tmp_path, "t.jpg")
+    pages = [gray(letter(n), tmp_path, f"page{n}.png", format="PNG") for n in (2, 3)]
+    for first, second in ((original, turned), tuple(pages)):
+        there, back = compare_pictures(first, second), compare_pictures(second, first)
+        assert (there.copy, there.agreement, there.coverage, there.changed) == (back.copy, back.agreement, back.coverage, back.changed)
+    there, back = compare_pictures(original, turned), compare_pictures(turned, original)
+    assert there.copy and {there.how, back.how} == {"turned 90°", "turned 270°"}
+    assert there.scale == pytest.approx(1 / back.scale)

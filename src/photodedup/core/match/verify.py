@@ -9,11 +9,11 @@ consistent matches, different pictures keep almost none (bench/accuracy.py).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
-from photodedup.core.match.distinct import METHOD as DISTINCT_METHOD, different_content
+from photodedup.core.match.distinct import METHOD as DISTINCT_METHOD, either_way
 
 MIN_INLIERS = 12
 METHOD = "orb800-ratio0.8-similarity6px-v1"  # cached results are only reused for the same method
@@ -350,9 +350,9 @@ def _fitted(a_gray: np.ndarray, b_gray: np.ndarray, matrix: np.ndarray, a_factor
 def compare_pictures(a_gray: np.ndarray, b_gray: np.ndarray,
                      features: "tuple[LocalFeatures, LocalFeatures] | Callable[[], tuple] | None" = None,
                      alignment: Alignment | None = None) -> PixelVerdict:
-    """Whether b is a copy of a by their pixels (_compared), unless distinct.different_content finds other content."""
-    verdict = _compared(a_gray, b_gray, features, alignment)
-    return replace(verdict, copy=False) if verdict.copy and different_content(a_gray, b_gray, verdict.how) else verdict
+    """Whether b is a copy of a by their pixels (_compared), either way round the same, unless
+    distinct.different_content finds other content (distinct.either_way)."""
+    return either_way(_compared, a_gray, b_gray, features, alignment)
 
 
 def _compared(a_gray: np.ndarray, b_gray: np.ndarray,
