@@ -13,9 +13,12 @@ picture's ink is still there in the other:
 - different content replaces ink: where one ticket has "Anna" the other has "Ben", and in
   those cells neither picture's ink survives in the other.
 
-It only speaks when the rest of the picture matches closely (so the two are well aligned and
-the difference is local); a misaligned pair, a crop, a picture laid by the local-feature fit,
-gives no evidence. Numpy and Pillow only (OpenCV belongs to verify.py).
+It only speaks when the rest of the picture matches (so the two are well aligned and the
+difference is local); a misaligned pair, a crop, a picture laid by the local-feature fit, a
+picture under MIN_SIDE gives no evidence. Numpy and Pillow only (OpenCV belongs to verify.py).
+
+verify.compare_pictures asks through either_way, which also makes the verdict the same
+whichever way round it is asked.
 """
 
 from __future__ import annotations
@@ -76,7 +79,10 @@ def _inverse_fit(alignment):
     """verify's Alignment the other way round: its 2×3 similarity inverted."""
     if alignment is None or alignment.matrix is None:
         return alignment
-    linear = np.linalg.inv(np.asarray(alignment.matrix, dtype=np.float64)[:, :2])
+    try:
+        linear = np.linalg.inv(np.asarray(alignment.matrix, dtype=np.float64)[:, :2])
+    except (np.linalg.LinAlgError, ValueError):  # singular or not 2×3: no fit either way round
+        return replace(alignment, matrix=None)
     offset = -linear @ np.asarray(alignment.matrix, dtype=np.float64)[:, 2]
     return replace(alignment, matrix=np.hstack([linear, offset[:, None]]))
 
@@ -86,8 +92,9 @@ def either_way(compare: Callable, a_gray: np.ndarray, b_gray: np.ndarray, featur
     round it is asked (the larger picture first), told as b over a, with the copy withdrawn when
     different_content finds content replaced.
 
-    The tile agreement depends on which picture is laid under (two letter pages agreed at 0.896
-    one way, 0.75 the other): asked both ways, the report's check and the grouping disagreed."""
+    The tile agreement depends on which picture is laid under (two letter pages of one layout:
+    0.333 one way, 0.280 the other, tests/core/test_distinct.py), so the report's trash check
+    (keeper first) and the grouping (smaller content hash first) could disagree."""
     swap = _order_key(b_gray) < _order_key(a_gray)
     first, second = (b_gray, a_gray) if swap else (a_gray, b_gray)
     if swap:
