@@ -185,3 +185,31 @@ def test_the_verdict_is_the_same_either_way_round(tmp_path):
     there, back = compare_pictures(original, turned), compare_pictures(turned, original)
     assert there.copy and {there.how, back.how} == {"turned 90°", "turned 270°"}
     assert there.scale == pytest.approx(1 / back.scale)
+
+
+def slide(seed: int) -> Image.Image:
+    """A slide of one template: a title bar and six bullet lines of other words."""
+    words = "revenue growth market plan team budget risk launch customer data quarter goal review".split()
+    rng = np.random.default_rng(seed)
+    page = Image.new("RGB", (1920, 1080), (245, 245, 240))
+    draw = ImageDraw.Draw(page)
+    draw.rectangle((0, 0, 1920, 160), fill=(30, 50, 90))
+    draw.text((80, 40), f"Q{seed + 1} " + " ".join(rng.choice(words, 2)), font=font(64), fill="white")
+    for line in range(6):
+        draw.text((120, 260 + line * 110), "•  " + " ".join(rng.choice(words, 5)), font=font(34), fill="black")
+    return page
+
+
+def as_the_scan_keeps_it(image: Image.Image, tmp_path, name: str) -> np.ndarray:
+    """The grey picture as a scan keeps it for the copy check (JPEG in the scratch store)."""
+    import io
+
+    from photodedup.core.analyse.read import encode_gray
+
+    return np.asarray(Image.open(io.BytesIO(encode_gray(gray(image, tmp_path, name, format="PNG")))))
+
+
+def test_slides_of_one_template_are_not_copies(tmp_path):
+    slides = [as_the_scan_keeps_it(slide(n), tmp_path, f"slide{n}.png") for n in range(3)]
+    pairs = [(slides[i], slides[j]) for i in range(3) for j in range(i + 1, 3)]
+    assert [is_copy(first, second) for first, second in pairs] == [False, False, False]
