@@ -213,3 +213,18 @@ def test_slides_of_one_template_are_not_copies(tmp_path):
     slides = [as_the_scan_keeps_it(slide(n), tmp_path, f"slide{n}.png") for n in range(3)]
     pairs = [(slides[i], slides[j]) for i in range(3) for j in range(i + 1, 3)]
     assert [is_copy(first, second) for first, second in pairs] == [False, False, False]
+
+
+def test_a_crop_is_a_copy_either_way_round_when_features_are_found_on_demand(tmp_path):
+    """Grouping passes the local features as a function, called only when laying whole fails
+    (a crop, a small rotation): asked either way round, it must still be called right."""
+    photo = sample("chelsea")
+    w, h = photo.size
+    original = gray(photo, tmp_path, "original.jpg")
+    cropped = gray(photo.rotate(3, resample=Image.Resampling.BICUBIC).crop(
+        (int(w * 0.08), int(h * 0.08), int(w * 0.92), int(h * 0.92))), tmp_path, "crop.jpg")
+    for first, second in ((original, cropped), (cropped, original)):
+        def found_now(first=first, second=second):
+            return extract_features(first), extract_features(second)
+
+        assert compare_pictures(first, second, found_now).copy

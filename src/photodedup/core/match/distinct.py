@@ -63,7 +63,7 @@ OVERLAY_GAP, OVERLAY_RATIO = 0.2, 0.5  # flatness of the differing pixels, one s
 TEXTURED = 0.15  # one side no flatter than this where they differ, the other twice as flat: an overlay
 MAX_FLAT = 0.7  # both sides this flat where they differ: tone, not content
 STEPS = tuple((dy, dx) for dy in (-1.0, -0.5, 0.0, 0.5, 1.0) for dx in (-1.0, -0.5, 0.0, 0.5, 1.0))
-METHOD = "distinct-v5-s512-c16-larger-first-extent0.75"  # part of the cached copy verdict's method
+METHOD = "distinct-v6-s512-c16-larger-first-extent0.75"  # part of the cached copy verdict's method
 
 
 INVERSE_TURNS = {"turned 90°": "turned 270°", "turned 270°": "turned 90°"}  # the others undo themselves
@@ -98,8 +98,9 @@ def either_way(compare: Callable, a_gray: np.ndarray, b_gray: np.ndarray, featur
     swap = _order_key(b_gray) < _order_key(a_gray)
     first, second = (b_gray, a_gray) if swap else (a_gray, b_gray)
     if swap:
-        features = (lambda: tuple(features())[::-1]) if callable(features) else (
-            tuple(features)[::-1] if features is not None else None)
+        asked = features
+        features = (lambda: tuple(asked())[::-1]) if callable(asked) else (
+            tuple(asked)[::-1] if asked is not None else None)
     verdict = compare(first, second, features, _inverse_fit(alignment) if swap else alignment)
     if verdict.copy and different_content(first, second, verdict.how):
         verdict = replace(verdict, copy=False)
