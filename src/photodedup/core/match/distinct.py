@@ -63,16 +63,21 @@ OVERLAY_GAP, OVERLAY_RATIO = 0.2, 0.5  # flatness of the differing pixels, one s
 TEXTURED = 0.15  # one side no flatter than this where they differ, the other twice as flat: an overlay
 MAX_FLAT = 0.7  # both sides this flat where they differ: tone, not content
 STEPS = tuple((dy, dx) for dy in (-1.0, -0.5, 0.0, 0.5, 1.0) for dx in (-1.0, -0.5, 0.0, 0.5, 1.0))
-METHOD = "distinct-v6-s512-c16-larger-first-extent0.75"  # part of the cached copy verdict's method
+METHOD = "distinct-v7-s512-c16-smaller-first-extent0.75"  # part of the cached copy verdict's method
 
 
 INVERSE_TURNS = {"turned 90°": "turned 270°", "turned 270°": "turned 90°"}  # the others undo themselves
 
 
 def _order_key(picture: np.ndarray) -> tuple:
-    """The larger picture is laid under the other; equal sizes by their pixels' digest."""
+    """The smaller picture is laid under the other (equal sizes: by their pixels' digest).
+
+    On corpus seed 7 (verify alone, decode_gray's pictures) the edit first found 24 of 25 crops,
+    22 of 25 100-px thumbnails, 34 of 34 thumbnails; the original first 23, 22, 33. Larger first,
+    the scan missed Storm's crop (crop recall 0.92): laid under its original it agrees in 1.0 of
+    the tiles, the other way 0.58."""
     digest = hashlib.blake2b(np.ascontiguousarray(picture).tobytes(), digest_size=8).digest()
-    return (-picture.size, picture.shape, digest)
+    return (picture.size, picture.shape, digest)
 
 
 def _inverse_fit(alignment):
@@ -89,7 +94,7 @@ def _inverse_fit(alignment):
 
 def either_way(compare: Callable, a_gray: np.ndarray, b_gray: np.ndarray, features=None, alignment=None):
     """``compare``'s verdict on (a, b) (verify's, whether b is a copy of a), the same whichever way
-    round it is asked (the larger picture first), told as b over a, with the copy withdrawn when
+    round it is asked (the smaller picture first), told as b over a, with the copy withdrawn when
     different_content finds content replaced.
 
     The tile agreement depends on which picture is laid under (two letter pages of one layout:
