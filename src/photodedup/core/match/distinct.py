@@ -56,14 +56,14 @@ CONTENT_SHARE = 0.05  # a cell has content when this share of its pixels is ink,
 KEPT_WELL = 0.8  # a cell matches when each picture keeps this share of the other's ink
 KEPT_BADLY = 0.5  # a cell is replaced when neither keeps this share of the other's ink ...
 MAX_CORRELATION = 0.5  # ... and the two correlate less than this
-MIN_MATCHING = 0.6  # share of the cells with content that must match: else the laying is off
+MIN_MATCHING = 0.7  # share of the cells with content that must match: else the laying is off
 MIN_MATCHING_SPREAD, MIN_EXTENT = 0.25, 0.75  # or this share, spanning this share of the rows and columns
 MIN_REPLACED = 2  # cells replaced before the pictures count as different
 OVERLAY_GAP, OVERLAY_RATIO = 0.2, 0.5  # flatness of the differing pixels, one side against the other
 TEXTURED = 0.15  # one side no flatter than this where they differ, the other twice as flat: an overlay
 MAX_FLAT = 0.7  # both sides this flat where they differ: tone, not content
-STEPS = tuple((dy, dx) for dy in (-1.0, -0.5, 0.0, 0.5, 1.0) for dx in (-1.0, -0.5, 0.0, 0.5, 1.0))
-METHOD = "distinct-v7-s512-c16-smaller-first-extent0.75"  # part of the cached copy verdict's method
+STEPS = tuple((dy, dx) for dy in (-0.5, 0.0, 0.5) for dx in (-0.5, 0.0, 0.5)) + ((-1.0, 0.0), (1.0, 0.0), (0.0, -1.0), (0.0, 1.0))
+METHOD = "distinct-v8-s512-c16-smaller-first-extent0.75-match0.7-steps13"  # part of the cached copy verdict's method
 
 
 INVERSE_TURNS = {"turned 90°": "turned 270°", "turned 270°": "turned 90°"}  # the others undo themselves
@@ -150,10 +150,12 @@ def _matched_tones(source: np.ndarray, reference: np.ndarray) -> np.ndarray:
         counts = np.histogram(values, bins=edges)[0].astype(np.float64)
         return np.concatenate(([0.0], np.cumsum(counts))) / max(1.0, counts.sum())
 
-    share = np.interp(source.ravel(), edges, distribution(source))
+    centres = (edges[:-1] + edges[1:]) / 2
+    share = np.interp(centres, edges, distribution(source))
     reference_share = distribution(reference)
     keep = np.concatenate(([True], np.diff(reference_share) > 0))
-    return np.interp(share, reference_share[keep], edges[keep]).astype(np.float32).reshape(source.shape)
+    table = np.interp(share, reference_share[keep], edges[keep]).astype(np.float32)  # a level per bin
+    return table[np.clip((source * 4).astype(np.int32), 0, 1023)]
 
 
 @dataclass(frozen=True)
@@ -188,13 +190,6 @@ def lay_same_frame(a_gray: np.ndarray, b_gray: np.ndarray, how: str) -> Laid | N
     return Laid(a, _matched_tones(b, a))
 
 
-def _cells(values: np.ndarray) -> np.ndarray:
-    """Sums over CELL × CELL cells (the ragged edge left out)."""
-    rows, cols = values.shape[0] // CELL, values.shape[1] // CELL
-    cut = values[:rows * CELL, :cols * CELL].astype(np.float32)
-    return cut.reshape(rows, CELL, cols, CELL).sum(axis=(1, 3))
-
-
 def _moved(picture: np.ndarray, dy: float, dx: float) -> np.ndarray:
     """``picture`` moved by a fraction of a pixel or more (bilinear), edges replicated."""
     whole_y, whole_x = int(np.floor(dy)), int(np.floor(dx))
@@ -216,15 +211,21 @@ def _edges(picture: np.ndarray, level: float) -> np.ndarray:
     return np.hypot(gx, gy) > level
 
 
+KEYS = ("score", "ink_a", "ink_b", "kept_a", "kept_b", "differ", "flat_a", "flat_b", "a", "b", "aa", "bb", "ab")
+
+
 def _cell_sums(a: np.ndarray, b: np.ndarray, ink_a: np.ndarray, ink_level: float, match_level: float) -> dict:
     """Per cell, for b as it lies: matching pixels, each picture's ink and how much of it the
     other matches, the differing pixels where each picture is flat, and sums for a correlation."""
     match = np.abs(a - b) <= match_level
     ink_b = _edges(b, ink_level)
-    return {"score": _cells(match), "ink_a": _cells(ink_a), "ink_b": _cells(ink_b),
-            "kept_a": _cells(ink_a & match), "kept_b": _cells(ink_b & match), "differ": _cells(~match),
-            "flat_a": _cells(~match & ~ink_a), "flat_b": _cells(~match & ~ink_b),
-            "a": _cells(a), "b": _cells(b), "aa": _cells(a * a), "bb": _cells(b * b), "ab": _cells(a * b)}
+    rows, cols = a.shape[0] // CELL, a.shape[1] // CELL
+    a, b = a[:rows * CELL, :cols * CELL], b[:rows * CELL, :cols * CELL]
+    match, ink_a, ink_b = match[:rows * CELL, :cols * CELL], ink_a[:rows * CELL, :cols * CELL], ink_b[:rows * CELL, :cols * CELL]
+    stack = np.stack([match, ink_a, ink_b, ink_a & match, ink_b & match, ~match, ~match & ~ink_a, ~match & ~ink_b,
+                      a, b, a * a, b * b, a * b]).astype(np.float32)
+    sums = stack.reshape(len(KEYS), rows, CELL, cols * CELL).sum(axis=2).reshape(len(KEYS), rows, cols, CELL).sum(axis=3)
+    return dict(zip(KEYS, sums))
 
 
 def cell_sums(laid: Laid, steps: tuple[tuple[float, float], ...] = STEPS) -> dict:
