@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from photodedup.core.match.distinct import METHOD as DISTINCT_METHOD, either_way
 from photodedup.core.match.verdict import TURNS, PixelVerdict, sane_fit
 
 MIN_INLIERS = 12
@@ -92,7 +93,7 @@ def count_inliers(a: LocalFeatures, b: LocalFeatures) -> int:
 # levels agree tile by tile after the tones are matched: a brightened, grey or colour-graded copy
 # agrees; a moved object, another person or another patch of texture does not.
 
-PIXEL_METHOD = "pixels-v3-w160-t12-ncc0.5-agree0.88-changed0.04-cover0.985-textured0.1-detail0.8"  # cached verdicts depend on all of these
+PIXEL_METHOD = "pixels-v3-w160-t12-ncc0.5-agree0.88-changed0.04-cover0.985-textured0.1-detail0.8-" + DISTINCT_METHOD  # cached verdicts depend on all of these
 WORK_SIDE = 160  # long side of the smaller picture when compared
 GRID = 12  # tiles per side
 MIN_TILE_CORRELATION = 0.5  # a textured tile agrees when the two correlate at least this much
@@ -282,6 +283,14 @@ def _fitted(a_gray: np.ndarray, b_gray: np.ndarray, matrix: np.ndarray, a_factor
 def compare_pictures(a_gray: np.ndarray, b_gray: np.ndarray,
                      features: "tuple[LocalFeatures, LocalFeatures] | Callable[[], tuple] | None" = None,
                      alignment: Alignment | None = None) -> PixelVerdict:
+    """Whether b is a copy of a by their pixels (_compared), either way round the same, unless
+    distinct.different_content finds other content (distinct.either_way)."""
+    return either_way(_compared, a_gray, b_gray, features, alignment)
+
+
+def _compared(a_gray: np.ndarray, b_gray: np.ndarray,
+              features: "tuple[LocalFeatures, LocalFeatures] | Callable[[], tuple] | None" = None,
+              alignment: Alignment | None = None) -> PixelVerdict:
     """Whether b is a copy of a by their pixels (grey pictures as decode_gray gives them).
 
     Whole-frame first (any turn or mirror of b with a's aspect ratio); then, when features
