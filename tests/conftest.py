@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from photodedup.core.analyse.safe_open import configure_pillow
+from photodedup.core.analyse.pillow_setup import configure_pillow
 
 configure_pillow()  # as the command line and the app do at start: Pillow and its warnings, once
 

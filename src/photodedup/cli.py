@@ -61,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from photodedup.core.analyse.safe_open import configure_pillow
+    from photodedup.core.analyse.pillow_setup import configure_pillow
 
     configure_pillow()  # Pillow and its warnings, once for the process
     for stream in (sys.stdout, sys.stderr):  # a file name that is not UTF-8 is printed, not a crash

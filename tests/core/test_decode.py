@@ -162,7 +162,7 @@ for module in pkgutil.walk_packages(photodedup.core.__path__, "photodedup.core."
     if ".embed." not in module.name:  # the model's modules touch no Pillow setting; TF takes 10 s to load
         importlib.import_module(module.name)
 after_import = state()
-from photodedup.core.analyse.safe_open import configure_pillow
+from photodedup.core.analyse.pillow_setup import configure_pillow
 configure_pillow()
 print(before == after_import, state() != before)
 """

@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from photodedup.core.analyse.safe_open import configure_pillow
+    from photodedup.core.analyse.pillow_setup import configure_pillow
     from photodedup.gui.main_window import MainWindow
 
     configure_pillow()  # Pillow and its warnings, once for the process

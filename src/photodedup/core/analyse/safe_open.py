@@ -7,7 +7,7 @@ its decoder's memory is estimated from the declared size before any pixel is dec
 far larger than its picture could need is refused before it is read; a PNG whose text
 chunks are over Pillow's limits is read without them (the pixels don't need them).
 
-configure_pillow() sets Pillow and the warnings it gives up once for the process; the entry
+configure_pillow() (analyse/pillow_setup.py) sets Pillow and its warnings up once for the process; the entry
 points call it (cli.main, gui/app.main, the tests' conftest), and so does the first open here
 for a program that uses the core directly (a no-op after the first time). Importing the core
 changes no global setting (tests/core/test_decode.py checks it).
@@ -19,14 +19,14 @@ import math
 import os
 import stat
 import struct
-import threading
 import time
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import BinaryIO
 
-from PIL import Image, ImageFile, JpegImagePlugin
+from PIL import Image, JpegImagePlugin
+
+from photodedup.core.analyse.pillow_setup import configure_pillow
 
 # What photodedup reads (scan.supported_extensions lists their file names). HEIF and AVIF
 # only when a plug-in for them is installed. Never EPS/PS/PDF (Ghostscript), nor anything else.
@@ -53,8 +53,6 @@ _SIZE_CHECKED = ("JPEG", "MPO", "PNG", "BMP")  # one picture (or MPO's few), hea
 _PNG_TEXT_CHUNKS = (b"tEXt", b"zTXt", b"iTXt")
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
-_configured = False
-_configure_lock = threading.Lock()
 
 
 class DecodeRefused(Exception):
@@ -63,36 +61,6 @@ class DecodeRefused(Exception):
 
 class DecodeTimeout(Exception):
     """The decode ran past DECODE_SECONDS."""
-
-
-def configure_pillow() -> None:
-    """Set Pillow up for photodedup, once per process: truncated files fail, warnings about
-    odd metadata stay quiet, HEIF/AVIF is read when pillow-heif is installed. The one place
-    photodedup changes a global Pillow or warnings setting."""
-    global _configured
-    if _configured:
-        return
-    with _configure_lock:
-        if _configured:
-            return
-        # A truncated file must fail, not decode into a grey half-picture.
-        ImageFile.LOAD_TRUNCATED_IMAGES = False
-        # Sizes over the bomb limit are refused by open_photo itself (beyond twice the limit
-        # Pillow raises DecompressionBombError anyway); the warning would only be noise.
-        warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
-        # A malformed EXIF block is ignored (the picture is used as stored); don't print about it.
-        warnings.filterwarnings("ignore", message=r"(Possibly )?[Cc]orrupt EXIF", category=UserWarning)
-        # Pillow's complaints about odd metadata (a tag with too many entries, a malformed MPO):
-        # the photo simply doesn't say (core/analyse/metadata.py reads what it can).
-        warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
-        try:  # HEIC/HEIF (phone photos) when pillow-heif is installed; scan lists them only then
-            from pillow_heif import register_heif_opener
-
-            register_heif_opener()
-        except ImportError:
-            pass
-        Image.init()
-        _configured = True
 
 
 def photo_formats() -> tuple[str, ...]:
