@@ -203,7 +203,7 @@ def print_table(rows: list[dict]) -> None:
     for r in rows:
         print(f"\nworst cases, {r['name']}")
         for error, cases in r["worst"].items():
-            print(f"  {error}: {len(cases) and ''}" + ("none" if not cases else ""))
+            print(f"  {error}: " + ("none" if not cases else ""))
             for case in cases:
                 print(f"    {case}")
 
