@@ -29,14 +29,17 @@ def add_command(commands, threshold_type) -> None:
 
 def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     from photodedup.cli_common import check_folders_and_outputs, run_with_progress
-    from photodedup.core.copy_check import CopyCheckOptions, find_copies
+    from photodedup.core.copy_check import CopyCheckOptions
     from photodedup.core.review.report import write_csv_atomically, write_text_atomically
+    from photodedup.core.session import Session
 
     check_folders_and_outputs(parser, [*args.originals, *args.look_in], (args.json, args.csv))
     options = CopyCheckOptions(args.originals, args.look_in, args.exclude, args.threshold, args.cache_dir)
-    result = run_with_progress(lambda progress: find_copies(options, progress), args.quiet)
-    if result is None:
+    session = Session(cache_dir=args.cache_dir)  # the copy check the app runs, through the same session
+    found = run_with_progress(lambda progress: session.copy_check(options, progress), args.quiet)
+    if found is None:
         return 130
+    result = found.result
     if args.json:
         write_text_atomically(args.json, json.dumps(to_dict(result), indent=2, ensure_ascii=False) + "\n")
     if args.csv:

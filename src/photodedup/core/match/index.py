@@ -205,8 +205,3 @@ class VectorIndex:
     def nearest_to(self, vector: np.ndarray, count: int) -> list[int]:
         """Up to ``count`` items nearest to a vector that is not in the index, closest first."""
         return list(self._annoy.get_nns_by_vector(_indexed(vector, self.dim), count))
-
-    def neighbours(self, item: int, count: int) -> list[tuple[int, float]]:
-        """Up to ``count`` nearest other items, closest first, with Annoy's (projected) distances."""
-        ids, distances = self._annoy.get_nns_by_item(item, count + 1, include_distances=True)
-        return [(other, distance) for other, distance in zip(ids, distances) if other != item]
