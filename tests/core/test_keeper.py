@@ -56,7 +56,9 @@ CASES = {
 EVIDENCE = PixelEvidence(laid={"/p/turned.jpg": "turned 90°"}, facts={
     "/p/grey.jpg": KeeperFacts(monochrome=True), "/p/q92.jpg": KeeperFacts(quality=92),
     "/p/q50.jpg": KeeperFacts(quality=50), "/p/wide.jpg": KeeperFacts(tones=7.6),
-    "/p/brightened.jpg": KeeperFacts(tones=7.0), "/p/tagged.jpg": KeeperFacts(turned_by_tag=True)}, spread={"/p/middle.jpg": 2.0, "/p/edited.jpg": 6.5},
+    "/p/brightened.jpg": KeeperFacts(tones=7.0), "/p/tagged.jpg": KeeperFacts(turned_by_tag=True),
+    "/p/natural.jpg": KeeperFacts(quality=88), "/p/enhanced.jpg": KeeperFacts(quality=97),
+    "/p/sharp.jpg": KeeperFacts(quality=88), "/p/blurred.jpg": KeeperFacts(quality=98)}, spread={"/p/middle.jpg": 2.0, "/p/edited.jpg": 6.5},
     origins={"/p/natural.jpg": OriginFacts(blur=(0.3, 0.4)), "/p/enhanced.jpg": OriginFacts(blur=(0.6, 0.8), clipped=0.02),
              "/p/sharp.jpg": OriginFacts(blur=(0.3, 0.4)), "/p/blurred.jpg": OriginFacts(blur=(0.02, 0.03))})
 

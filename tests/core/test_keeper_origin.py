@@ -14,7 +14,7 @@ from photodedup.core.analyse.cache import Cache
 from photodedup.core.match.keeper_evidence import resaves_of
 from photodedup.core.match.measures import keeper_facts
 from photodedup.core.match.origin import (
-    OriginFacts, enhanced, holds_more, is_jpeg_resave, measure_origin, origin_facts, sharper,
+    OriginFacts, enhanced, frame_of, holds_more, is_jpeg_resave, measure_frame, measure_origin, origin_facts, sharper,
 )
 from photodedup.core.models import ImageFile, ImageInfo, PhotoMetadata
 from photodedup.core.review.keeper import PixelEvidence, choose_keeper
@@ -43,7 +43,8 @@ def keeper_of(tmp_path, infos, resaves=frozenset(), origin=True):
     with cache:
         hashes = {info.file.path: info.content_hash for info in infos}
         evidence = PixelEvidence(measure=lambda path: keeper_facts(path, hashes[path], cache),
-                                 measure_origin=(lambda path: origin_facts(path, hashes[path], cache)) if origin else None)
+                                 measure_origin=(lambda path: origin_facts(path, hashes[path], cache)) if origin else None,
+                                 measure_frame=(lambda path: frame_of(path, hashes[path], cache)) if origin else None)
         return os.path.basename(infos[choose_keeper(infos, resaves=resaves, evidence=evidence)].file.path)
 
 
@@ -66,13 +67,24 @@ def test_an_upscaled_copy_holds_no_more_than_its_source_and_loses_to_it(tmp_path
     assert keeper_of(tmp_path, [info_of(resized, when=20), info_of(original, CAMERA)]) == "original.jpg"
 
 
-def test_a_huge_upscale_with_the_cameras_exif_at_a_higher_quality_does_not_win(tmp_path):
+def test_an_upscale_with_the_cameras_exif_at_a_higher_quality_does_not_win(tmp_path):
     original = camera_original(tmp_path)
     photo = Image.open(original).convert("RGB")
-    hostile = save(photo.resize((photo.width * 3, photo.height * 3), Image.LANCZOS), tmp_path / "IMG_0001.jpg",
-                   quality=98, exif=camera_exif())
+    hostile = save(photo.resize((int(photo.width * 1.9), int(photo.height * 1.9)), Image.LANCZOS),
+                   tmp_path / "IMG_0001.jpg", quality=98, exif=camera_exif())
     infos = [info_of(hostile, CAMERA, when=20), info_of(original, CAMERA)]
     assert keeper_of(tmp_path, infos, origin=False) == "IMG_0001.jpg"
+    assert keeper_of(tmp_path, infos) == "original.jpg"
+
+
+def test_a_soft_original_is_kept_over_its_thumbnail_whatever_their_dates(tmp_path):
+    soft = save(sample("coffee").resize((1200, 800), Image.BICUBIC).filter(ImageFilter.GaussianBlur(1.5)),
+                tmp_path / "original.jpg", quality=92)
+    photo = Image.open(soft).convert("RGB")
+    thumbnail = save(photo.resize((300, 200), Image.LANCZOS), tmp_path / "thumbnail.jpg", quality=95)
+    facts = measure_origin(str(soft))
+    assert facts.share_beyond(4 / 1.1) < 0.2  # as little beyond the thumbnail's frequencies as an upscale
+    infos = [info_of(thumbnail, when=5), info_of(soft, when=20)]  # the thumbnail the older file
     assert keeper_of(tmp_path, infos) == "original.jpg"
 
 
@@ -93,8 +105,8 @@ def test_nested_frames_count_as_frame_not_picture(tmp_path):
     photo = Image.open(original).convert("RGB")
     inner = ImageOps.expand(ImageOps.expand(photo, 3, (90, 90, 90)), int(photo.width * .04), (250, 250, 250))
     framed = save(ImageOps.expand(inner, int(photo.width * .01), (20, 20, 20)), tmp_path / "framed.jpg", quality=85)
-    assert 0.7 < measure_origin(str(framed)).frame < 0.85
-    assert measure_origin(str(original)).frame == 1.0
+    assert 0.7 < measure_frame(str(framed)) < 0.85
+    assert measure_frame(str(original)) == 1.0
     infos = [info_of(framed, when=20), info_of(original, CAMERA)]
     assert keeper_of(tmp_path, infos, origin=False) == "framed.jpg"
     assert keeper_of(tmp_path, infos) == "original.jpg"

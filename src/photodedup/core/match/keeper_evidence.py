@@ -12,7 +12,7 @@ import numpy as np
 from photodedup.core.analyse import cache as cache_module
 from photodedup.core.analyse.decode import same_pixels, webp_is_lossy
 from photodedup.core.match.measures import keeper_facts
-from photodedup.core.match.origin import JPEG_RESAVE_METHOD, is_jpeg_resave, origin_facts
+from photodedup.core.match.origin import JPEG_RESAVE_METHOD, frame_of, is_jpeg_resave, origin_facts
 from photodedup.core.match.verify import PixelVerdict
 from photodedup.core.models import ImageInfo
 from photodedup.core.progress import NULL_PROGRESS, Progress
@@ -29,7 +29,8 @@ def evidence_of(members: list[ImageInfo], seed: ImageInfo, verdict_between: Call
             laid[info.file.path] = verdict_between(seed, info).how
     hashes = {info.file.path: info.content_hash for info in members}
     return PixelEvidence(laid, {}, lambda path: keeper_facts(path, hashes[path], cache), _spread(members, cache),
-                         {}, lambda path: origin_facts(path, hashes[path], cache))
+                         {}, lambda path: origin_facts(path, hashes[path], cache),
+                         lambda path: frame_of(path, hashes[path], cache))
 
 
 def _spread(members: list[ImageInfo], cache: cache_module.Cache) -> dict[str, float]:
@@ -124,9 +125,10 @@ def _jpeg_checks(members: list[ImageInfo], cache: cache_module.Cache) -> list[tu
     within a grey level: the first may be the second encoded again (bench/keeper_attack.py
     "higher_quality": a camera's q88 file saved again at q98 won the "quality" rule)."""
     jpegs = [info for info in members if info.format in ("JPEG", "MPO")]
-    if len(jpegs) < 2:
-        return []
-    quality = {info.file.path: keeper_facts(info.file.path, info.content_hash, cache).quality for info in jpegs}
-    return [(JPEG_RESAVE_METHOD, copy, source) for copy in jpegs for source in jpegs
-            if (copy.width, copy.height) == (source.width, source.height) and copy.content_hash != source.content_hash
-            and quality[copy.file.path] > quality[source.file.path] and _thumb_difference(copy, source, cache) <= 1.0]
+    pairs = [(copy, source) for n, copy in enumerate(jpegs) for source in jpegs[n + 1:]
+             if (copy.width, copy.height) == (source.width, source.height) and copy.content_hash != source.content_hash
+             and _thumb_difference(copy, source, cache) <= 1.0]
+    quality = {info.file.path: keeper_facts(info.file.path, info.content_hash, cache).quality
+               for pair in pairs for info in pair}
+    return [(JPEG_RESAVE_METHOD, *((a, b) if quality[a.file.path] > quality[b.file.path] else (b, a)))
+            for a, b in pairs if quality[a.file.path] != quality[b.file.path]]

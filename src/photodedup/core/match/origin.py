@@ -20,8 +20,9 @@ from PIL import Image, ImageChops, ImageStat, JpegImagePlugin
 from photodedup.core.analyse.safe_open import open_photo
 from photodedup.core.match.measures import VerificationStore
 
-ORIGIN_METHOD = "keeper-origin-v3"
+ORIGIN_METHOD = "keeper-origin-v4"
 JPEG_RESAVE_METHOD = "jpeg-resave-v1"
+FRAME_METHOD = "keeper-frame-v1"
 # Linear scales at which a file's detail is measured: its share of detail finer than what a copy
 # this many times smaller can hold (frequencies above 0.5/s cycles per pixel).
 SCALES = (1.15, 1.3, 1.6, 2.0, 3.2)
@@ -38,16 +39,23 @@ HOLDS_MORE = 0.2
 # ... and the file's spectrum is still flat there: an upscale's detail beyond its source's frequencies
 # is its noise floor, the same share per octave as its finest band's, up to the scale it was
 # upscaled by (its "knee", the first of SCALES where the share passes UPSCALE_FLAT times the finest
-# band's); a soft original's grows from its finest band on. Both are measured a little beyond the
+# band's, and by UPSCALE_RISE at least: a clean upscale's floor is near 0); a soft original's grows
+# from its finest band on. Both are measured a little beyond the
 # source's frequencies (UPSCALE_MARGIN), past the leakage of the interpolation. Measured: 1.6×
 # upscales and square crops exported larger knee at 1.6 or later, a 3× upscale at 3.2 (bench/
 # keeper_attack.py, tests/core/test_keeper_origin.py).
 UPSCALE_FLAT = 1.35
+UPSCALE_RISE = 0.02  # a 1.9× Lanczos upscale saved at q98: 0.008 at its finest band, 0.018 at 1/1.6
 UPSCALE_MARGIN = 1.1
 # A file under this many times larger (linearly) than another always holds more: a crop keeps its
 # picture's scale, and bench/corpus crops and straightened copies are 1.11-1.25 times smaller than
 # their originals (a square crop exported larger in bench/keeper_attack.py, 1/1.32).
 UPSCALE_MIN = 1.3
+# ... and one over this many times larger always holds more too: a soft original (a phone's noise-
+# reduced 12 MP, bench/corpus "Storm") holds as little beyond a thumbnail's frequencies as an upscale
+# does, and a thumbnail must never be kept over it (later rules would decide between them by dates).
+# So an upscale by more than this still wins by its pixels.
+UPSCALE_MAX = 2.0
 # Two files of one size: one is sharper when its detail beyond 0.5/s cycles per pixel, for each s of
 # SHARP_SCALES, is SHARPER times the other's (the median over the busier half of SHARP_TILE tiles, so
 # a watermark's few tiles of crisp text don't count). Measured: a Gaussian blur of 1.6 px (bench/
@@ -127,33 +135,46 @@ def detail_shares(grey: np.ndarray) -> tuple[float, ...]:
     ys = np.linspace(0, height - TILE, min(MAX_TILES_ACROSS, height // TILE)).astype(int)
     xs = np.linspace(0, width - TILE, min(MAX_TILES_ACROSS, width // TILE)).astype(int)
     window = np.outer(np.hanning(TILE), np.hanning(TILE))
-    power = np.zeros((TILE, TILE))
+    power = np.zeros((TILE, TILE // 2 + 1))
     for y in ys:
         for x in xs:
             tile = grey[y:y + TILE, x:x + TILE].astype(np.float64)
-            power += np.abs(np.fft.fft2((tile - tile.mean()) * window)) ** 2
-    frequency = np.abs(np.fft.fftfreq(TILE))
-    radius = np.maximum(frequency[:, None], frequency[None, :])  # resampling is separable: per axis
+            power += np.abs(np.fft.rfft2((tile - tile.mean()) * window)) ** 2
+    power *= _half_plane_weights(TILE)
+    radius = _radius(TILE)  # resampling is separable: per axis
     total = float(power[radius >= LOW_CUT].sum()) or 1.0
     natural = math.log(0.5 / LOW_CUT)
     return tuple(float(power[radius >= 0.5 / s].sum()) / total / (math.log(s) / natural) for s in SCALES)
 
 
+def _radius(side: int) -> np.ndarray:
+    """Each frequency's larger axis component (cycles per pixel) on rfft2's half plane."""
+    rows, columns = np.abs(np.fft.fftfreq(side)), np.fft.rfftfreq(side)
+    return np.maximum(rows[:, None], columns[None, :])
+
+
+def _half_plane_weights(side: int) -> np.ndarray:
+    """rfft2 keeps half the (Hermitian) plane: the columns it stands for twice count twice."""
+    weights = np.full(side // 2 + 1, 2.0)
+    weights[0] = weights[-1] = 1.0
+    return np.broadcast_to(weights, (side, side // 2 + 1))
+
+
 def sharpness(grey: np.ndarray) -> tuple[float, ...]:
-    """For each of SHARP_SCALES, the median over the busier half of SHARP_TILE tiles (by detail power)
+    """For each of SHARP_SCALES, the median over the busier half of SHARP_TILE tiles (at most 8 × 8
+    spread over the picture; by detail power)
     of each tile's share beyond 0.5/s cycles per pixel (relative to a natural spectrum's)."""
     height, width = grey.shape
     if height < SHARP_TILE or width < SHARP_TILE:
         return ()
     window = np.outer(np.hanning(SHARP_TILE), np.hanning(SHARP_TILE))
-    frequency = np.abs(np.fft.fftfreq(SHARP_TILE))
-    radius = np.maximum(frequency[:, None], frequency[None, :])
+    radius, weights = _radius(SHARP_TILE), _half_plane_weights(SHARP_TILE)
     natural = math.log(0.5 / LOW_CUT)
     rows = []
-    for y in np.linspace(0, height - SHARP_TILE, min(16, height // SHARP_TILE)).astype(int):
-        for x in np.linspace(0, width - SHARP_TILE, min(16, width // SHARP_TILE)).astype(int):
+    for y in np.linspace(0, height - SHARP_TILE, min(MAX_TILES_ACROSS, height // SHARP_TILE)).astype(int):
+        for x in np.linspace(0, width - SHARP_TILE, min(MAX_TILES_ACROSS, width // SHARP_TILE)).astype(int):
             tile = grey[y:y + SHARP_TILE, x:x + SHARP_TILE].astype(np.float64)
-            power = np.abs(np.fft.fft2((tile - tile.mean()) * window)) ** 2
+            power = np.abs(np.fft.rfft2((tile - tile.mean()) * window)) ** 2 * weights
             total = float(power[radius >= LOW_CUT].sum())
             rows.append([total] + [float(power[radius >= 0.5 / s].sum()) / max(total, 1e-9) / (math.log(s) / natural)
                                    for s in SHARP_SCALES])
@@ -197,6 +218,30 @@ def measure_origin(path: str) -> OriginFacts:
     return OriginFacts(framed_fraction(np.asarray(reduced)), detail_shares(grey), sharpness(grey), clipped)
 
 
+def measure_frame(path: str) -> float:
+    """A file's share inside nested uniform frames, from a reduced decode (JPEG: at least FRAME_SIDE)."""
+    with open_photo(path) as image:
+        image.draft("L", (FRAME_SIDE, FRAME_SIDE))
+        grey = image.convert("L")
+    if max(grey.size) > FRAME_SIDE:
+        grey.thumbnail((FRAME_SIDE, FRAME_SIDE), Image.Resampling.BOX)
+    return framed_fraction(np.asarray(grey))
+
+
+def frame_of(path: str, content_hash: str, store: VerificationStore) -> float:
+    """measure_frame, from the cache or measured (and cached); 1.0 if unreadable. Asked of every
+    file of a copy group, so apart from (and cheaper than) the full-size origin_facts."""
+    known = store.lookup_verification(content_hash, content_hash, FRAME_METHOD)
+    if known is not None:
+        return 1 - known / 1000
+    try:
+        loss = round((1 - measure_frame(path)) * 1000)
+    except Exception:  # unreadable here: no frame either way
+        return 1.0
+    store.store_verification(content_hash, content_hash, FRAME_METHOD, loss)
+    return 1 - loss / 1000
+
+
 def origin_facts(path: str, content_hash: str, store: VerificationStore) -> OriginFacts:
     """A file's OriginFacts, from the cache or measured (and cached); neutral if unreadable."""
     known = store.lookup_verification(content_hash, content_hash, ORIGIN_METHOD)
@@ -213,12 +258,13 @@ def origin_facts(path: str, content_hash: str, store: VerificationStore) -> Orig
 def holds_more(larger: OriginFacts, scale: float) -> bool:
     """Whether a file ``scale`` times larger (linearly) than another of its picture holds detail
     the other can't: else it is an upscale of it, or both hold the same (a soft original)."""
-    if scale < UPSCALE_MIN:
+    if not UPSCALE_MIN <= scale <= UPSCALE_MAX:
         return True
     source = scale / UPSCALE_MARGIN
     if larger.share_beyond(source) >= HOLDS_MORE:
         return True
-    knee = next((s for s, share in zip(SCALES, larger.shares) if share > UPSCALE_FLAT * larger.shares[0]), math.inf)
+    floor = max(UPSCALE_FLAT * larger.shares[0], larger.shares[0] + UPSCALE_RISE)
+    knee = next((s for s, share in zip(SCALES, larger.shares) if share > floor), math.inf)
     return knee < source
 
 

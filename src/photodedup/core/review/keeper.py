@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from photodedup.core.match.measures import KeeperFacts
-from photodedup.core.match.origin import OriginFacts, enhanced, holds_more, sharper
+from photodedup.core.match.origin import UPSCALE_MAX, UPSCALE_MIN, OriginFacts, enhanced, holds_more, sharper
 from photodedup.core.models import ImageInfo
 from photodedup.core.review.policy import in_folders
 from photodedup.core.analyse.raw import is_raw
@@ -56,6 +56,7 @@ class PixelEvidence:
     spread: dict[str, float] = field(default_factory=dict)  # median grey difference to the others (central)
     origins: dict[str, OriginFacts] = field(default_factory=dict)  # filled by ``measure_origin`` as asked
     measure_origin: Callable[[str], OriginFacts] | None = None
+    measure_frame: Callable[[str], float] | None = None  # origin.frame_of: the share inside nested frames
 
     def orientation(self, path: str) -> str:
         how = self.laid.get(path, "as is")
@@ -84,8 +85,8 @@ class KeeperContext:
 
     def fraction(self, info: ImageInfo) -> float:
         if not self.fractions and self.members:
-            framed = ({i.file.path: self.origin(i).frame for i in self.members}
-                      if self.evidence.measure_origin is not None else None)
+            measure = self.evidence.measure_frame
+            framed = {i.file.path: measure(i.file.path) for i in self.members} if measure is not None else None
             self.fractions.update(frame_fractions(self.members, framed))
         return self.fractions.get(info.file.path, info.content_fraction)
 
@@ -143,15 +144,25 @@ def _more_pixels(first: ImageInfo, second: ImageInfo, context: KeeperContext) ->
         return 0
     larger = 0 if classes[0] < classes[1] else 1
     scale = math.sqrt(pixels[larger] / max(pixels[1 - larger], 1.0))
-    if not holds_more(context.origin((first, second)[larger]), scale):
+    # Measured (a full-size decode) only at the scales an upscale is told at.
+    if UPSCALE_MIN <= scale <= UPSCALE_MAX and not holds_more(context.origin((first, second)[larger]), scale):
         return 0
     return -1 if larger == 0 else 1
 
 
+def _size_and_quality_differ(first: ImageInfo, second: ImageInfo, context: KeeperContext) -> bool:
+    """Whether two files are of one size and of different JPEG qualities: what "not-enhanced" and
+    "detail" look at, standing in front of "quality" (files of one quality are left to the rules
+    after it, and the full-size measure is taken of the few files this leaves)."""
+    if pixel_class(first, context.fraction(first)) != pixel_class(second, context.fraction(second)):
+        return False
+    return RULES["quality"][1](first, context) != RULES["quality"][1](second, context)
+
+
 def _more_detail(first: ImageInfo, second: ImageInfo, context: KeeperContext) -> int:
     """Of two files of one size, the one holding clearly more fine detail (origin.sharper): a blurred
-    or round-tripped copy loses, whatever its JPEG quality."""
-    if pixel_class(first, context.fraction(first)) != pixel_class(second, context.fraction(second)):
+    copy saved at a higher quality loses."""
+    if not _size_and_quality_differ(first, second, context):
         return 0
     return sharper(context.origin(first), context.origin(second))
 
@@ -159,7 +170,7 @@ def _more_detail(first: ImageInfo, second: ImageInfo, context: KeeperContext) ->
 def _not_enhanced(first: ImageInfo, second: ImageInfo, context: KeeperContext) -> int:
     """Of two files of one size, the one not sharpened and contrast-boosted from the other
     (origin.enhanced): such a copy would win "detail" and, saved at a high quality, "quality"."""
-    if pixel_class(first, context.fraction(first)) != pixel_class(second, context.fraction(second)):
+    if not _size_and_quality_differ(first, second, context):
         return 0
     return enhanced(context.origin(first), context.origin(second))
 
