@@ -153,7 +153,10 @@ def _more_pixels(first: ImageInfo, second: ImageInfo, context: KeeperContext) ->
 def _size_and_quality_differ(first: ImageInfo, second: ImageInfo, context: KeeperContext) -> bool:
     """Whether two files are of one size and of different JPEG qualities: what "not-enhanced" and
     "detail" look at, standing in front of "quality" (files of one quality are left to the rules
-    after it, and the full-size measure is taken of the few files this leaves)."""
+    after it, and the full-size measure is taken of the few files this leaves). JPEGs only: a lossy
+    WebP or HEIC states no quality (measures.LOSSY_UNKNOWN_QUALITY is a guess)."""
+    if first.format not in ("JPEG", "MPO") or second.format not in ("JPEG", "MPO"):
+        return False
     if pixel_class(first, context.fraction(first)) != pixel_class(second, context.fraction(second)):
         return False
     return RULES["quality"][1](first, context) != RULES["quality"][1](second, context)
