@@ -12,6 +12,7 @@ from PIL import Image
 from photodedup.core.analyse.cache import Cache
 from photodedup.core.review.keeper import DEFAULT_RULES, RULES, PixelEvidence, check_rules, choose_keeper
 from photodedup.core.match.measures import KeeperFacts
+from photodedup.core.match.origin import OriginFacts
 from photodedup.core.review.policy import TrashPolicy, raw_jpeg_partners
 from photodedup.core.analyse.metadata import read_metadata
 from photodedup.core.models import Group, GroupMember, ImageFile, ImageInfo, PhotoMetadata, ScanResult
@@ -38,6 +39,8 @@ CASES = {
     "original": (info("/p/camera.jpg", metadata=CAMERA), info("/p/export.png", size=9000)),
     "as-stored": (info("/p/shown.jpg"), info("/p/tagged.jpg", size=9000)),
     "not-resaved": (info("/p/shot.jpg"), info("/p/shot-resaved.png", size=9000)),
+    "not-enhanced": (info("/p/natural.jpg"), info("/p/enhanced.jpg", size=9000)),
+    "detail": (info("/p/sharp.jpg"), info("/p/blurred.jpg", size=9000)),
     "quality": (info("/p/q92.jpg"), info("/p/q50.jpg", size=9000)),
     "central": (info("/p/middle.jpg"), info("/p/edited.jpg", size=9000)),
     "tones": (info("/p/wide.jpg"), info("/p/brightened.jpg", size=9000)),
@@ -53,7 +56,11 @@ CASES = {
 EVIDENCE = PixelEvidence(laid={"/p/turned.jpg": "turned 90°"}, facts={
     "/p/grey.jpg": KeeperFacts(monochrome=True), "/p/q92.jpg": KeeperFacts(quality=92),
     "/p/q50.jpg": KeeperFacts(quality=50), "/p/wide.jpg": KeeperFacts(tones=7.6),
-    "/p/brightened.jpg": KeeperFacts(tones=7.0), "/p/tagged.jpg": KeeperFacts(turned_by_tag=True)}, spread={"/p/middle.jpg": 2.0, "/p/edited.jpg": 6.5})
+    "/p/brightened.jpg": KeeperFacts(tones=7.0), "/p/tagged.jpg": KeeperFacts(turned_by_tag=True),
+    "/p/natural.jpg": KeeperFacts(quality=88), "/p/enhanced.jpg": KeeperFacts(quality=97),
+    "/p/sharp.jpg": KeeperFacts(quality=88), "/p/blurred.jpg": KeeperFacts(quality=98)}, spread={"/p/middle.jpg": 2.0, "/p/edited.jpg": 6.5},
+    origins={"/p/natural.jpg": OriginFacts(blur=(0.3, 0.4)), "/p/enhanced.jpg": OriginFacts(blur=(0.6, 0.8), clipped=0.02),
+             "/p/sharp.jpg": OriginFacts(blur=(0.3, 0.4)), "/p/blurred.jpg": OriginFacts(blur=(0.02, 0.03))})
 
 
 @pytest.mark.parametrize("rule", DEFAULT_RULES)

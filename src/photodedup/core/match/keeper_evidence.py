@@ -12,6 +12,7 @@ import numpy as np
 from photodedup.core.analyse import cache as cache_module
 from photodedup.core.analyse.decode import same_pixels, webp_is_lossy
 from photodedup.core.match.measures import keeper_facts
+from photodedup.core.match.origin import JPEG_RESAVE_METHOD, frame_of, is_jpeg_resave, origin_facts
 from photodedup.core.match.verify import PixelVerdict
 from photodedup.core.models import ImageInfo
 from photodedup.core.progress import NULL_PROGRESS, Progress
@@ -27,7 +28,9 @@ def evidence_of(members: list[ImageInfo], seed: ImageInfo, verdict_between: Call
         if info is not seed and info.content_hash != seed.content_hash:
             laid[info.file.path] = verdict_between(seed, info).how
     hashes = {info.file.path: info.content_hash for info in members}
-    return PixelEvidence(laid, {}, lambda path: keeper_facts(path, hashes[path], cache), _spread(members, cache))
+    return PixelEvidence(laid, {}, lambda path: keeper_facts(path, hashes[path], cache), _spread(members, cache),
+                         {}, lambda path: origin_facts(path, hashes[path], cache),
+                         lambda path: frame_of(path, hashes[path], cache))
 
 
 def _spread(members: list[ImageInfo], cache: cache_module.Cache) -> dict[str, float]:
@@ -58,52 +61,81 @@ RESAVE_TRIES = 3
 
 def resaves_of(groups: list[list[ImageInfo]], cache: cache_module.Cache, workers: int,
              progress: Progress = NULL_PROGRESS) -> list[frozenset[str]]:
-    """For each group, its lossless files that hold exactly a JPEG's pixels (keeper rule "not-resaved").
+    """For each group, its files that are re-saves of another of its JPEGs (keeper rule "not-resaved"):
+    lossless files holding exactly a JPEG's pixels, and JPEGs encoded again from another JPEG at a
+    higher quality (origin.is_jpeg_resave).
 
     Each lossless file is compared, full size, with at most RESAVE_TRIES JPEGs of its group:
     those whose cached thumbnails are closest, and only within a grey level (an edited copy's
-    is not). The comparisons run in parallel; the answer is remembered by content,
-    so a rescan decodes nothing.
+    is not); each JPEG with the lower-quality JPEGs of its size within a grey level. The
+    comparisons run in parallel; the answer is remembered by content, so a rescan decodes nothing.
     """
-    checks: list[list[tuple[ImageInfo, ImageInfo]]] = []
-
-    def grey(info: ImageInfo) -> bool:
-        return keeper_facts(info.file.path, info.content_hash, cache).monochrome
-
-    for members in groups:
-        closest: dict[str, list[tuple[float, str, ImageInfo, ImageInfo]]] = {}
-        for lossless, jpeg in resave_candidates(members):
-            if lossless.format == "WEBP" and webp_is_lossy(lossless.file.path):
-                continue
-            thumbs = cache.lookup_thumb(lossless.file), cache.lookup_thumb(jpeg.file)
-            difference = (float(np.abs(thumbs[0].astype(np.int16) - thumbs[1]).mean())
-                          if thumbs[0] is not None and thumbs[1] is not None else 0.0)
-            # Thumbnails of files trimmed differently (a plain edge taken for a bar in one) differ
-            # even for the same pixels: bench/corpus "Wood", 2.8 grey levels.
-            if (difference <= 1.0 or abs(lossless.content_fraction - jpeg.content_fraction) > 0.01) and \
-                    grey(lossless) == grey(jpeg):
-                closest.setdefault(lossless.file.path, []).append((difference, jpeg.file.path, lossless, jpeg))
-        # The few closest JPEGs each: an edited copy of the same size (turned by EXIF, say) may tie.
-        checks.append([(lossless, jpeg) for found in closest.values()
-                       for _, _, lossless, jpeg in sorted(found, key=lambda c: c[:2])[:RESAVE_TRIES]])
-    answers: dict[tuple[str, str], int] = {}
-    for lossless, jpeg in (pair for group in checks for pair in group):
-        known = cache.lookup_verification(lossless.content_hash, jpeg.content_hash, RESAVE_METHOD)
+    checks = [_lossless_checks(members, cache) + _jpeg_checks(members, cache) for members in groups]
+    answers: dict[tuple[str, str, str], int] = {}
+    for method, copy, source in (check for group in checks for check in group):
+        known = cache.lookup_verification(copy.content_hash, source.content_hash, method)
         if known is not None:
-            answers[lossless.content_hash, jpeg.content_hash] = known
-    unknown = {(lossless.content_hash, jpeg.content_hash): (lossless.file.path, jpeg.file.path)
-               for group in checks for lossless, jpeg in group
-               if (lossless.content_hash, jpeg.content_hash) not in answers}
+            answers[copy.content_hash, source.content_hash, method] = known
+    unknown = {(copy.content_hash, source.content_hash, method): (method, copy.file.path, source.file.path)
+               for group in checks for method, copy, source in group
+               if (copy.content_hash, source.content_hash, method) not in answers}
     if unknown:  # a full-size decode of both files each: ~100 MB of pixels per worker at 12 MP
-        progress.start("Comparing lossless copies with JPEGs", len(unknown))
+        progress.start("Comparing re-saved copies with JPEGs", len(unknown))
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="resave")
         try:
-            for hashes, same in zip(unknown, pool.map(lambda paths: same_pixels(*paths), unknown.values())):
-                answers[hashes] = int(same)
-                cache.store_verification(*hashes, RESAVE_METHOD, int(same))
+            for key, same in zip(unknown, pool.map(lambda check: _is_resave(*check), unknown.values())):
+                answers[key] = int(same)
+                cache.store_verification(key[0], key[1], key[2], int(same))
                 progress.advance()
                 progress.check()
         finally:
             pool.shutdown(cancel_futures=True)  # a cancelled scan waits only for what is running
-    return [frozenset(lossless.file.path for lossless, jpeg in group
-                      if answers[lossless.content_hash, jpeg.content_hash]) for group in checks]
+    return [frozenset(copy.file.path for method, copy, source in group
+                      if answers[copy.content_hash, source.content_hash, method]) for group in checks]
+
+
+def _is_resave(method: str, copy: str, source: str) -> bool:
+    return same_pixels(copy, source) if method == RESAVE_METHOD else is_jpeg_resave(copy, source)
+
+
+def _thumb_difference(first: ImageInfo, second: ImageInfo, cache: cache_module.Cache) -> float:
+    thumbs = cache.lookup_thumb(first.file), cache.lookup_thumb(second.file)
+    if thumbs[0] is None or thumbs[1] is None:
+        return 0.0
+    return float(np.abs(thumbs[0].astype(np.int16) - thumbs[1]).mean())
+
+
+def _lossless_checks(members: list[ImageInfo], cache: cache_module.Cache) -> list[tuple[str, ImageInfo, ImageInfo]]:
+    """(RESAVE_METHOD, lossless file, JPEG) to compare: the RESAVE_TRIES closest JPEGs of each."""
+    closest: dict[str, list[tuple[float, str, ImageInfo, ImageInfo]]] = {}
+
+    def grey(info: ImageInfo) -> bool:
+        return keeper_facts(info.file.path, info.content_hash, cache).monochrome
+
+    for lossless, jpeg in resave_candidates(members):
+        if lossless.format == "WEBP" and webp_is_lossy(lossless.file.path):
+            continue
+        difference = _thumb_difference(lossless, jpeg, cache)
+        # Thumbnails of files trimmed differently (a plain edge taken for a bar in one) differ
+        # even for the same pixels: bench/corpus "Wood", 2.8 grey levels. A grey JPEG is never the
+        # source of a colour file (a grey copy's thumbnail ties with its colour original's).
+        if (difference <= 1.0 or abs(lossless.content_fraction - jpeg.content_fraction) > 0.01) and \
+                grey(lossless) == grey(jpeg):
+            closest.setdefault(lossless.file.path, []).append((difference, jpeg.file.path, lossless, jpeg))
+    # The few closest JPEGs each: an edited copy of the same size (turned by EXIF, say) may tie.
+    return [(RESAVE_METHOD, lossless, jpeg) for found in closest.values()
+            for _, _, lossless, jpeg in sorted(found, key=lambda c: c[:2])[:RESAVE_TRIES]]
+
+
+def _jpeg_checks(members: list[ImageInfo], cache: cache_module.Cache) -> list[tuple[str, ImageInfo, ImageInfo]]:
+    """(JPEG_RESAVE_METHOD, JPEG, JPEG of the same size and a lower quality) whose thumbnails are
+    within a grey level: the first may be the second encoded again (bench/keeper_attack.py
+    "higher_quality": a camera's q88 file saved again at q98 won the "quality" rule)."""
+    jpegs = [info for info in members if info.format in ("JPEG", "MPO")]
+    pairs = [(copy, source) for n, copy in enumerate(jpegs) for source in jpegs[n + 1:]
+             if (copy.width, copy.height) == (source.width, source.height) and copy.content_hash != source.content_hash
+             and _thumb_difference(copy, source, cache) <= 1.0]
+    quality = {info.file.path: keeper_facts(info.file.path, info.content_hash, cache).quality
+               for pair in pairs for info in pair}
+    return [(JPEG_RESAVE_METHOD, *((a, b) if quality[a.file.path] > quality[b.file.path] else (b, a)))
+            for a, b in pairs if quality[a.file.path] != quality[b.file.path]]
