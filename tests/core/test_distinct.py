@@ -228,3 +228,13 @@ def test_a_crop_is_a_copy_either_way_round_when_features_are_found_on_demand(tmp
             return extract_features(first), extract_features(second)
 
         assert compare_pictures(first, second, found_now).copy
+
+
+def test_a_copy_whose_date_was_shifted_later_is_no_evidence_of_a_second_exposure(tmp_path):
+    photo = sample("chelsea").convert("RGB")
+    original = read_capture(with_capture(photo, tmp_path / "a.jpg", {0x9003: "2026:05:01 10:00:00", 0x829A: 0.004}))
+    shifted = read_capture(with_capture(photo, tmp_path / "b.jpg", {0x9003: "2026:05:01 12:00:00", 0x829A: 0.004}))
+    forged = read_capture(with_capture(photo, tmp_path / "c.jpg", {0x9003: "2009:01:01 08:00:00"}))
+    burst = read_capture(with_capture(photo, tmp_path / "d.jpg", {0x9003: "2026:05:01 10:00:02", 0x829A: 0.004}))
+    assert different_exposures(original, shifted) == "" and different_exposures(original, forged) == ""
+    assert "taken" in different_exposures(original, burst)

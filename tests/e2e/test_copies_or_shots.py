@@ -76,3 +76,25 @@ def test_copies_are_one_picture_each_and_similar_shots_mark_nothing(tmp_path, em
     assert decodes == []
     assert summary(warm) == summary(cold)
     assert [(g.kind, g.keeper.path) for g in warm.groups] == [(g.kind, g.keeper.path) for g in cold.groups]
+
+
+def _with_capture(photo, path, tags: dict):
+    exif = Image.Exif()
+    details = exif.get_ifd(0x8769)
+    details.update({0x9003: "2026:05:01 10:00:00", 0x829A: 1 / 250, 0x829D: 8.0, **tags})  # taken, time, f-number
+    path.parent.mkdir(parents=True, exist_ok=True)
+    photo.save(path, quality=92, exif=exif)
+    return path
+
+
+def test_frames_of_an_exposure_bracket_are_similar_shots_and_an_edit_that_keeps_the_tags_a_copy(tmp_path, embedder):
+    cat = sample("chelsea").convert("RGB")
+    root = tmp_path / "photos"
+    normal = _with_capture(cat, root / "IMG_1.jpg", {0x9204: 0.0})  # the 0 EV frame
+    under = _with_capture(ImageEnhance.Brightness(cat).enhance(0.5), root / "IMG_2.jpg", {0x9204: -2.0})
+    brightened = _with_capture(ImageEnhance.Brightness(cat).enhance(1.3), root / "edits" / "IMG_1-bright.jpg",
+                               {0x9204: 0.0})  # an edit of the 0 EV frame: the camera's tags kept
+    result = run_scan(ScanOptions([str(root)], cache_dir=tmp_path / "cache"), embedder_factory=lambda: embedder)
+    copies = [sorted(m.path for m in g.members) for g in result.groups if g.kind == "copies"]
+    assert copies == [sorted([str(normal), str(brightened)])], summary(result)
+    assert any(str(under) in [m.path for m in g.members] for g in result.groups if g.kind == "similar"), summary(result)

@@ -10,9 +10,11 @@ differs are two exposures, never a copy and its edit. A file without the tags gi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
+from datetime import datetime
 
 from photodedup.core.analyse.safe_open import open_photo
+from photodedup.core.match.verdict import PixelVerdict
 
 _EXIF_IFD = 0x8769
 _TAGS = {  # field: EXIF tag in the Exif IFD
@@ -85,6 +87,21 @@ def _differ(first, second) -> bool:
     return first != second
 
 
+BURST_SECONDS = 600  # frames of one burst or bracket are seconds apart; a date edited later moves it hours or years
+
+
+def _moments_apart(first: str, second: str) -> bool:
+    """Whether two "taken" times are two moments of one shoot: different, and under BURST_SECONDS
+    apart. A copy whose date a photo manager shifted (a time zone: whole hours) or a program
+    rewrote (years) is no evidence of a second exposure: the pixels decide then."""
+    try:
+        apart = abs((datetime.strptime(first, "%Y:%m:%d %H:%M:%S") - datetime.strptime(second, "%Y:%m:%d %H:%M:%S"))
+                    .total_seconds())
+    except ValueError:
+        return False
+    return 0 < apart < BURST_SECONDS
+
+
 def different_exposures(first: CaptureFacts, second: CaptureFacts) -> str:
     """Why two files are two exposures by their capture data ("" when nothing says so): a field
     both carry and that differs. The sub-second only counts with the same second taken."""
@@ -94,6 +111,19 @@ def different_exposures(first: CaptureFacts, second: CaptureFacts) -> str:
             continue
         if field.name == "subsecond" and first.taken != second.taken:
             continue  # the seconds already differ, or one of them is unknown
+        if field.name == "taken" and not _moments_apart(a, b):
+            continue
         if _differ(a, b):
             return f"the camera recorded two exposures ({field.name.replace('_', ' ')} differs)"
     return ""
+
+
+def two_exposures_veto(verdict: PixelVerdict, paths: tuple[str, str]) -> PixelVerdict:
+    """``verdict``, unless both files carry the camera's record of the moment and it differs: then
+    they are two exposures (a bracket, a burst, a focus stack), similar shots, however alike their
+    pixels (which read a -2 EV frame as a darkened copy). An edit keeps the camera's tags; a file
+    without them says nothing (read_capture above). Read only for pairs the pixels call copies."""
+    if not verdict.copy:
+        return verdict
+    reason = different_exposures(read_capture(paths[0]), read_capture(paths[1]))
+    return replace(verdict, copy=False) if reason else verdict

@@ -17,6 +17,7 @@ import numpy as np
 from photodedup.core.analyse import cache as cache_module
 from photodedup.core.analyse.decode import decode_gray
 from photodedup.core.analyse.exact import find_identical
+from photodedup.core.match.capture import two_exposures_veto
 from photodedup.core.match.group import find_pictures, make_group, turned_candidates
 from photodedup.core.match.index import VectorIndex
 from photodedup.core.review.keeper import DEFAULT_RULES, choose_keeper, pixel_class
@@ -59,11 +60,12 @@ def copy_verdict(first: str, second: str, scratch: ScratchStore | None = None) -
     """Whether the picture in ``second`` is a copy of the one in ``first``, decided by their pixels
     exactly as grouping decides (for a report's trash check, a search); unreadable: not a copy."""
     grays = feature_gray(first, scratch), feature_gray(second, scratch)
-    return untrimmed_retry(pixel_verdict(*grays), (first, second), grays)
+    return two_exposures_veto(untrimmed_retry(pixel_verdict(*grays), (first, second), grays), (first, second))
+
 
 
 # The grouping's verdicts: compare_pictures, then untrimmed_retry; cached under this name.
-GROUPING_METHOD = PIXEL_METHOD + "+untrimmed0.25"
+GROUPING_METHOD = PIXEL_METHOD + "+untrimmed0.25+capture1"
 UNTRIMMED_ASPECT = 0.25  # largest change of aspect (log) the trimming may have made for a retry
 
 
@@ -204,9 +206,10 @@ class _PairVerifier:
             verdict = compare_pictures(first, second, lambda: (self._features(a), self._features(b)))
         except Exception:  # an odd picture OpenCV refuses: not a copy
             return PixelVerdict(False)
+        paths = (self.infos[a].file.path, self.infos[b].file.path)
         if min(self.infos[a].content_fraction, self.infos[b].content_fraction) < 1.0:  # one was trimmed
-            verdict = untrimmed_retry(verdict, (self.infos[a].file.path, self.infos[b].file.path), (first, second))
-        return verdict
+            verdict = untrimmed_retry(verdict, paths, (first, second))
+        return two_exposures_veto(verdict, paths)
 
     def prepare(self, pairs: list[tuple[int, int]], progress: Progress = NULL_PROGRESS) -> None:
         """Decide the pairs not decided before, on all cores at once (OpenCV and Pillow release the GIL)."""
