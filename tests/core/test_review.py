@@ -100,3 +100,13 @@ def test_choosing_another_best_shot_marks_nothing():
     choice = review.choices[0]
     review.set_keeper(choice, "/lib/b.jpg")
     assert choice.keeper == "/lib/b.jpg" and choice.marked == set()
+
+
+def test_keeping_another_copy_marks_the_old_keeper_even_when_it_is_a_best_shot():
+    copies = group(("/lib/cat.jpg", 900), ("/lib/downloads/cat.jpg", 300))
+    similar = Group([GroupMember(info("/lib/cat.jpg", size=900), keeper=True),
+                     GroupMember(info("/lib/cat-2.jpg", size=800))], kind="similar")
+    review = Review([copies, similar])
+    choice = next(c for c in review.choices if c.group.kind == "copies")
+    review.set_keeper(choice, "/lib/downloads/cat.jpg")
+    assert choice.marked == {"/lib/cat.jpg"}, "the best shot of a similar group may still go as a copy"

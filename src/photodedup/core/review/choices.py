@@ -130,19 +130,21 @@ class Review:
         if self._on_purpose.get(old) == "kept" or old in choice.kept:
             self._decide(choice, old, "kept")
         elif self.policy.why_not_mark([m.path for m in choice.members], choice.marked, old) is None \
-                and not self._keeper_elsewhere(choice, old):
+                and not self._keeper_elsewhere(choice, old, copies_only=True):
             choice.marked.add(old)
             self._decide(choice, old, "marked")
         self._keepers_stay()
 
-    def _keeper_elsewhere(self, choice: GroupChoice, path: str) -> bool:
-        return any(other is not choice and other.keeper == path for other in self.choices)
+    def _keeper_elsewhere(self, choice: GroupChoice, path: str, copies_only: bool = False) -> bool:
+        return any(other is not choice and other.keeper == path and (not copies_only or other.group.kind == "copies")
+                   for other in self.choices)
 
     def _keepers_stay(self) -> None:
-        """A file kept in one group is marked in none: keeping a photo in its copies' group takes back a
-        mark it had among similar shots, so a later trash can't take it once its copies are gone (the
-        third adversarial pass trashed both copies of a picture that way)."""
-        keepers = {c.keeper for c in self.choices}
+        """A file kept in its copies' group is marked in none: keeping a photo there takes back a mark it
+        had among similar shots, so a later trash can't take it once its copies are gone (the third
+        adversarial pass trashed both copies of a picture that way). A best shot among similar shots
+        binds nothing: choosing another keeper among its copies still marks it there."""
+        keepers = {c.keeper for c in self.choices if c.group.kind == "copies"}
         for choice in self.choices:
             for path in choice.marked & keepers:
                 choice.marked.discard(path)
