@@ -240,3 +240,28 @@ def test_case_31_the_keepers_measure_opens_files_with_every_guard_of_the_scan(tm
         worker.join(20)
     assert not worker.is_alive(), "measuring a FIFO or a PostScript file must not hang the scan"
     assert answers == [KeeperFacts(), KeeperFacts()]
+
+
+def test_case_35_tags_are_not_read_from_a_huge_png_text_chunk_nor_a_fifo(tmp_path):
+    import io
+    import struct
+    import time
+    import zlib
+
+    from conftest import sample
+
+    from photodedup.core.analyse.photo_tags import read_tags
+
+    buffer = io.BytesIO()
+    sample("coffee").save(buffer, "PNG")
+    data = buffer.getvalue()
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/">' + b"<k>keyword</k>" * 400_000 + b"</x:xmpmeta>"  # 6 MB
+    payload = b"XML:com.adobe.xmp\x00\x00\x00\x00\x00" + xmp
+    chunk = struct.pack(">I", len(payload)) + b"iTXt" + payload + struct.pack(">I", zlib.crc32(b"iTXt" + payload))
+    huge = tmp_path / "export.png"
+    huge.write_bytes(data[:33] + chunk + data[33:])
+    started = time.monotonic()
+    assert read_tags(str(huge)).is_empty() and time.monotonic() - started < 2
+    fifo = tmp_path / "photo.jpg"
+    os.mkfifo(fifo)
+    assert read_tags(str(fifo)).is_empty(), "a FIFO put where a photo was is not read (nor waited on)"
