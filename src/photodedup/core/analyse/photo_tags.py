@@ -9,13 +9,11 @@ core/trash/sidecar_write.py import it.
 
 from __future__ import annotations
 
-import os
 import re
-import struct
 from dataclasses import dataclass, field, fields
 
 from photodedup.core.analyse.companions import companions_of
-from photodedup.core.analyse.safe_open import NotRegularFile, open_regular_file
+from photodedup.core.analyse.safe_open import NotRegularFile, open_regular_file, png_chunks
 
 LIST_FIELDS = ("keywords", "creators", "people", "albums")
 FIELD_NAMES = {"rating": "rating", "label": "label", "keywords": "keywords", "title": "title",
@@ -87,21 +85,12 @@ def _not_for_exiv2(path: str) -> bool:
         with open_regular_file(path) as handle:  # never a FIFO put where a photo was
             if handle.read(8) != b"\x89PNG\r\n\x1a\n":
                 return False
-            for _ in range(100_000):
-                header = handle.read(8)
-                if len(header) < 8:
-                    return False
-                length, kind = struct.unpack(">I4s", header)
-                if kind in (b"iTXt", b"zTXt", b"tEXt") and length > MAX_TEXT_CHUNK:
-                    return True
-                if kind == b"IEND":
-                    return False
-                handle.seek(length + 4, os.SEEK_CUR)
+            return any(kind in (b"iTXt", b"zTXt", b"tEXt") and length > MAX_TEXT_CHUNK
+                       for kind, _, length in png_chunks(handle))
     except NotRegularFile:
         return True
     except OSError:
         return False
-    return False
 
 
 def _raw(path: str) -> dict[str, list[str]]:

@@ -253,6 +253,22 @@ def _without_large_png_text(handle: BinaryIO, size: int | None) -> BinaryIO:
     return view if view.dropped else handle
 
 
+def png_chunks(handle: BinaryIO) -> Iterator[tuple[bytes, int, int]]:
+    """(type, where its length field starts, data length) of each chunk of a PNG file after its
+    signature, up to IEND or the end of the file, from the chunk headers alone."""
+    position = len(_PNG_SIGNATURE)
+    while True:
+        handle.seek(position)
+        header = handle.read(8)
+        if len(header) < 8:
+            return
+        length, kind = struct.unpack(">I4s", header)
+        yield kind, position, length
+        if kind == b"IEND":
+            return
+        position += 12 + length  # length, type, data, CRC
+
+
 class _PngWithoutText:
     """A read-only view of a PNG file with its large (or all) text chunks left out."""
 
@@ -262,22 +278,12 @@ class _PngWithoutText:
         self._handle = handle
         pieces: list[tuple[int, int]] = []  # (start, end) in the file of what is kept, in order
         self.dropped = 0
-        kept_from = position = len(_PNG_SIGNATURE)
-        handle.seek(position)
-        while True:
-            header = handle.read(8)
-            if len(header) < 8:
-                break
-            length, kind = struct.unpack(">I4s", header)
-            end = position + 12 + length  # length, type, data, CRC
+        kept_from = len(_PNG_SIGNATURE)
+        for kind, position, length in png_chunks(handle):
             if kind in _PNG_TEXT_CHUNKS and (drop_all or length > PngImagePlugin.MAX_TEXT_CHUNK):
                 pieces.append((kept_from, position))
                 self.dropped += 1
-                kept_from = end
-            position = end
-            if kind == b"IEND":
-                break
-            handle.seek(position)
+                kept_from = position + 12 + length
         file_end = handle.seek(0, 2)
         pieces.append((kept_from, file_end))
         self._pieces = [(0, len(_PNG_SIGNATURE))] + [(a, b) for a, b in pieces if b > a]

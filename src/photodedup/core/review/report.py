@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from photodedup.core.analyse.scan import picture_kind, supported_extensions
 from photodedup.core.models import ScanResult
 from photodedup.core.review.policy import RAW_JPEG_PAIR, TrashPolicy
 from photodedup.core.review.report_extras import add_companions_and_gains
@@ -114,9 +115,6 @@ class ReportNotWritten(OSError):
     """A report could not be written where asked; the message says why, in words."""
 
 
-_PICTURE_STARTS = (b"\xff\xd8", b"\x89PNG", b"GIF8", b"II*", b"MM\0*", b"RIFF", b"BM")
-
-
 def output_problem(path: Path) -> str | None:
     """Why a report must not be written at ``path``, or None.
 
@@ -140,7 +138,7 @@ def output_problem(path: Path) -> str | None:
             head = handle.read(4096)
     except OSError as error:
         return f"cannot write {path}: {error.strerror or error}"
-    if b"\0" in head or head.startswith(_PICTURE_STARTS):
+    if b"\0" in head or picture_kind(head, status.st_size, supported_extensions()):
         return f"will not replace {path}: it is not a text report (a photo or another binary file)"
     return None
 
