@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from photodedup import __version__
-from photodedup.cli_common import add_option, argparse_type, check_folders_and_outputs, options_from, run_with_progress
+from photodedup.cli_common import (add_option, argparse_type, check_folders_and_outputs, options_from,
+                                   run_with_progress, shown)
 from photodedup.core.review.report import ReportNotWritten, human_bytes
 
 
@@ -73,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout = open(os.devnull, "w")
         return 0
     except ReportNotWritten as error:  # a photo named as the output, a full disk: said in words, nothing replaced
-        print(f"photodedup: {error}", file=sys.stderr)
+        print(f"photodedup: {shown(error)}", file=sys.stderr)
         return 1
 
 
@@ -152,14 +153,14 @@ def _print_summary(result, args: argparse.Namespace, policy) -> None:
             f"{human_bytes(stats.reclaimable_bytes)} could be reclaimed."
         )
         for number, group in enumerate(copies[:10], start=1):
-            print(f"  group {number}: keep {group.keeper.path}")
+            print(f"  group {number}: keep {shown(group.keeper.path)}")
             paths = [m.path for m in group.members]
             marked, kept = policy.default_marks(paths, group.keeper.path, group.kind), policy.kept_reasons(paths)
             for member in group.members:
                 if member.path in marked:
-                    print(f"      copy ({member.reason}, {member.distance:.3f}) {member.path}")
+                    print(f"      copy ({member.reason}, {member.distance:.3f}) {shown(member.path)}")
                 elif not member.keeper:
-                    print(f"      also kept ({kept.get(member.path, 'kept')}) {member.path}")
+                    print(f"      also kept ({kept.get(member.path, 'kept')}) {shown(member.path)}")
         if len(copies) > 10:
             print(f"  … and {len(copies) - 10} more groups" + (" (see the JSON)" if args.json else ""))
     else:
@@ -168,22 +169,22 @@ def _print_summary(result, args: argparse.Namespace, policy) -> None:
         print(f"{len(similar)} groups of similar shots (different pictures of one scene; nothing is suggested "
               "for the Trash):")
         for number, group in enumerate(similar[:10], start=1):
-            print(f"  similar {number}: {group.keeper.path} ({group.note or 'best shot'})")
+            print(f"  similar {number}: {shown(group.keeper.path)} ({group.note or 'best shot'})")
             for member in group.members:
                 if not member.keeper:
-                    print(f"      another shot {member.path}")
+                    print(f"      another shot {shown(member.path)}")
         if len(similar) > 10:
             print(f"  … and {len(similar) - 10} more" + (" (see the JSON)" if args.json else ""))
     if result.problems:
         print(f"{len(result.problems)} problems (files that could not be read):")
         for problem in result.problems[:10]:
-            print(f"  {problem.path}: {problem.reason}")
+            print(f"  {shown(problem.path)}: {shown(problem.reason)}")
         if len(result.problems) > 10:
             print(f"  … and {len(result.problems) - 10} more")
     if args.json:
-        print(f"Report written to {args.json}")
+        print(f"Report written to {shown(args.json)}")
     if args.csv:
-        print(f"CSV written to {args.csv}")
+        print(f"CSV written to {shown(args.csv)}")
 
 
 def _selftest(args: argparse.Namespace) -> int:

@@ -5,6 +5,41 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import unicodedata
+
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\\": "\\\\", "'": "\\'"}
+
+
+def shown(text) -> str:
+    """``text`` (a file name, or a message holding one) as one printable line.
+
+    A name may hold a newline, a carriage return, a terminal escape sequence, a right-to-left
+    override or bytes that are not UTF-8; printed raw, such a name can fake a line of the output
+    ("keep /x/original.jpg") or rewrite the terminal. Those names are printed quoted, with each such
+    character written as an escape (``'a\\nb.jpg'``, ``\\x1b``, ``\\u202e``, a byte that isn't
+    UTF-8 as ``\\xff``), the way ``ls`` shows them; every other name is printed as it is.
+    """
+    text = str(text)
+    if all(_plain(ch) for ch in text):
+        return text
+    return "'" + "".join(ch if _plain(ch) and ch not in _NAMED else _escaped(ch) for ch in text) + "'"
+
+
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _plain(ch: str) -> bool:
+    """Printable, and not one that reorders the line (an emoji's zero-width joiner is plain)."""
+    return unicodedata.category(ch) not in ("Cc", "Cs", "Zl", "Zp") and ch not in _BIDI
+
+
+def _escaped(ch: str) -> str:
+    code = ord(ch)
+    if ch in _NAMED:
+        return _NAMED[ch]
+    if 0xDC80 <= code <= 0xDCFF:  # a byte os.fsdecode could not read as UTF-8
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def check_folders_and_outputs(parser: argparse.ArgumentParser, folders, outputs) -> None:

@@ -8,6 +8,8 @@ import os
 from collections import Counter
 from pathlib import Path
 
+from photodedup.cli_common import shown
+
 
 def add_command(commands, threshold_type) -> None:
     from photodedup.core.match.group import DEFAULT_THRESHOLD
@@ -78,10 +80,10 @@ def _summary(result, args) -> None:
     if kinds:
         print("By change: " + ", ".join(f"{kind} {count}" for kind, count in kinds.most_common()))
     for entry in result.originals[:20]:
-        print(f"  {entry.original.file.path}")
+        print(f"  {shown(entry.original.file.path)}")
         for copy in entry.copies:
-            print(f"      {copy.info.file.path}: {'; '.join(change.text for change in copy.changes)}")
+            print(f"      {shown(copy.info.file.path)}: {'; '.join(change.text for change in copy.changes)}")
     if len(result.originals) > 20:
         print(f"  … and {len(result.originals) - 20} more originals" + (" (see the JSON)" if args.json else ""))
     if result.problems:
-        print(f"{len(result.problems)} files could not be read (first: {result.problems[0].path}: {result.problems[0].reason})")
+        print(f"{len(result.problems)} files could not be read (first: {shown(result.problems[0].path)}: {shown(result.problems[0].reason)})")

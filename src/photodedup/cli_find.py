@@ -6,6 +6,8 @@ import argparse
 import os
 from pathlib import Path
 
+from photodedup.cli_common import shown
+
 
 def add_command(commands) -> None:
     from photodedup.cli_common import add_option
@@ -42,18 +44,18 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
                                                                args.threshold), args.quiet)
     if result is None:
         return 130
-    print(f"Searched {result.library_size:,} photos in {', '.join(roots)}.")
+    print(f"Searched {result.library_size:,} photos in {', '.join(map(shown, roots))}.")
     if result.stale_note:
         print(f"Note: {result.stale_note}.")
     for query in result.queries:
-        print(f"\n{query.query}: {query.verdict}")
+        print(f"\n{shown(query.query)}: {query.verdict}")
         for match in query.matches:
-            print(f"  {match.distance:.3f}  {match.path}\n         {match.label}")
+            print(f"  {match.distance:.3f}  {shown(match.path)}\n         {match.label}")
     if args.json:
         from photodedup.core.review.report import json_text, write_text_atomically
 
         write_text_atomically(args.json, json_text(_as_dict(result, roots)))
-        print(f"\nResults written to {args.json}")
+        print(f"\nResults written to {shown(args.json)}")
     return 0 if all(q.problem is None for q in result.queries) else 1
 
 

@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+from photodedup.cli_common import shown
 from photodedup.core.trash.safe_trash import FileOutcome
 
 
@@ -43,7 +44,7 @@ def run_trash(args: argparse.Namespace) -> int:
 
     missing = [p for p in args.protected if not os.path.isdir(p)]
     if missing:
-        print(f"photodedup trash: --protect {missing[0]}: no such folder", file=sys.stderr)
+        print(f"photodedup trash: --protect {shown(missing[0])}: no such folder", file=sys.stderr)
         return 2
     session = Session(cache_dir=args.cache_dir)
     progress = TerminalProgress(sys.stderr, quiet=not sys.stderr.isatty())
@@ -51,10 +52,10 @@ def run_trash(args: argparse.Namespace) -> int:
         outcomes = session.trash_report(args.report, args.protected, progress, dry_run=not args.apply,
                                         carry_over=args.carry_over)
     except ValueError as error:
-        print(f"photodedup trash: {error}", file=sys.stderr)
+        print(f"photodedup trash: {shown(error)}", file=sys.stderr)
         return 2
     except TrashUnavailable as error:
-        print(f"photodedup trash: {error}", file=sys.stderr)
+        print(f"photodedup trash: {shown(error)}", file=sys.stderr)
         return 1
     finally:
         progress.close()
@@ -78,12 +79,12 @@ def run_trash(args: argparse.Namespace) -> int:
 
 def _print_outcomes(outcomes: list[FileOutcome]) -> None:
     for outcome in outcomes:
-        line = f"{outcome.status:>11}  {'  + ' if outcome.companion_of else ''}{outcome.path}"
+        line = f"{outcome.status:>11}  {'  + ' if outcome.companion_of else ''}{shown(outcome.path)}"
         if outcome.reason:
-            line += f"  ({outcome.reason})"
+            line += f"  ({shown(outcome.reason)})"
         print(line)
         if outcome.carried:
-            print(f"{'':>13}{outcome.carried}")
+            print(f"{'':>13}{shown(outcome.carried)}")
 
 
 def run_history(args: argparse.Namespace) -> int:
@@ -100,11 +101,11 @@ def run_history(args: argparse.Namespace) -> int:
     for record in records:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(record.time))
         companion = "  + " if record.companion_of is not None else ""  # a sidecar, Live Photo video or Takeout JSON
-        print(f"{record.id:>5}  {when:16}  {record.state:8}  {human_bytes(record.size):>9}  {companion}{record.path}")
+        print(f"{record.id:>5}  {when:16}  {record.state:8}  {human_bytes(record.size):>9}  {companion}{shown(record.path)}")
         if record.location and record.state == "trashed":
-            print(f"{'':>45}in trash: {record.location}")
+            print(f"{'':>45}in trash: {shown(record.location)}")
         elif record.reason and record.state != "trashed":
-            print(f"{'':>45}{record.reason}")
+            print(f"{'':>45}{shown(record.reason)}")
     return 0
 
 
@@ -117,12 +118,12 @@ def run_restore(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
     try:
         outcomes = Session().restore(args.ids, last=args.last)
     except TrashUnavailable as error:
-        print(f"photodedup restore: {error}", file=sys.stderr)
+        print(f"photodedup restore: {shown(error)}", file=sys.stderr)
         return 1
     if not outcomes:
         print("Nothing to restore: the journal has no trashed files.")
         return 0
     for outcome in outcomes:
-        line = f"{outcome.status:>8}  [{outcome.record_id}] {outcome.path}"
-        print(line + (f"  ({outcome.reason})" if outcome.reason else ""))
+        line = f"{outcome.status:>8}  [{outcome.record_id}] {shown(outcome.path)}"
+        print(line + (f"  ({shown(outcome.reason)})" if outcome.reason else ""))
     return 0 if all(o.status == "restored" for o in outcomes) else 1
