@@ -154,8 +154,7 @@ def _print_summary(result, args: argparse.Namespace, policy) -> None:
         )
         for number, group in enumerate(copies[:10], start=1):
             print(f"  group {number}: keep {shown(group.keeper.path)}")
-            paths = [m.path for m in group.members]
-            marked, kept = policy.default_marks(paths, group.keeper.path, group.kind), policy.kept_reasons(paths)
+            marked, kept = policy.suggested(group)
             for member in group.members:
                 if member.path in marked:
                     print(f"      copy ({member.reason}, {member.distance:.3f}) {shown(member.path)}")

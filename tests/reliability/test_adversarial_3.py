@@ -121,7 +121,7 @@ def test_case_47_a_report_that_keeps_only_a_thumbnail_never_trashes_the_original
     edited = {**data, "groups": [{"files": [{**_report_entry(thumbnail), "keeper": True},
                                             {**_report_entry(original), "keeper": False}]}]}
     done = photodedup("trash", write_report(tmp_path, edited), "--apply")
-    assert original.exists() and "holds less of the picture" in done.stdout, done.stdout + done.stderr
+    assert original.exists() and "holds more of the picture" in done.stdout, done.stdout + done.stderr
     as_scanned_report = photodedup("trash", write_report(tmp_path, data, "as-scanned.json"), "--apply")
     assert as_scanned_report.returncode == 0 and original.exists() and not thumbnail.exists(), as_scanned_report.stdout
 

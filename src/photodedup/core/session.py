@@ -132,10 +132,24 @@ class Session:
 
     def trash(self, groups: Sequence[TrashGroup], progress: Progress = NULL_PROGRESS, policy: TrashPolicy | None = None,
               carry_over: bool | None = None, dry_run: bool = False) -> list[FileOutcome]:
-        """Move the marked files of ``groups`` to the Trash (each checked again first); the library forgets them."""
+        """Move the marked files of ``groups`` to the Trash; the library forgets them. A marked copy goes
+        only beside a kept file it is a copy of and that can stand for it, checked now exactly as for a
+        report (core/trash/report_plan.py ``witnessed``): the window's plan gets no easier way to the
+        Trash than an edited report. Refused files come first."""
+        from photodedup.core.analyse.cache import default_cache_dir
+        from photodedup.core.trash.report_plan import witnessed
+
+        policy = policy or self.trash_policy()
+        known = {info.file.path: info for info in self.library.infos} if self.library is not None else {}
+        plan = witnessed(groups, policy, self.cache_dir or default_cache_dir(), known)
+        return plan.refused + self._move(plan.groups, progress, policy, carry_over, dry_run)
+
+    def _move(self, groups: Sequence[TrashGroup], progress: Progress, policy: TrashPolicy,
+              carry_over: bool | None, dry_run: bool) -> list[FileOutcome]:
+        """The safe trash on a checked plan (each file checked again as it goes); the library forgets them."""
         from photodedup.core.trash.safe_trash import trash_groups
 
-        outcomes = trash_groups(groups, progress=progress, dry_run=dry_run, policy=policy or self.trash_policy(),
+        outcomes = trash_groups(groups, progress=progress, dry_run=dry_run, policy=policy,
                                 carry_over=self.options.carry_over if carry_over is None else carry_over)
         gone = {o.path for o in outcomes if o.status == "trashed" and not o.companion_of}
         if gone and self.library is not None:
@@ -149,7 +163,7 @@ class Session:
         from photodedup.core.trash.report_plan import read_trash_plan
 
         plan = read_trash_plan(report, protect, self.cache_dir)
-        return plan.refused + self.trash(plan.groups, progress, plan.policy, carry_over, dry_run)
+        return plan.refused + self._move(plan.groups, progress, plan.policy, carry_over, dry_run)
 
     def restore(self, ids: Sequence[int] = (), last: bool = False) -> list[RestoreOutcome]:
         """Put trashed files back: the journal's ``ids``, or the last trash action."""

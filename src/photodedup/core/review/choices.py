@@ -107,7 +107,7 @@ class Review:
     def _mark_all_but_keeper(self, choice: GroupChoice) -> None:
         """Suggest every other file for trash, except the ones the policy keeps."""
         choice.marked = self.policy.default_marks([m.path for m in choice.members], choice.keeper,
-                                                   choice.group.kind, choice.kept)
+                                                   choice.group.kind, choice.kept, _infos(choice))
 
     def _decide(self, choice: GroupChoice, path: str, state: str) -> None:
         """Remember what the person said about one file ("keeper", "kept" or "marked")."""
@@ -205,7 +205,7 @@ class Review:
             inside = {m.path for m in choice.members if folder is None or in_folders(m.path, [folder])}
             if marked:
                 wanted = self.policy.default_marks([m.path for m in choice.members], choice.keeper,
-                                                   choice.group.kind, choice.kept) & inside
+                                                   choice.group.kind, choice.kept, _infos(choice)) & inside
                 new = choice.marked | wanted
             else:
                 new = choice.marked - inside
@@ -283,3 +283,8 @@ class Review:
             remaining.append(choice)
         self.choices = remaining
         self._keepers_stay()
+
+
+def _infos(choice: GroupChoice) -> dict:
+    """path → ImageInfo of a group's files: what the suggestion's witness rules read."""
+    return {m.path: m.info for m in choice.members}

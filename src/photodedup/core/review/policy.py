@@ -12,11 +12,13 @@ still protects.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from photodedup.core.trash.freedesktop import is_trash_path
 from photodedup.core.analyse.raw import is_raw
+from photodedup.core.models import ImageInfo
+from photodedup.core.review.witness import first_witness_gap
 
 PROTECTED = "in a protected folder: it is always kept"
 IN_TRASH = "already in a trash folder"
@@ -185,14 +187,42 @@ class TrashPolicy:
         return reasons
 
     def default_marks(self, paths: Sequence[str], keeper: str, kind: str = "copies",
-                      kept: dict[str, str] | None = None) -> set[str]:
+                      kept: dict[str, str] | None = None, infos: Mapping[str, ImageInfo] | None = None) -> set[str]:
         """What is suggested for the Trash: in a group of copies, every file but the keeper and
-        the files that must stay (``kept``: kept_reasons(paths), when the caller has it); in a
+        the files that must stay (``kept``: kept_reasons(paths), when the caller has it), and, given
+        the files' ``infos``, but those no file that stays can stand for (``witness_gaps``); in a
         group of similar shots (different pictures), nothing."""
         if kind != "copies":
             return set()
         kept = self.kept_reasons(paths) if kept is None else kept
-        return {p for p in paths if p != keeper and p not in kept}
+        gaps = self.witness_gaps(paths, keeper, kept, infos) if infos is not None else {}
+        return {p for p in paths if p != keeper and p not in kept and p not in gaps}
+
+    def suggested(self, group) -> tuple[set[str], dict[str, str]]:
+        """A scan's ``group`` (models.Group) as suggested: the files marked for the Trash, and those
+        kept with the reason (the policy's, and for copies, the files nothing staying can stand for)."""
+        paths = [m.path for m in group.members]
+        kept = self.kept_reasons(paths)
+        if group.kind == "copies":
+            infos = {m.path: m.info for m in group.members}
+            kept = {**kept, **self.witness_gaps(paths, group.keeper.path, kept, infos)}
+        return self.default_marks(paths, group.keeper.path, group.kind, kept), kept
+
+    def witness_gaps(self, paths: Sequence[str], keeper: str, kept: dict[str, str],
+                     infos: Mapping[str, ImageInfo]) -> dict[str, str]:
+        """The files of a copies group that no file staying (the keeper, the files ``kept``) can
+        stand for, from the scan's facts (core/review/witness.py), each with the reason: a full-size
+        original beside a protected thumbnail, a RAW or HEIC beside its JPEG, a photo beside its GIF."""
+        stays = [infos[p] for p in paths if (p == keeper or p in kept) and p in infos
+                 and self.why_not_a_kept_copy(p) is None]
+        gaps = {}
+        for path in paths:
+            if path == keeper or path in kept or path not in infos:
+                continue
+            witnesses, reason = first_witness_gap(stays, infos[path])
+            if not witnesses and reason is not None:
+                gaps[path] = reason
+        return gaps
 
     def why_not_mark(self, paths: Sequence[str], marked: set[str], path: str) -> str | None:
         """Why ``path`` can't be added to ``marked`` in its group; None when it can."""

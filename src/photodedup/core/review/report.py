@@ -42,10 +42,10 @@ def result_to_dict(result: ScanResult, settings: dict[str, Any] | None = None,
     listings: dict[str, list[str]] = {}  # each folder listed once for companions
     for number, group in enumerate(result.groups):
         paths = [m.path for m in group.members]
-        kept_because = policy.kept_reasons(paths)
         if marks is None:
-            marked = policy.default_marks(paths, group.keeper.path, group.kind, kept_because)
+            marked, kept_because = policy.suggested(group)
         else:
+            kept_because = policy.kept_reasons(paths)
             marked = {p for p in marks[number] if p not in kept_because}
         files = []
         for member in group.members:

@@ -1,4 +1,5 @@
-"""A scan report read back as a plan for the safe trash, trusting none of it.
+"""A scan report read back as a plan for the safe trash, trusting none of it; and the check every
+plan gets before the safe trash moves a copy (``witnessed``), the window's as well as a report's.
 
 A report is a file anybody can edit. Before ``photodedup trash`` acts on one, every entry
 must be well formed (absolute, normalised paths) and carry its content hash, the report
@@ -16,25 +17,26 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from photodedup.core.analyse.cache import Cache, default_cache_dir
 from photodedup.core.match.group import vector_distance
-from photodedup.core.analyse.raw import is_raw
+from photodedup.core.analyse.safe_open import open_photo
 from photodedup.core.models import ImageFile, ImageInfo
 from photodedup.core.embed.embedder import default_model_id
 from photodedup.core.match.grouping import copy_verdict
+from photodedup.core.match.measures import keeper_facts
 from photodedup.core.review.policy import TrashPolicy
+from photodedup.core.review.witness import Look, first_witness_gap
 from photodedup.core.trash.safe_trash import FileOutcome, ScannedFile, TrashGroup, changed_since_scan
 
 MAX_DISTANCE = 0.80  # the loosest similarity the app offers (whatever the report claims)
 MAX_REPORT_BYTES = 512 * 1024 * 1024
 NO_RECORD = ("photodedup has no record that this is a copy of a file kept in its group "
              "(not in the cache at {cache}); scan again, then trash (with --cache-dir if the scan used one)")
-LESSER_COPY = ("the only copy the report keeps, {kept} ({size}), holds less of the picture than this {own}; "
-               "keep this one, or choose in the app")
+LESSER_COPY = "kept, as {kept} can't stand for it: {why}; keep this one, or choose another copy to keep"
 KEPT_GONE = "the file kept in its group, {name}, is not as the scan saw it ({why}); scan again"
 NOT_A_COPY = "not a copy of any file kept in its group (their pictures differ); the report was edited?"
 
@@ -66,7 +68,7 @@ def read_trash_plan(path: Path, protect: Sequence[str] = (), cache_dir: Path | N
     protected_forms = [form for p in [*protected, *protect] for form in (os.path.abspath(p), os.path.realpath(p))]
     policy = TrashPolicy(tuple(dict.fromkeys(protected_forms)), tuple(roots), settings.get("raw_jpeg_duplicates") is True)
     groups = [_group(number, group, path) for number, group in enumerate(report["groups"], start=1)]
-    return _witnessed(groups, policy, Path(cache_dir) if cache_dir else default_cache_dir())
+    return witnessed(groups, policy, Path(cache_dir) if cache_dir else default_cache_dir())
 
 
 def _load(path: Path) -> dict:
@@ -125,12 +127,20 @@ def _is_hex(text: str) -> bool:
     return True
 
 
-def _witnessed(groups: list[TrashGroup], policy: TrashPolicy, cache_dir: Path) -> TrashPlan:
-    """Split each group into one group per removed file, kept with its witnesses."""
+def witnessed(groups: Sequence[TrashGroup], policy: TrashPolicy, cache_dir: Path,
+              known: Mapping[str, ImageInfo] | None = None) -> TrashPlan:
+    """Split each group of copies into one group per removed file, kept with its witnesses: the kept
+    files it is a copy of (the same content, or the pixels agree now) and that can stand for it. What
+    the scan learned of a file comes from ``known`` (the window's own scan) or else the cache. A group
+    of similar shots (``copies`` False: different pictures, each marked by the person) passes as it is."""
     plan = TrashPlan(policy=policy)
+    known = known or {}
     with Cache(cache_dir, default_model_id()) as cache:
         for group in groups:
             if not group.remove:
+                continue
+            if not group.copies:
+                plan.groups.append(group)
                 continue
             if not group.keep:  # the safe trash refuses this, and says why
                 plan.groups.append(group)
@@ -147,7 +157,7 @@ def _witnessed(groups: list[TrashGroup], policy: TrashPolicy, cache_dir: Path) -
                 reason = policy.why_not_trash(keep, remove, file.path)
                 witnesses = [k for k in stays if k.content_hash == file.content_hash] if reason is None else []
                 if not witnesses and reason is None:
-                    witnesses, reason = _near_witnesses(cache, file, stays)
+                    witnesses, reason = _near_witnesses(cache, known, file, stays)
                 if not witnesses and gone and reason in (None, NOT_A_COPY):
                     reason = KEPT_GONE.format(name=os.path.basename(gone[0][0].path), why=gone[0][1])
                 if witnesses:
@@ -158,33 +168,51 @@ def _witnessed(groups: list[TrashGroup], policy: TrashPolicy, cache_dir: Path) -
     return plan
 
 
-def _near_witnesses(cache: Cache, file: ScannedFile, keep: list[ScannedFile]) -> tuple[list[ScannedFile], str | None]:
-    """The kept files ``file`` is a copy of, confirmed by the pixels now, and none that holds less of the
-    picture: a report that keeps a thumbnail, a crop or a JPEG of a RAW never trashes the full original."""
-    info = _cached_info(cache, file)
+def _near_witnesses(cache: Cache, known: Mapping[str, ImageInfo], file: ScannedFile, keep: list[ScannedFile]
+                    ) -> tuple[list[ScannedFile], str | None]:
+    """The kept files ``file`` is a copy of, confirmed by the pixels now, and that can stand for it
+    (core/review/witness.py): a plan that keeps only a thumbnail, a crop, a grey copy, a GIF or a JPEG
+    of a RAW or HEIC never trashes the file that holds more."""
+    info = _info(cache, known, file)
     if info is None:
         return [], None
-    known = [(k, i) for k in keep if (i := _cached_info(cache, k)) is not None]
-    if not known:
+    infos = [(k, i) for k in keep if (i := _info(cache, known, k)) is not None]
+    if not infos:
         return [], None
-    close = [(k, i) for k, i in known if vector_distance(info.vector, i.vector) <= MAX_DISTANCE]
+    close = [(k, i) for k, i in infos if vector_distance(info.vector, i.vector) <= MAX_DISTANCE]
     confirmed = [(k, i) for k, i in close if copy_verdict(k.path, file.path).copy]  # the pixels decide, as in a scan
     if not confirmed:
         return [], NOT_A_COPY
-    fuller = [k for k, i in confirmed if _holds_as_much(i, info)]
-    if fuller:
-        return fuller, None
-    smaller = confirmed[0][1]
-    return [], LESSER_COPY.format(kept=os.path.basename(smaller.file.path), size=f"{smaller.width}×{smaller.height}",
-                                  own=f"{info.width}×{info.height}{' RAW' if is_raw(info.file.path) else ''}")
+    witnesses, reason = first_witness_gap([i for _, i in confirmed], info, _looks(cache))
+    if witnesses:
+        return [k for k, i in confirmed if i in witnesses], None
+    return [], LESSER_COPY.format(kept=os.path.basename(confirmed[0][0].path), why=reason)
 
 
-def _holds_as_much(kept: ImageInfo, removed: ImageInfo) -> bool:
-    """Whether the kept copy holds at least as much picture as the file to remove: 90% of its picture pixels
-    (a re-save keeps them all; a thumbnail, a crop or a half-size export does not), and a RAW only for a RAW."""
-    if is_raw(removed.file.path) and not is_raw(kept.file.path):
+def _looks(cache: Cache):
+    """Black and white (measured once a file content, kept in the cache) and palette (from the header)."""
+
+    def look(info: ImageInfo) -> Look:
+        return Look(keeper_facts(info.file.path, info.content_hash, cache).monochrome, _palette(info.file.path))
+
+    return look
+
+
+def _palette(path: str) -> bool:
+    try:
+        with open_photo(path) as image:
+            return image.mode in ("P", "PA", "1") or image.format == "GIF"
+    except Exception:  # unreadable now: the copy check already refused it, or it says nothing
         return False
-    return kept.picture_pixels >= 0.9 * removed.picture_pixels
+
+
+def _info(cache: Cache, known: Mapping[str, ImageInfo], file: ScannedFile) -> ImageInfo | None:
+    """What the scan learned of exactly this file content: from ``known`` (the window's scan), else the cache."""
+    info = known.get(file.path)
+    if info is not None and info.content_hash == file.content_hash and info.vector is not None \
+            and (info.file.size, info.file.mtime_ns) == (file.size, file.mtime_ns):
+        return info
+    return _cached_info(cache, file)
 
 
 def _cached_info(cache: Cache, file: ScannedFile) -> ImageInfo | None:

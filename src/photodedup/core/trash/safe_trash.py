@@ -49,7 +49,7 @@ def trash_group_for(group: Group, marked: set[str]) -> TrashGroup:
     """A TrashGroup from a scan's group and the paths the person marked for trash."""
     keep = [scanned(m.info) for m in group.members if m.path not in marked]
     remove = [scanned(m.info) for m in group.members if m.path in marked]
-    return TrashGroup(keep, remove)
+    return TrashGroup(keep, remove, copies=group.kind == "copies")
 
 
 def changed_since_scan(file: ScannedFile) -> str | None:

@@ -28,6 +28,7 @@ class TrashGroup:
 
     keep: list[ScannedFile]
     remove: list[ScannedFile]
+    copies: bool = True  # the removed files are copies of kept ones (checked so); False: similar shots the person chose
 
 
 @dataclass
