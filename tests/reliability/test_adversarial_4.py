@@ -47,6 +47,7 @@ def _plan(session, keep, remove, copies=True):
 
 def test_case_51_the_window_trashes_a_copy_only_beside_a_kept_file_that_can_stand_for_it(tmp_path, embedder):
     from conftest import sample, save
+    from PIL import Image
 
     cat = sample("chelsea")
     root = tmp_path / "photos"
@@ -54,6 +55,9 @@ def test_case_51_the_window_trashes_a_copy_only_beside_a_kept_file_that_can_stan
     grey = save(cat.convert("L"), root / "edits" / "cat grey.jpg", quality=95)
     gif = save(cat.quantize(256), root / "edits" / "cat.gif")
     quarter = save(cat.resize((cat.width // 4, cat.height // 4)), root / "protected" / "cat small.jpg", quality=90)
+    w, h = int(cat.width * 0.84), int(cat.height * 0.84)  # 70% of the picture, scaled back to the original's size
+    crop = save(cat.crop((20, 15, 20 + w, 15 + h)).resize(cat.size, Image.LANCZOS), root / "edits" / "crop.jpg",
+                quality=95)
     coffee = save(sample("coffee"), root / "coffee.jpg", quality=92)
     session, scanned = _scanned_session(tmp_path, embedder, protected=[root / "protected"])
     (group,) = [g for g in scanned.groups if g.kind == "copies"]
@@ -63,7 +67,7 @@ def test_case_51_the_window_trashes_a_copy_only_beside_a_kept_file_that_can_stan
     assert str(original) not in marked and "more of the picture" in kept[str(original)]  # ...so the original stays
 
     for keep, reason in ((quarter, "more of the picture"), (grey, "black and white"), (gif, "256 colours"),
-                         (coffee, "not a copy")):
+                         (crop, "shows 7"), (coffee, "not a copy")):
         outcome, = session.trash(_plan(session, [keep], [original]))
         assert outcome.status == "skipped" and reason in outcome.reason, (keep.name, outcome)
         assert original.exists()

@@ -72,3 +72,21 @@ def shows_whole(geometry: Geometry) -> bool:
     covered = covered_fraction(geometry.fit, geometry.original_shape, geometry.copy_shape)
     angle = abs(float(np.degrees(np.arctan2(geometry.fit[1, 0], geometry.fit[0, 0]))))
     return covered is not None and covered >= 0.97 and angle <= 1.0
+
+
+def picture_shown(original: str, copy: str, verdict: PixelVerdict) -> float | None:
+    """The share of ``original``'s picture that ``copy`` shows (1.0: all of it), from the fit of their
+    whole frames (``verdict``: the pixels' verdict on them in that order); None when there is no sane
+    fit and the pixels did not lay the copy whole. A crop scaled back to the original's size has as
+    many pixels as the original and shows less of it: a 70% crop of bench/corpus "Garden" laid "as is"
+    by the pixels, and this measures 0.70."""
+    from photodedup.core.match.changes import covered_fraction
+    from photodedup.core.match.copy_look import read_gray
+
+    first, second = read_gray(original), read_gray(copy)
+    if first is None or second is None:
+        return None
+    geometry, _ = geometry_of(verdict, first, second)
+    if geometry.fit is None or not geometry.original_shape or not geometry.copy_shape:
+        return 1.0 if geometry.how in TURN_OF else None
+    return covered_fraction(geometry.fit, geometry.original_shape, geometry.copy_shape)

@@ -42,10 +42,13 @@ class Look:
     palette: bool = False
 
 
-def why_not_witness(kept: ImageInfo, gone: ImageInfo, look: Callable[[ImageInfo], Look] | None = None) -> str | None:
+def why_not_witness(kept: ImageInfo, gone: ImageInfo, look: Callable[[ImageInfo], Look] | None = None,
+                    shown: Callable[[ImageInfo], float | None] | None = None) -> str | None:
     """Why ``kept`` can't stand for ``gone`` (a clause: "it holds more of the picture than …"), or None when it can.
 
-    Without ``look`` only the scan's facts are used (pixels, format, RAW); with it, colour and palette too.
+    Without ``look`` only the scan's facts are used (pixels, format, RAW); with it, colour and palette
+    too; with ``shown`` (the share of ``gone``'s picture ``kept`` shows, measured by a fit), a crop
+    scaled back to the original's size, which has all its pixels and not all its picture.
     """
     if is_raw(gone.file.path) and not is_raw(kept.file.path):
         return "it is a RAW and the file kept is not"
@@ -56,6 +59,9 @@ def why_not_witness(kept: ImageInfo, gone: ImageInfo, look: Callable[[ImageInfo]
                 f"{kept.width}×{kept.height})")
     if kept.format in PALETTE_FORMATS and gone.format not in PALETTE_FORMATS:
         return "it is in full colour and the file kept has 256 colours at most"
+    share = shown(kept) if shown is not None else None
+    if share is not None and share < SHARE:
+        return f"it shows more of the picture: the file kept shows {share:.0%} of it"
     if look is None:
         return None
     kept_look, gone_look = look(kept), look(gone)
@@ -66,10 +72,10 @@ def why_not_witness(kept: ImageInfo, gone: ImageInfo, look: Callable[[ImageInfo]
     return None
 
 
-def first_witness_gap(kept: list[ImageInfo], gone: ImageInfo, look: Callable[[ImageInfo], Look] | None = None
-                      ) -> tuple[list[ImageInfo], str | None]:
+def first_witness_gap(kept: list[ImageInfo], gone: ImageInfo, look: Callable[[ImageInfo], Look] | None = None,
+                      shown: Callable[[ImageInfo], float | None] | None = None) -> tuple[list[ImageInfo], str | None]:
     """The kept files that can stand for ``gone``, and (when none can) the first one's reason."""
-    reasons = [(info, why_not_witness(info, gone, look)) for info in kept]
+    reasons = [(info, why_not_witness(info, gone, look, shown)) for info in kept]
     witnesses = [info for info, reason in reasons if reason is None]
     return witnesses, (None if witnesses or not reasons else reasons[0][1])
 

@@ -27,6 +27,7 @@ from photodedup.core.analyse.safe_open import open_photo
 from photodedup.core.models import ImageFile, ImageInfo
 from photodedup.core.embed.embedder import default_model_id
 from photodedup.core.match.grouping import copy_verdict
+from photodedup.core.copy_geometry import picture_shown
 from photodedup.core.match.measures import keeper_facts
 from photodedup.core.review.policy import TrashPolicy
 from photodedup.core.review.witness import Look, first_witness_gap
@@ -180,12 +181,15 @@ def _near_witnesses(cache: Cache, known: Mapping[str, ImageInfo], file: ScannedF
     if not infos:
         return [], None
     close = [(k, i) for k, i in infos if vector_distance(info.vector, i.vector) <= MAX_DISTANCE]
-    confirmed = [(k, i) for k, i in close if copy_verdict(k.path, file.path).copy]  # the pixels decide, as in a scan
+    verdicts = [(k, i, copy_verdict(file.path, k.path)) for k, i in close]  # the pixels decide, as in a scan
+    confirmed = [(k, i, v) for k, i, v in verdicts if v.copy]
     if not confirmed:
         return [], NOT_A_COPY
-    witnesses, reason = first_witness_gap([i for _, i in confirmed], info, _looks(cache))
+    shown = {id(i): picture_shown(file.path, k.path, v) for k, i, v in confirmed}
+    witnesses, reason = first_witness_gap([i for _, i, _ in confirmed], info, _looks(cache),
+                                          lambda kept: shown[id(kept)])
     if witnesses:
-        return [k for k, i in confirmed if i in witnesses], None
+        return [k for k, i, _ in confirmed if i in witnesses], None
     return [], LESSER_COPY.format(kept=os.path.basename(confirmed[0][0].path), why=reason)
 
 
