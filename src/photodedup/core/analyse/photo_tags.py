@@ -156,6 +156,8 @@ def _gps(raw: dict[str, list[str]]) -> tuple[float, float] | None:
 def tags_from(raw: dict[str, list[str]]) -> PhotoTags:
     """PhotoTags from one file's keys: the first source that says something wins; lists join."""
     tags = PhotoTags()
+    if not raw:  # most files say nothing: 0.15 ms of regular expressions saved a file (bench/report_speed.py)
+        return tags
     for name, keys in _SOURCES.items():
         values = [v for key in keys for v in raw.get(key, [])]
         if name == "albums":  # one text in XMP: several albums are written "A; B"
