@@ -64,3 +64,27 @@ def test_a_damaged_vector_is_not_used(tmp_path):
         cache.commit()
         found, failures = cache.lookup_many([good.file, bad.file])
     assert found[0] is not None and found[1] is None and failures == [None, None]
+
+
+def test_a_cache_written_by_anyone_since_this_process_closed_it_is_checked_whole_again(tmp_path):
+    """The whole-file check is skipped only for a file this process left checked and nobody wrote since:
+    a bad sector's worth of garbage written in place (same size) is found at the next open."""
+    from photodedup.core.analyse.cache import CACHE_FILE
+    from photodedup.core.analyse.cache_folder import still_as_left
+
+    with Cache(tmp_path, "m") as cache:
+        for n in range(40):
+            stored(cache, f"/p/{n}.jpg", seed=n)
+        cache.commit()
+    database = tmp_path / CACHE_FILE
+    assert still_as_left(database)
+    with Cache(tmp_path, "m") as cache:  # opened unchecked: still whole
+        assert cache.rebuilt_reason is None and cache.count() == 40
+    assert still_as_left(database)
+    size = database.stat().st_size
+    with open(database, "r+b") as handle:  # the last page, where rows live, overwritten in place
+        handle.seek(size - 65536)
+        handle.write(np.random.default_rng(7).bytes(65536))
+    assert database.stat().st_size == size and not still_as_left(database)
+    with Cache(tmp_path, "m") as cache:
+        assert cache.rebuilt_reason and cache.count() == 0

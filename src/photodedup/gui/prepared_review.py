@@ -55,6 +55,7 @@ def preparing(basis: ReviewBasis, operation: Callable[[Any], Grouped]) -> Callab
     def run(progress: Any) -> PreparedReview:
         grouped = operation(progress)
         progress.check()
+        progress.start("Preparing the review")
         _warm_tag_reader()
         return PreparedReview(grouped, basis.build(grouped), basis)
     return run
