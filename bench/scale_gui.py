@@ -1,6 +1,6 @@
 """The window on a big library (offscreen), for bench/scale.py: prints one JSON line.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/scale_gui.py CACHE_DIR THRESHOLD ROOT...
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/scale_gui.py CACHE_DIR THRESHOLD ROOT... [--screenshot OUT.png]
 
 A 10 ms heartbeat timer runs on the main thread throughout; a "stall" is the longest gap between
 two of its ticks. Measured: the scan (from the cache) until its result reaches the main thread;
@@ -27,6 +27,11 @@ def wait(app: QApplication, done, timeout: float) -> None:
             raise TimeoutError("the window did not get there in time")
         app.processEvents()
         time.sleep(0.002)
+
+
+def pause(app: QApplication, seconds: float) -> None:
+    until = time.perf_counter() + seconds
+    wait(app, lambda: time.perf_counter() > until, seconds + 1)
 
 
 class Heartbeat:
@@ -66,7 +71,13 @@ def run_steps(app: QApplication, step, count: int, interval_ms: int) -> tuple[fl
 
 
 def main() -> int:
-    cache, threshold, roots = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
+    arguments = sys.argv[1:]
+    shot = None
+    if "--screenshot" in arguments:  # PNGs of the window: the first group shown, and after the paging
+        at = arguments.index("--screenshot")
+        shot = Path(arguments[at + 1])
+        del arguments[at:at + 2]
+    cache, threshold, roots = arguments[0], float(arguments[1]), arguments[2:]
     app = QApplication([])
     from photodedup.gui.main_window import MainWindow
     from photodedup.gui.settings import Settings
@@ -97,6 +108,9 @@ def main() -> int:
     figures = {"scan_s": round(arrived[0] - started, 2), "first_group_s": round(shown - arrived[0], 3),
                "first_group_stall_ms": heartbeat.worst(arrived[0], shown + 0.02),
                "groups": page.model.rowCount(), "scan_stall_ms": heartbeat.worst(started, arrived[0])}
+    if shot is not None:
+        pause(app, 1.5)  # the photos and thumbnails on screen arrive
+        window.grab().save(str(shot.with_name(shot.stem + "-first" + shot.suffix)))
     view = page.group_view
     bar = view.verticalScrollBar()
     pages = bar.maximum() // max(1, bar.pageStep()) + 2
@@ -110,6 +124,9 @@ def main() -> int:
     wait(app, lambda: True, 1)
     figures.update({"paging_stall_ms": heartbeat.worst(since, time.perf_counter() + 0.1),
                     "paged_to_row": page.current_row()})
+    if shot is not None:
+        pause(app, 1.5)
+        window.grab().save(str(shot.with_name(shot.stem + "-paged" + shot.suffix)))
     worst = sorted(heartbeat.gaps, key=lambda g: -g[1])[:5]
     figures["worst_gaps_ms"] = [gap for _, gap in worst]
     heartbeat.timer.stop()

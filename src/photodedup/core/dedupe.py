@@ -27,6 +27,8 @@ from photodedup.core.analyse.scan import scan_roots
 from photodedup.core.embed.embedder import default_model_id
 from photodedup.core.analyse.scratch import ScratchStore
 
+# Files whose cached rows are read between two checks for cancel (a few tenths of a second).
+CACHE_READ_CHUNK = 8192
 BATCH_SIZE = 4  # photos per model call: per photo, 6.0 ms at 4 against 7.1 ms at 16 (activations stay in cache)
 
 
@@ -275,18 +277,17 @@ def _from_cache(files: list[ImageFile], cache: cache_module.Cache, progress: Pro
     progress.start("Reading cache", len(files))
     infos: list[ImageInfo] = []
     misses: list[ImageFile] = []
-    for number, file in enumerate(files):
-        if number % 512 == 0:
-            progress.check()
-        info = cache.lookup(file)
-        if info is not None:
-            infos.append(info)
-            result.stats.cache_hits += 1
-            continue
-        failure = cache.lookup_failure(file)
-        if failure is not None:
-            result.problems.append(Problem(file.path, failure))
-            continue
-        misses.append(file)
-    progress.advance(len(files))
+    for start in range(0, len(files), CACHE_READ_CHUNK):
+        progress.check()
+        chunk = files[start:start + CACHE_READ_CHUNK]
+        found, failures = cache.lookup_many(chunk)
+        for file, info, failure in zip(chunk, found, failures):
+            if info is not None:
+                infos.append(info)
+            elif failure is not None:
+                result.problems.append(Problem(file.path, failure))
+            else:
+                misses.append(file)
+        progress.advance(len(chunk))
+    result.stats.cache_hits += len(infos)
     return infos, misses

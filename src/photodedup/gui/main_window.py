@@ -19,6 +19,7 @@ from photodedup.gui.folders_page import FoldersPage
 from photodedup.gui.group_describer import GroupDescriber
 from photodedup.gui.image_loader import ImageLoader
 from photodedup.gui.preferences_dialog import PreferencesDialog
+from photodedup.gui.prepared_review import PreparedReview, ReviewBasis, preparing
 from photodedup.gui.results_page import ResultsPage
 from photodedup.gui.scan_controller import ProgressReport, ScanController
 from photodedup.gui.scan_page import ScanPage
@@ -163,7 +164,8 @@ class MainWindow(ReviewActions, SearchActions, QMainWindow):
             return
         self._begin(roots, "Scanning… nothing is changed while scanning.")
         session, options = self.session, self.session.scan_options()
-        self.controller.run("scan", lambda progress: session.scan(progress, options), self._grouped,
+        self.controller.run("scan", preparing(self._review_basis(), lambda progress: session.scan(progress, options)),
+                            self._grouped,
                             lambda message: self._failed("scan", message), self._scan_cancelled)
 
     def _begin(self, roots: list[str], status: str) -> None:
@@ -203,24 +205,35 @@ class MainWindow(ReviewActions, SearchActions, QMainWindow):
         session, protected, rules = self.session, self.folders_page.protected_folders(), self.settings.keeper_rules
         self.statusBar().showMessage("Regrouping…")
         self.results_page.set_regrouping(True)
-        self.controller.run("regroup", lambda progress: session.regroup(threshold, progress, protected, rules),
-                            self._grouped, self._regroup_failed, lambda: self.results_page.set_regrouping(False))
+        self.controller.run("regroup", preparing(self._review_basis(), lambda progress: session.regroup(
+            threshold, progress, protected, rules)), self._grouped, self._regroup_failed, lambda: self.results_page.set_regrouping(False))
 
     def _progress(self, report: ProgressReport) -> None:
         if report.job == self.controller.current_job and self.pages.currentWidget() is self.scan_page:
             self.scan_page.show_progress(report)
 
-    def _grouped(self, result: Grouped) -> None:
-        """A scan or a regroup ended: its groups go under review (with the person's decisions)."""
-        library = result.library
+    def _review_basis(self) -> ReviewBasis:
+        """What the review of the next groups is built from, as the window says it now."""
+        decisions = dict(self.decisions)
+        if self.review is not None and self.review.suggest_trash:
+            decisions.update(self.review.decisions())
+        return ReviewBasis.of(self.trash_policy(), self.settings.dismissed, decisions,
+                              self.results_page.sort_box.currentData())
+
+    def _grouped(self, result: PreparedReview | Grouped) -> None:
+        """A scan or a regroup ended: its groups go under review (with the person's decisions),
+        built on the worker unless the person changed something meanwhile (gui/prepared_review.py)."""
+        prepared = result if isinstance(result, PreparedReview) else None
+        grouped = prepared.grouped if prepared is not None else result
+        library = grouped.library
         self.problems = library.problems
         self.describer.scratch = library.scratch
+        basis = self._review_basis()
         self._remember_decisions()
-        self.review = Review(result.groups, self.trash_policy(), self.settings.dismissed)
-        self.review.apply(self.decisions)
+        self.review = prepared.review if prepared is not None and prepared.basis == basis else basis.build(grouped)
         for action in self.mark_actions:
             action.setEnabled(True)
-        self.results_page.set_review(self.review, len(library.problems))
+        self.results_page.set_review(self.review, len(library.problems), sorted_by=basis.order)
         self.pages.setCurrentWidget(self.results_page)
         self.results_page.group_view.setFocus()  # keys (J/K, Space, Del) act at once, also after an undo
         stats = library.stats

@@ -19,6 +19,39 @@ from photodedup.gui.review_decisions import ReviewDecisions
 SLIDER_MIN, SLIDER_MAX = 20, 80
 
 
+def summary_numbers(review: Review) -> tuple[int, int, int, int, int]:
+    """(groups of similar shots, copies that may go, bytes they free, files marked, their bytes) in one
+    walk of the groups: the summary is written again after every mark, and four walks through
+    properties took 0.45 s for 10,000 groups on the loaded machine (cProfile of MainWindow._grouped)."""
+    similar = copies = freeable = marked = marked_bytes = 0
+    for choice in review.choices:
+        kind, keeper, kept, chosen = choice.group.kind, choice.keeper, choice.kept, choice.marked
+        similar += kind == "similar"
+        marked += len(chosen)
+        if not review.suggest_trash:  # the copy check: every file but the original is a copy
+            copies += len(choice.group.members) - 1
+        for member in choice.group.members:
+            file = member.info.file
+            if file.path in chosen:
+                marked_bytes += file.size
+            if kind == "copies" and file.path != keeper and file.path not in kept:
+                copies += review.suggest_trash
+                freeable += file.size
+    return similar, copies, freeable, marked, marked_bytes
+
+
+def _row_holding(rows: list[GroupChoice], keeper: str, paths: set[str], default: int) -> int:
+    """The row of the group holding ``keeper``, else the first holding one of ``paths``, else ``default``."""
+    sharing = None
+    for number, choice in enumerate(rows):
+        members = {m.info.file.path for m in choice.group.members}
+        if keeper in members:
+            return number
+        if sharing is None and paths & members:
+            sharing = number
+    return default if sharing is None else sharing
+
+
 class ResultsPage(ReviewDecisions, QWidget):
     threshold_changed = Signal(float)
     trash_requested = Signal()
@@ -165,11 +198,13 @@ class ResultsPage(ReviewDecisions, QWidget):
                 shortcut.activated.connect(action)
 
     # -- the review ---------------------------------------------------------------------
-    def set_review(self, review: Review, problems: int) -> None:
+    def set_review(self, review: Review, problems: int, sorted_by: str | None = None) -> None:
+        """Show ``review`` (``sorted_by``: the order it is already in, so it isn't sorted again)."""
         current = self.current_row()
         shown = self.current_choice()
         shown_paths = {m.path for m in shown.members} if shown is not None else set()
-        review.sort(self.sort_box.currentData())
+        if sorted_by != self.sort_box.currentData():
+            review.sort(self.sort_box.currentData())
         self.review = review
         self.splitter.setEnabled(True)
         self.model.set_review(review)
@@ -181,11 +216,9 @@ class ResultsPage(ReviewDecisions, QWidget):
             # In the next turn of the event loop: the page appears first, then the photos,
             # so neither step holds the main thread long.
             # The group that holds the photo shown before (a regroup), else the same row.
-            same = next((n for n, c in enumerate(self.model.rows) if shown is not None and shown.keeper in
-                         {m.path for m in c.members}), None)
-            same = same if same is not None else next(
-                (n for n, c in enumerate(self.model.rows) if shown_paths & {m.path for m in c.members}), None)
-            row = same if same is not None else min(max(current, 0), self.model.rowCount() - 1)
+            row = min(max(current, 0), self.model.rowCount() - 1)
+            if shown is not None:  # (after a scan nothing was shown: no walk through the groups)
+                row = _row_holding(self.model.rows, shown.keeper, shown_paths, row)
             # Tied to the page: a window closed meanwhile cancels it (no call into a deleted list).
             QTimer.singleShot(0, self.group_view, lambda: self.review is review and self.select_row(row))
 
@@ -249,17 +282,14 @@ class ResultsPage(ReviewDecisions, QWidget):
         if review is None:
             return
         groups = len(review.choices)
-        similar = sum(1 for c in review.choices if c.group.kind == "similar")
-        copies = sum(len(c.members) - 1 for c in review.choices) if not review.suggest_trash else \
-            sum(1 for c in review.choices if c.group.kind == "copies"
-                for m in c.members if m.path != c.keeper and m.path not in c.kept)
+        similar, copies, freeable, marked, marked_bytes = summary_numbers(review)
         if not review.suggest_trash:  # the copy check
             self.summary.setText(f"{groups} originals with copies · {copies} copies found" if groups else "No copies found")
             self.empty.setText("<h2>No copies found</h2>None of your originals has a copy in the other folders"
                                " at this similarity setting." if not groups else "")
         else:
             self.summary.setText(f"{groups - similar} groups · {copies} copies that may go · "
-                                 f"{human_bytes(review.freeable_bytes)} could be freed"
+                                 f"{human_bytes(freeable)} could be freed"
                                  + (f" · {similar} groups of similar shots (nothing marked)" if similar else "")
                                  if groups else "No duplicates")
             self.empty.setText("<h2>No duplicates found</h2>Every photo in these folders is one of a kind"
@@ -269,9 +299,8 @@ class ResultsPage(ReviewDecisions, QWidget):
         self.summary.setToolTip(self.summary.text())
         self.empty.setVisible(not groups)
         self.splitter.setVisible(bool(groups))
-        marked = review.marked_count
         self.trash_button.setText(f"Move {marked} marked file{'s' if marked != 1 else ''} "
-                                  f"({human_bytes(review.marked_bytes)}) to Trash")
+                                  f"({human_bytes(marked_bytes)}) to Trash")
         self.trash_button.setEnabled(marked > 0)
         self.dismiss_button.setEnabled(bool(groups))
         current = self.current_choice()

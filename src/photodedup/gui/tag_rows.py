@@ -6,8 +6,9 @@ from __future__ import annotations
 import os
 
 from photodedup.core.review.carry_over import describe, plan_carry_over
-from photodedup.core.analyse.companions import Companion, companions_of
+from photodedup.core.analyse.companions import Companion, companion_names, companions_of
 from photodedup.core.analyse.photo_tags import PhotoTags, display, read_tags
+from photodedup.core.review.report_extras import names_sharing_a_start
 
 TAG_ROWS = {"Rating": "rating", "Label": "label", "Keywords": "keywords", "Title": "title", "Caption": "description",
             "Creator": "creators", "Copyright": "copyright", "People": "people", "Albums": "albums",
@@ -22,19 +23,27 @@ class TagReader:
     def __init__(self) -> None:
         self._tags: dict[str, PhotoTags] = {}
         self._companions: dict[str, list[Companion]] = {}
+        self._listings: dict[str, list[str]] = {}  # each folder listed once a group (it was twice a photo)
 
     def forget(self) -> None:
         self._tags.clear()
         self._companions.clear()
+        self._listings.clear()
+
+    def _listing(self, path: str) -> list[str]:
+        folder = os.path.dirname(path)
+        if folder not in self._listings:
+            self._listings[folder] = companion_names(folder)
+        return names_sharing_a_start(self._listings[folder], os.path.basename(path))
 
     def tags(self, path: str) -> PhotoTags:
         if path not in self._tags:
-            self._tags[path] = read_tags(path)
+            self._tags[path] = read_tags(path, self._listing(path))
         return self._tags[path]
 
     def companions(self, path: str) -> list[Companion]:
         if path not in self._companions:
-            self._companions[path] = companions_of(path)
+            self._companions[path] = companions_of(path, self._listing(path))
         return self._companions[path]
 
     def facts(self, path: str) -> dict[str, str]:

@@ -11,13 +11,17 @@ import json
 import os
 import sqlite3
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from photodedup.core.analyse.cache_folder import (  # noqa: F401 (where the cache lives: re-exported)
-    CACHE_FILE, cache_files, clear_cache, default_cache_dir, describe, on_read_only_disk, stored_path)
-from photodedup.core.models import ImageFile, ImageInfo, PhotoMetadata
+    CACHE_FILE, cache_files, clear_cache, default_cache_dir, describe, left_checked, on_read_only_disk, still_as_left,
+    stored_path)
+from photodedup.core.analyse.cache_rows import (  # noqa: F401 (VECTOR_TYPE: re-exported)
+    INFO_COLUMNS, LOOKUP_CHUNK, VECTOR_TYPE, infos_from_rows, stored_row)
+from photodedup.core.models import ImageFile, ImageInfo
 
 # 5: content hashes are BLAKE3 (exact.hash_bytes), no longer blake2b.
 # 6: vectors are float16 (an older cache is set aside, never read as float16), pages of 16 KB.
@@ -25,10 +29,8 @@ SCHEMA_VERSION = 6
 # A photo's row is ~3.8 KB (vector 2,560 bytes as float16, grey thumbnail 1,024, path, hash,
 # EXIF facts). With SQLite's default 4 KB pages each row took a page of its own and a float32
 # vector spilled onto a second (8.8 KB a photo); 16 KB pages hold four rows. float16 keeps 3
-# significant digits, far finer than any threshold (distances of 0.05-0.55), and gave the
-# same accuracy on bench/corpus (bench/accuracy.py, README "Performance").
+# significant digits (cache_rows.VECTOR_TYPE), far finer than any threshold.
 PAGE_SIZE = 65536
-VECTOR_TYPE = np.float16
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS images (
@@ -110,14 +112,14 @@ class Cache:
         return None if self.in_memory else self.folder / "index"
 
     def _open(self) -> sqlite3.Connection:
+        checked = still_as_left(self.path)  # (before SQLite opens it: that creates its WAL)
         db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
         try:
             db.execute(f"PRAGMA page_size={PAGE_SIZE}")  # a new file only; before WAL, which fixes it
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
-            # A damaged page anywhere (not only in the table read first) is found now, not mid-scan:
-            # 30 ms for a 10,000-photo cache.
-            check = db.execute("PRAGMA quick_check(1)").fetchone()
+            # A damaged page anywhere is found now, not mid-scan: 30-60 ms at 10,000 photos (cache_folder.py).
+            check = None if checked else db.execute("PRAGMA quick_check(1)").fetchone()
             if check and check[0] != "ok":
                 raise sqlite3.DatabaseError(f"database disk image is malformed ({check[0]})")
             db.executescript(_SCHEMA)
@@ -214,6 +216,15 @@ class Cache:
             self._fail_over(error)
             return self._db.execute(sql, parameters).fetchone()
 
+    def _read_all(self, sql: str, parameters: tuple) -> list[tuple]:
+        try:
+            return self._db.execute(sql, parameters).fetchall()
+        except sqlite3.Error as error:
+            if self.in_memory:
+                raise
+            self._fail_over(error)
+            return self._db.execute(sql, parameters).fetchall()
+
     def _write(self, sql: str, parameters: tuple) -> None:
         self._pending.append((sql, parameters))
         try:
@@ -242,6 +253,8 @@ class Cache:
 
     def close(self) -> None:
         self._db.close()
+        if not self.in_memory:
+            left_checked(self.path)
 
     def __enter__(self) -> "Cache":
         return self
@@ -251,20 +264,37 @@ class Cache:
 
     def lookup(self, file: ImageFile) -> ImageInfo | None:
         """The cached facts for this exact file version, or None."""
-        row = self._read(
-            "SELECT width, height, format, content_hash, vector, content_fraction, date_taken, camera, lens, "
-            "has_gps, has_exif FROM images "
-            "WHERE path=? AND size=? AND mtime_ns=? AND model_id=?",
-            (stored_path(file.path), file.size, file.mtime_ns, self.model_id),
-        )
-        if row is None:
-            return None
-        width, height, image_format, content_hash, blob, content_fraction, *exif = row
-        vector = np.frombuffer(blob, dtype=VECTOR_TYPE).astype(np.float32)
-        if vector.size == 0 or not np.all(np.isfinite(vector)):
-            return None
-        metadata = PhotoMetadata(exif[0], exif[1], exif[2], bool(exif[3]), bool(exif[4]))
-        return ImageInfo(file, width, height, image_format, content_hash, vector, content_fraction, metadata)
+        row = self._read(f"SELECT {INFO_COLUMNS} FROM images WHERE path=? AND size=? AND mtime_ns=? AND model_id=?",
+                         (stored_path(file.path), file.size, file.mtime_ns, self.model_id))
+        return None if row is None else infos_from_rows([(file, row)])[0]
+
+    def lookup_many(self, files: Sequence[ImageFile]) -> tuple[list[ImageInfo | None], list[str | None]]:
+        """For each file, what lookup and lookup_failure say of it (its cached facts, or why it failed
+        before), a query per LOOKUP_CHUNK paths instead of two a file (bench/warm_scan.py, README)."""
+        infos: list[ImageInfo | None] = [None] * len(files)
+        failures: list[str | None] = [None] * len(files)
+        for start in range(0, len(files), LOOKUP_CHUNK):
+            places: dict[str | bytes, list[int]] = {}  # a path named twice is answered twice
+            for at in range(start, min(start + LOOKUP_CHUNK, len(files))):
+                places.setdefault(stored_path(files[at].path), []).append(at)
+            found = [(at, row[3:]) for row in self._rows_for("images", places, f"size, mtime_ns, {INFO_COLUMNS}")
+                     for at in places[row[0]] if (files[at].size, files[at].mtime_ns) == row[1:3]]
+            for (at, _), info in zip(found, infos_from_rows([(files[at], row) for at, row in found])):
+                infos[at] = info
+            missing = {key: ats for key, ats in places.items() if any(infos[at] is None for at in ats)}
+            for path, size, mtime_ns, reason in self._rows_for("failures", missing, "size, mtime_ns, reason"):
+                for at in missing[path]:
+                    if infos[at] is None and (files[at].size, files[at].mtime_ns) == (size, mtime_ns):
+                        failures[at] = reason
+        return infos, failures
+
+    def _rows_for(self, table: str, keys: dict, columns: str) -> list[tuple]:
+        """(path, columns...) of the rows of ``table`` ("images": of this model) whose path is one of ``keys``."""
+        if not keys:
+            return []
+        model = " AND model_id=?" if table == "images" else ""
+        return self._read_all(f"SELECT path, {columns} FROM {table} WHERE path IN ({','.join('?' * len(keys))}){model}",
+                              (*keys, *((self.model_id,) if model else ())))
 
     def lookup_thumb(self, file: ImageFile) -> np.ndarray | None:
         row = self._read(
@@ -287,21 +317,9 @@ class Cache:
     def store(self, info: ImageInfo, thumb: np.ndarray) -> None:
         """Keep ``info`` for this file version. Its vector becomes what the cache gives back
         (float16 precision), so a cold scan groups exactly as a rescan from the cache will."""
-        file = info.file
-        stored = np.ascontiguousarray(info.vector, dtype=VECTOR_TYPE)
-        info.vector = stored.astype(np.float32)
-        self._write(
-            "INSERT OR REPLACE INTO images VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                stored_path(file.path), file.size, file.mtime_ns, self.model_id, info.width, info.height,
-                info.format, info.content_hash,
-                stored.tobytes(),
-                np.ascontiguousarray(thumb, dtype=np.uint8).tobytes(),
-                info.content_fraction, info.metadata.date_taken, info.metadata.camera, info.metadata.lens,
-                int(info.metadata.has_gps), int(info.metadata.has_exif),
-            ),
-        )
-        self._write("DELETE FROM failures WHERE path=?", (stored_path(file.path),))
+        row, info.vector = stored_row(info, thumb, stored_path(info.file.path), self.model_id)
+        self._write("INSERT OR REPLACE INTO images VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", row)
+        self._write("DELETE FROM failures WHERE path=?", (stored_path(info.file.path),))
 
     def store_failure(self, file: ImageFile, reason: str) -> None:
         self._write("INSERT OR REPLACE INTO failures VALUES (?,?,?,?)",

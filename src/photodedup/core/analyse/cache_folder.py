@@ -51,6 +51,36 @@ def stored_path(path: str) -> str | bytes:
         return os.fsencode(path)
 
 
+# A cache file → its state (and its WAL's) when this process last closed it, whole and checked.
+_LEFT_CHECKED: dict[str, tuple] = {}
+
+
+def _file_states(database: Path) -> tuple | None:
+    states = []
+    for suffix in ("", "-wal"):
+        try:
+            status = os.stat(f"{database}{suffix}")
+            states.append((status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns))
+        except FileNotFoundError:
+            states.append(None)
+        except OSError:
+            return None
+    return tuple(states)
+
+
+def left_checked(database: Path) -> None:
+    """This process closes ``database`` after checking it whole when it opened it."""
+    _LEFT_CHECKED[os.path.abspath(database)] = _file_states(database)
+
+
+def still_as_left(database: Path) -> bool:
+    """Whether ``database`` (and its WAL) is as this process left it, checked: not written since, by
+    anyone (size, time and inode unchanged). A scan opens the cache twice (analysis, then grouping),
+    and the whole-file check costs 0.06 s at 11,000 photos, 10 times that at 110,000."""
+    left = _LEFT_CHECKED.get(os.path.abspath(database))
+    return left is not None and left == _file_states(database)
+
+
 def on_read_only_disk(folder: Path) -> bool:
     try:
         return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)

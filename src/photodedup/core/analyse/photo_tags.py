@@ -143,6 +143,8 @@ def _exif_coordinate(text: str, reference: str) -> float | None:
 
 
 def _gps(raw: dict[str, list[str]]) -> tuple[float, float] | None:
+    if "Xmp.exif.GPSLatitude" not in raw and "Exif.GPSInfo.GPSLatitude" not in raw:
+        return None  # no position (most photos): no parsing (0.5 of 7 s of a report, bench/report_speed.py)
     first = lambda key: (raw.get(key) or [""])[0]  # noqa: E731
     latitude, longitude = _xmp_coordinate(first("Xmp.exif.GPSLatitude")), _xmp_coordinate(first("Xmp.exif.GPSLongitude"))
     if latitude is None or longitude is None:
@@ -156,6 +158,8 @@ def _gps(raw: dict[str, list[str]]) -> tuple[float, float] | None:
 def tags_from(raw: dict[str, list[str]]) -> PhotoTags:
     """PhotoTags from one file's keys: the first source that says something wins; lists join."""
     tags = PhotoTags()
+    if not raw:  # most files say nothing: 0.15 ms of regular expressions saved a file (bench/report_speed.py)
+        return tags
     for name, keys in _SOURCES.items():
         values = [v for key in keys for v in raw.get(key, [])]
         if name == "albums":  # one text in XMP: several albums are written "A; B"

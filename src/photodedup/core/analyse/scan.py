@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 import importlib.util
 import os
+import re
 import stat as stat_module
 from collections.abc import Iterable, Sequence
 
@@ -88,12 +89,22 @@ def _sniffed(path: str, size: int, extensions: frozenset[str]) -> bool:
 
 
 class _Excluder:
+    """Whether a path is excluded: its name or its whole path matches one of the patterns (fnmatch).
+
+    The patterns are one regular expression, matched twice a file (name, path), not each pattern
+    twice: 6 fnmatch calls a file with the default excludes took 0.5 of a 0.8 s walk of 11,000
+    photos (bench/warm_scan.py --profile)."""
+
     def __init__(self, patterns: Iterable[str]) -> None:
         self.patterns = [p.rstrip("/") for p in patterns if p.strip()]
+        either = "|".join(f"(?:{fnmatch.translate(os.path.normcase(p))})" for p in self.patterns)
+        self._match = re.compile(either).match if self.patterns else None
 
     def __call__(self, path: str) -> bool:
-        name = os.path.basename(path)
-        return any(fnmatch.fnmatch(name, p) or fnmatch.fnmatch(path, p) for p in self.patterns)
+        if self._match is None:
+            return False
+        path = os.path.normcase(path)
+        return self._match(os.path.basename(path)) is not None or self._match(path) is not None
 
 
 def scan_roots(
