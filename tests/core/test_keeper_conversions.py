@@ -109,3 +109,19 @@ def test_a_jpeg_original_is_kept_over_a_256_colour_copy(tmp_path, kind):
     # A lossless full-colour PNG (a scan kept losslessly) is no palette: it still counts as lossless.
     scan = save(photo, tmp_path / "scan" / "scan.png")
     assert not measure_format(str(scan)).palette
+
+
+@pytest.mark.parametrize("export_quality", [100, 90])
+def test_the_camera_file_is_kept_over_a_graded_export_that_kept_its_exif(tmp_path, export_quality):
+    # K1: Lightroom's export of the camera's size keeps the camera's EXIF (so "original" ties) and
+    # won "quality" at q100, or "tones" at the camera's q90, in 20 and 14 of 20 pairs.
+    camera = camera_exif("FUJIFILM", "X-T3")
+    camera[0x0131] = "Digital Camera X-T3 Ver3.00"
+    export = camera_exif("FUJIFILM", "X-T3")
+    export[0x0131] = "Adobe Photoshop Lightroom Classic 12.0 (Macintosh)"
+    photo = sample("chelsea")
+    original = save(photo, tmp_path / "DSCF1234.jpg", quality=90, exif=camera)
+    warm = Image.merge("RGB", [band.point(lambda v, k=k: min(255, int(v * k))) for band, k in zip(photo.split(), (1.29, 1.2, 1.03))])
+    edit = save(warm, tmp_path / "DSCF1234-edit.jpg", quality=export_quality, exif=export)
+    assert measure_format(str(edit)).edited and not measure_format(str(original)).edited
+    assert keeper_of(tmp_path, [original, edit]) == "DSCF1234.jpg"

@@ -2,7 +2,7 @@
 keeper rules (review/keeper.py): whether its colours are a tint of grey (a colour-graded copy of a
 grey picture, whose colour follows its tone), whether it holds at most PALETTE_COLOURS colours (a
 GIF or a quantised PNG, which has lost the rest), and whether it is in a camera's own format
-(HEIC/HEIF, which conversions are made from).
+(HEIC/HEIF, which conversions are made from), and whether its EXIF names an editing program.
 
 Each file's answer is kept in the cache's ``verifications`` table under its content hash, so a
 rescan decodes nothing.
@@ -18,7 +18,7 @@ from PIL import Image
 from photodedup.core.analyse.safe_open import open_photo
 from photodedup.core.match.measures import VerificationStore
 
-FORMAT_METHOD = "keeper-format-v3"
+FORMAT_METHOD = "keeper-format-v4"
 # Formats a camera writes its own pictures in (RAW is told by the file name: analyse.raw.is_raw).
 NATIVE_FORMATS = frozenset({"HEIF"})
 PALETTE_COLOURS = 256  # a GIF's or an 8-bit PNG's most
@@ -37,17 +37,25 @@ TONE_STEP = 2  # grey levels per bin of tone
 TINT_LEVELS = 2.2
 TINT_LEVELS_STRONG = 4.0
 TINT_SHARE = 0.02
+# Words in an EXIF Software tag (0x0131) naming a program that edits and exports photos, not a
+# camera's or a phone's firmware (which write their model or version: "Digital Camera X-T3
+# Ver3.00", "17.1", "G991BXXU5CVF3"). Lightroom, darktable, Photos and their kin copy the camera's
+# EXIF into an export and write their own name there.
+EDITORS = ("photoshop", "lightroom", "darktable", "gimp", "capture one", "luminar", "affinity", "pixelmator",
+           "snapseed", "rawtherapee", "acdsee", "paint.net", "picasa", "dxo photolab", "dxo optics", "on1 ", "polarr", "vsco", "digikam",
+           "shotwell", "photoscape", "fotor", "canva", "picsart", "photo editor", "photos ")
 
 
 @dataclass(frozen=True)
 class FormatFacts:
     """A file's colour left once its tone is known (grey levels; 0 for a grey file) and that as a
-    share of its colour's variance, and whether it holds at most PALETTE_COLOURS colours while not
-    being grey."""
+    share of its colour's variance, whether it holds at most PALETTE_COLOURS colours while not
+    being grey, and whether its EXIF names an editing program as the software that wrote it."""
 
     tint: float = 99.0
     tint_share: float = 1.0
     palette: bool = False
+    edited: bool = False  # its EXIF Software tag names an editing program (EDITORS)
 
     @property
     def tinted_grey(self) -> bool:
@@ -55,13 +63,14 @@ class FormatFacts:
 
     def code(self) -> int:
         share = min(9999, round(self.tint_share * 10000))
-        return (int(self.palette) * 10000 + share) * 100000 + min(99999, round(self.tint * 100))
+        flags = int(self.palette) + 2 * int(self.edited)
+        return (flags * 10000 + share) * 100000 + min(99999, round(self.tint * 100))
 
     @classmethod
     def from_code(cls, code: int) -> "FormatFacts":
         head, tint = divmod(code, 100000)
-        palette, share = divmod(head, 10000)
-        return cls(tint / 100, share / 10000, bool(palette))
+        flags, share = divmod(head, 10000)
+        return cls(tint / 100, share / 10000, bool(flags & 1), bool(flags & 2))
 
 
 def tint_of(rgb: np.ndarray) -> tuple[float, float]:
@@ -83,9 +92,11 @@ def tint_of(rgb: np.ndarray) -> tuple[float, float]:
 
 
 def measure_format(path: str) -> FormatFacts:
-    """A file's tint (from a reduced decode) and, for formats that may hold a palette, whether it
-    holds at most PALETTE_COLOURS colours (from the full picture: a reduction would mix new ones)."""
+    """A file's tint (from a reduced decode), for formats that may hold a palette whether it holds
+    at most PALETTE_COLOURS colours (from the full picture: a reduction would mix new ones), and
+    whether its EXIF names an editing program."""
     with open_photo(path) as image:
+        edited = _edited(image)
         palette = False
         if image.format in PALETTE_FORMATS:
             colours = image.convert("RGB").getcolors(PALETTE_COLOURS)
@@ -94,7 +105,17 @@ def measure_format(path: str) -> FormatFacts:
         rgb = image.convert("RGB")
     rgb.thumbnail((TINT_SIDE, TINT_SIDE), Image.Resampling.BOX)
     tint, share = tint_of(np.asarray(rgb))
-    return FormatFacts(round(tint, 2), round(share, 4), palette)
+    return FormatFacts(round(tint, 2), round(share, 4), palette, edited)
+
+
+def _edited(image: Image.Image) -> bool:
+    try:
+        software = image.getexif().get(0x0131)
+    except Exception:  # malformed EXIF: it says nothing
+        return False
+    if isinstance(software, bytes):
+        software = software.decode("latin-1")
+    return isinstance(software, str) and any(word in software.lower() + " " for word in EDITORS)
 
 
 def format_facts(path: str, content_hash: str, store: VerificationStore) -> FormatFacts:

@@ -55,6 +55,8 @@ class PixelEvidence:
     measure_frame: Callable[[str], float] | None = None  # origin.frame_of: the share inside nested frames
     formats: dict[str, FormatFacts] = field(default_factory=dict)  # filled by ``measure_format`` as asked
     measure_format: Callable[[str], FormatFacts] | None = None  # origin_format.format_facts
+    extents: dict[tuple[str, str], int] = field(default_factory=dict)  # filled by ``measure_extent`` as asked
+    measure_extent: Callable[[str, str], int] | None = None  # origin_extent.extent_of
 
     def orientation(self, path: str) -> str:
         how = self.laid.get(path, "as is")
@@ -104,6 +106,15 @@ class KeeperContext:
                 return FormatFacts()
             self.evidence.formats[path] = self.evidence.measure_format(path)
         return self.evidence.formats[path]
+
+    def extent(self, first: ImageInfo, second: ImageInfo) -> int:
+        """origin_extent.extent_of two files, measured only when first needed (0: no evidence)."""
+        pair = (first.file.path, second.file.path)
+        if pair not in self.evidence.extents:
+            if self.evidence.measure_extent is None:
+                return 0
+            self.evidence.extents[pair] = self.evidence.measure_extent(*pair)
+        return self.evidence.extents[pair]
 
     def facts(self, info: ImageInfo) -> KeeperFacts:
         """A file's KeeperFacts, measured only when a rule first needs them."""
