@@ -18,7 +18,7 @@ from PIL import Image
 from photodedup.core.analyse.safe_open import open_photo
 from photodedup.core.match.measures import VerificationStore
 
-FORMAT_METHOD = "keeper-format-v4"
+FORMAT_METHOD = "keeper-format-v5"
 # Formats a camera writes its own pictures in (RAW is told by the file name: analyse.raw.is_raw).
 NATIVE_FORMATS = frozenset({"HEIF"})
 PALETTE_COLOURS = 256  # a GIF's or an 8-bit PNG's most
@@ -56,6 +56,7 @@ class FormatFacts:
     tint_share: float = 1.0
     palette: bool = False
     edited: bool = False  # its EXIF Software tag names an editing program (EDITORS)
+    stored_upright: bool = False  # its pixels are stored taller than wide (before any EXIF orientation)
 
     @property
     def tinted_grey(self) -> bool:
@@ -63,14 +64,14 @@ class FormatFacts:
 
     def code(self) -> int:
         share = min(9999, round(self.tint_share * 10000))
-        flags = int(self.palette) + 2 * int(self.edited)
+        flags = int(self.palette) + 2 * int(self.edited) + 4 * int(self.stored_upright)
         return (flags * 10000 + share) * 100000 + min(99999, round(self.tint * 100))
 
     @classmethod
     def from_code(cls, code: int) -> "FormatFacts":
         head, tint = divmod(code, 100000)
         flags, share = divmod(head, 10000)
-        return cls(tint / 100, share / 10000, bool(flags & 1), bool(flags & 2))
+        return cls(tint / 100, share / 10000, bool(flags & 1), bool(flags & 2), bool(flags & 4))
 
 
 def tint_of(rgb: np.ndarray) -> tuple[float, float]:
@@ -94,9 +95,9 @@ def tint_of(rgb: np.ndarray) -> tuple[float, float]:
 def measure_format(path: str) -> FormatFacts:
     """A file's tint (from a reduced decode), for formats that may hold a palette whether it holds
     at most PALETTE_COLOURS colours (from the full picture: a reduction would mix new ones), and
-    whether its EXIF names an editing program."""
+    whether its EXIF names an editing program, and the shape its pixels are stored in."""
     with open_photo(path) as image:
-        edited = _edited(image)
+        edited, stored_upright = _edited(image), image.height > image.width
         palette = False
         if image.format in PALETTE_FORMATS:
             colours = image.convert("RGB").getcolors(PALETTE_COLOURS)
@@ -105,7 +106,7 @@ def measure_format(path: str) -> FormatFacts:
         rgb = image.convert("RGB")
     rgb.thumbnail((TINT_SIDE, TINT_SIDE), Image.Resampling.BOX)
     tint, share = tint_of(np.asarray(rgb))
-    return FormatFacts(round(tint, 2), round(share, 4), palette, edited)
+    return FormatFacts(round(tint, 2), round(share, 4), palette, edited, stored_upright)
 
 
 def _edited(image: Image.Image) -> bool:

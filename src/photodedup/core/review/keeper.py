@@ -159,6 +159,34 @@ def _not_enhanced(first: ImageInfo, second: ImageInfo, context: KeeperContext) -
     return enhanced(context.origin(first), context.origin(second))
 
 
+def _turned(info: ImageInfo, context: KeeperContext) -> bool:
+    """Whether a file lies otherwise than the group's original orientation (_original_orientation)."""
+    if not context.evidence.laid:
+        return False
+    return context.evidence.orientation(info.file.path) != _original_orientation(context)
+
+
+def _original_orientation(context: KeeperContext) -> str:
+    """The orientation of the camera's files (camera EXIF) stored wider than tall, when the others
+    with camera EXIF lie otherwise and are stored taller than wide (origin_format.FormatFacts.
+    stored_upright): a camera stores its sensor's shape and shows a portrait by an EXIF tag, so a
+    file with its EXIF stored taller had its pixels turned by a program. Else the orientation most
+    files share (a copy turned or mirrored on its own). An adversarial pass got two copies turned
+    90° in the pixels (EXIF kept) to outvote the camera file in 5 of 5 groups; two copies mirrored
+    the same way still do (5 of 5): nothing in a mirrored file tells it from the original."""
+    if not context.orientation:
+        evidence = context.evidence
+        usual = evidence.usual_orientation()
+        cameras = [i for i in context.members if i.metadata.has_exif and i.metadata.camera]
+        if len({evidence.orientation(i.file.path) for i in cameras}) > 1:
+            wide = {evidence.orientation(i.file.path) for i in cameras if not context.format(i).stored_upright}
+            tall = {evidence.orientation(i.file.path) for i in cameras if context.format(i).stored_upright}
+            if len(wide) == 1 and tall and not wide & tall:
+                usual = wide.pop()
+        context.orientation.append(usual)
+    return context.orientation[0]
+
+
 # Rules that compare two files (the rest give each file a key): rule name → (first, second) → -1, 0, 1.
 PAIRWISE: dict[str, Callable[[ImageInfo, ImageInfo, KeeperContext], int]] = {
     "whole": _whole, "pixels": _more_pixels, "not-enhanced": _not_enhanced, "detail": _more_detail,
@@ -172,12 +200,6 @@ def _unpadded(info: ImageInfo, context: KeeperContext) -> int:
     return -round(context.fraction(info) * 50)
 
 
-def _turned(info: ImageInfo, context: KeeperContext) -> bool:
-    if not context.evidence.laid:
-        return False
-    return context.evidence.orientation(info.file.path) != context.evidence.usual_orientation()
-
-
 # name → (what it means, key: smaller is better)
 RULES: dict[str, tuple[str, Callable[[ImageInfo, KeeperContext], object]]] = {
     "protected": ("keep files in protected folders", lambda i, c: not in_folders(i.file.path, c.protected)),
@@ -187,8 +209,8 @@ RULES: dict[str, tuple[str, Callable[[ImageInfo, KeeperContext], object]]] = {
     "pixels": ("keep the most pixels (an upscale holding no more detail than the other doesn't count)",
                lambda i, c: pixel_class(i, c.fraction(i))),
     "no-padding": ("keep the one without padding bars", _unpadded),
-    "upright": ("keep the file in the orientation the others share over a turned or mirrored copy",
-                lambda i, c: _turned(i, c)),
+    "upright": ("keep the camera file stored in its sensor's shape over a copy turned in the pixels, else the "
+                "file in the orientation the others share over a turned or mirrored copy", _turned),
     "colour": ("keep colour over a grey copy, and a grey picture over a tinted copy (a tint is no colour)", _colour),
     "full-colour": ("keep a full-colour file over a copy of 256 colours or fewer (a GIF, a quantised PNG)", _palette),
     "original": ("keep the camera original over an export without camera EXIF",

@@ -81,6 +81,7 @@ class KeeperContext:
     evidence: PixelEvidence = field(default_factory=PixelEvidence)
     fractions: dict[str, float] = field(default_factory=dict)  # frame_fractions of the group, filled when first asked
     members: Sequence[ImageInfo] = ()
+    orientation: list[str] = field(default_factory=list)  # the original orientation, once found (keeper._turned)
 
     def fraction(self, info: ImageInfo) -> float:
         if not self.fractions and self.members:
