@@ -95,8 +95,8 @@ def _whole(first: ImageInfo, second: ImageInfo, context: KeeperContext) -> int:
     the outer one when what lies around continues the picture (the other is a crop of it), the inner
     one when the outer is made around it (a caption band, a printed frame with a note, a viewer's
     window, a collage: a seam all along a side). Measured only for files of one orientation whose
-    shapes differ (a crop of another shape, a composite) or of one size (a crop exported at its
-    original's size). The fourth adversarial pass had the full photo lose "pixels" to a crop exported
+    shapes differ (a crop of another shape, a composite, bars) or of one size (a crop exported at
+    its original's size). The fourth adversarial pass had the full photo lose "pixels" to a crop exported
     at its size (18 of 18) and to a composite holding it whole (20 of 20 with the upscale below);
     on its files this finds the crop in 18 of 18 and the composite in 16 of 16 (a seam needs a plain
     margin beyond it: crops whose edge ran along a horizon or a window sill were taken for pasted)."""
