@@ -13,6 +13,8 @@ from photodedup.core.analyse.cache import Cache
 from photodedup.core.review.keeper import DEFAULT_RULES, RULES, PixelEvidence, check_rules, choose_keeper
 from photodedup.core.match.measures import KeeperFacts
 from photodedup.core.match.origin import OriginFacts
+from photodedup.core.match.origin_extent import CROP_OF_OUTER
+from photodedup.core.match.origin_format import FormatFacts
 from photodedup.core.review.policy import TrashPolicy, raw_jpeg_partners
 from photodedup.core.analyse.metadata import read_metadata
 from photodedup.core.models import Group, GroupMember, ImageFile, ImageInfo, PhotoMetadata, ScanResult
@@ -20,9 +22,9 @@ from photodedup.core.review.report import result_to_dict
 from photodedup.core.review.choices import Review
 
 
-def info(path, width=4000, height=3000, size=1000, mtime_ns=10, fraction=1.0, metadata=PhotoMetadata()):
+def info(path, width=4000, height=3000, size=1000, mtime_ns=10, fraction=1.0, metadata=PhotoMetadata(), kind="JPEG"):
     vector = np.ones(1280, np.float32) / np.sqrt(1280)
-    return ImageInfo(ImageFile(path, size, mtime_ns, 1, hash(path) % 10**6), width, height, "JPEG",
+    return ImageInfo(ImageFile(path, size, mtime_ns, 1, hash(path) % 10**6), width, height, kind,
                      f"hash-{path}", vector, fraction, metadata)
 
 
@@ -32,11 +34,15 @@ CAMERA = PhotoMetadata("2021-06-01 10:00:00", "Canon EOS R6", "RF24-105mm", True
 CASES = {
     "protected": (info("/archive/a.jpg"), info("/downloads/a.jpg")),
     "raw": (info("/p/IMG_1.CR2", 1616, 1080), info("/p/IMG_1.JPG")),
+    "whole": (info("/p/whole.jpg"), info("/p/cropped.jpg", size=9000)),
     "pixels": (info("/p/big.jpg"), info("/p/small.jpg", 2000, 1500)),
     "no-padding": (info("/p/plain.jpg", fraction=0.99), info("/p/boxed.jpg", 4000, 4000, fraction=0.74)),
     "upright": (info("/p/upright.jpg"), info("/p/turned.jpg", size=9000)),
     "colour": (info("/p/colour.jpg"), info("/p/grey.jpg", size=9000)),
+    "full-colour": (info("/p/photo.jpg"), info("/p/web.gif", size=9000, kind="GIF")),
     "original": (info("/p/camera.jpg", metadata=CAMERA), info("/p/export.png", size=9000)),
+    "native": (info("/p/IMG_2.HEIC", metadata=CAMERA, kind="HEIF"), info("/p/IMG_2.JPG", size=9000, metadata=CAMERA)),
+    "unedited": (info("/p/DSCF1.jpg", metadata=CAMERA), info("/p/DSCF1-edit.jpg", size=9000, metadata=CAMERA)),
     "as-stored": (info("/p/shown.jpg"), info("/p/tagged.jpg", size=9000)),
     "not-resaved": (info("/p/shot.jpg"), info("/p/shot-resaved.png", size=9000)),
     "not-enhanced": (info("/p/natural.jpg"), info("/p/enhanced.jpg", size=9000)),
@@ -60,7 +66,9 @@ EVIDENCE = PixelEvidence(laid={"/p/turned.jpg": "turned 90°"}, facts={
     "/p/natural.jpg": KeeperFacts(quality=88), "/p/enhanced.jpg": KeeperFacts(quality=97),
     "/p/sharp.jpg": KeeperFacts(quality=88), "/p/blurred.jpg": KeeperFacts(quality=98)}, spread={"/p/middle.jpg": 2.0, "/p/edited.jpg": 6.5},
     origins={"/p/natural.jpg": OriginFacts(blur=(0.3, 0.4)), "/p/enhanced.jpg": OriginFacts(blur=(0.6, 0.8), clipped=0.02),
-             "/p/sharp.jpg": OriginFacts(blur=(0.3, 0.4)), "/p/blurred.jpg": OriginFacts(blur=(0.02, 0.03))})
+             "/p/sharp.jpg": OriginFacts(blur=(0.3, 0.4)), "/p/blurred.jpg": OriginFacts(blur=(0.02, 0.03))},
+    formats={"/p/web.gif": FormatFacts(palette=True), "/p/DSCF1-edit.jpg": FormatFacts(edited=True)},
+    extents={("/p/whole.jpg", "/p/cropped.jpg"): CROP_OF_OUTER, ("/p/cropped.jpg", "/p/whole.jpg"): 10 * CROP_OF_OUTER})
 
 
 @pytest.mark.parametrize("rule", DEFAULT_RULES)

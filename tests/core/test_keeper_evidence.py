@@ -9,6 +9,7 @@ from PIL import Image, ImageEnhance, ImageOps
 
 from photodedup.core.analyse.cache import Cache
 from photodedup.core.match.measures import keeper_facts, measure_keeper_facts
+from photodedup.core.match.origin_format import format_facts
 from photodedup.core.models import ImageFile, ImageInfo, PhotoMetadata
 from photodedup.core.review.keeper import PixelEvidence, choose_keeper, frame_fractions
 
@@ -24,7 +25,8 @@ def info_of(path, fraction=1.0, metadata=PhotoMetadata()):
 
 def evidence_for(tmp_path):
     cache = Cache(tmp_path / "cache", "m")
-    return cache, PixelEvidence(measure=lambda path: keeper_facts(path, "hash-" + path.rsplit("/", 1)[-1], cache))
+    return cache, PixelEvidence(measure=lambda path: keeper_facts(path, "hash-" + path.rsplit("/", 1)[-1], cache),
+                                measure_format=lambda path: format_facts(path, "hash-" + path.rsplit("/", 1)[-1], cache))
 
 
 def test_a_copy_turned_by_a_tag_loses_to_the_file_as_it_was(tmp_path):

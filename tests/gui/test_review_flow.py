@@ -217,11 +217,11 @@ def test_keeper_rule_order_is_set_in_preferences_and_regroups(qtbot, make_window
     assert window.review.choices[0].keeper == str(library["original"]), "by default: pixels, then the largest file"
     window.edit_preferences()
     dialog = window.preferences_dialog
-    assert dialog.rules() == ["protected", "raw", "pixels", "no-padding", "upright", "colour", "original",
-                              "as-stored", "not-resaved", "not-enhanced", "detail", "quality", "central", "tones",
-                              "oldest-taken", "largest-file", "oldest-file", "shortest-path"]
-    dialog.rule_list.setCurrentRow(16)  # "keep the oldest file" up to the top
-    for _ in range(16):
+    assert dialog.rules() == ["protected", "raw", "whole", "pixels", "no-padding", "upright", "colour", "full-colour",
+                              "original", "native", "unedited", "as-stored", "not-resaved", "not-enhanced", "detail",
+                              "quality", "central", "tones", "oldest-taken", "largest-file", "oldest-file", "shortest-path"]
+    dialog.rule_list.setCurrentRow(20)  # "keep the oldest file" up to the top
+    for _ in range(20):
         dialog.move(-1)
     dialog.move(-1)  # already first: nothing happens
     assert dialog.rules()[0] == "oldest-file"

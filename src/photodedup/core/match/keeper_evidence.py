@@ -13,6 +13,8 @@ from photodedup.core.analyse import cache as cache_module
 from photodedup.core.analyse.decode import same_pixels, webp_is_lossy
 from photodedup.core.match.measures import keeper_facts
 from photodedup.core.match.origin import JPEG_RESAVE_METHOD, frame_of, is_jpeg_resave, origin_facts
+from photodedup.core.match.origin_extent import extent_of
+from photodedup.core.match.origin_format import format_facts
 from photodedup.core.match.verify import PixelVerdict
 from photodedup.core.models import ImageInfo
 from photodedup.core.progress import NULL_PROGRESS, Progress
@@ -30,7 +32,9 @@ def evidence_of(members: list[ImageInfo], seed: ImageInfo, verdict_between: Call
     hashes = {info.file.path: info.content_hash for info in members}
     return PixelEvidence(laid, {}, lambda path: keeper_facts(path, hashes[path], cache), _spread(members, cache),
                          {}, lambda path: origin_facts(path, hashes[path], cache),
-                         lambda path: frame_of(path, hashes[path], cache))
+                         lambda path: frame_of(path, hashes[path], cache),
+                         measure_format=lambda path: format_facts(path, hashes[path], cache),
+                         measure_extent=lambda a, b: extent_of(a, hashes[a], b, hashes[b], cache))
 
 
 def _spread(members: list[ImageInfo], cache: cache_module.Cache) -> dict[str, float]:

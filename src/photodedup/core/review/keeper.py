@@ -10,140 +10,70 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 
-from photodedup.core.match.measures import KeeperFacts
-from photodedup.core.match.origin import UPSCALE_MAX, UPSCALE_MIN, OriginFacts, enhanced, holds_more, sharper
+from photodedup.core.match.origin import UPSCALE_MAX, UPSCALE_MIN, enhanced, holds_more, sharper
+from photodedup.core.match.origin_extent import CROP_OF_OUTER, NONE
+from photodedup.core.match.origin_format import NATIVE_FORMATS, PALETTE_FORMATS
 from photodedup.core.models import ImageInfo
+from photodedup.core.review.keeper_context import (PIXEL_TOLERANCE, KeeperContext, PixelEvidence,  # noqa: F401
+                                                   frame_fractions, pixel_class)
 from photodedup.core.review.policy import in_folders
 from photodedup.core.analyse.raw import is_raw
 
-PIXEL_TOLERANCE = 1.03  # picture sizes within 3% count as equal (trimmed bars are approximate)
+def _colour(info: ImageInfo, context: KeeperContext) -> int:
+    """0 for a colour file, 1 for a grey one, 2 for one whose colour is a tint of grey (origin_format.
+    FormatFacts.tinted_grey: its colour follows its tone, as a sepia or a cold grade of a grey
+    picture): colour first, then the grey file, which holds all a tint does but a curve from tone to
+    colour. A grey or tinted file is never the original of a colour photo, however many grey copies
+    the group holds (an adversarial pass kept one of two black-and-white copies over the colour
+    original in 10 of 10 groups when a majority of grey files decided). Measured: the colour-graded
+    copies of bench/corpus "ColdRipple" and "Grey" (grey photos) leave 0.75-2.3 grey levels of
+    colour beyond their tone, colour photos 11 ("Kite", a blue sky) to 45."""
+    if context.facts(info).monochrome:
+        return 1
+    return 2 if context.format(info).tinted_grey else 0
 
 
-def pixel_class(info: ImageInfo, content_fraction: float | None = None) -> int:
-    """Most picture pixels (padding bars don't count), in 3% steps."""
-    pixels = info.picture_pixels if content_fraction is None else info.width * info.height * content_fraction
-    return -round(math.log(max(pixels, 1)) / math.log(PIXEL_TOLERANCE))
+def _palette(info: ImageInfo, context: KeeperContext) -> bool:
+    """Whether a file holds at most 256 colours (a GIF, a quantised PNG) while not grey: it lost
+    the others, so it is never the original of a full-colour file of its picture. Only formats that
+    may hold a palette are decoded (origin_format.PALETTE_FORMATS). An adversarial pass kept a
+    256-colour GIF or PNG (counted lossless, quality 100) over the JPEG original in 10 of 10 pairs
+    where the original carried no camera EXIF."""
+    return info.format in PALETTE_FORMATS and context.format(info).palette
 
 
-def frame_fractions(infos: Sequence[ImageInfo], framed: dict[str, float] | None = None) -> dict[str, float]:
-    """Each file's share of picture (not bars): the largest measured among the files of its group
-    with the same frame (width × height, either way round). Bars a copy adds change its frame (a
-    letterboxed copy is square), so files of one picture in one frame hold it at one size, and an
-    edge the trimming took for a bar in one of them (a dark or plain border that a contrast change
-    made less plain in another) is picture in all. Measured: on bench/corpus seed 11 the original
-    of "TwoWings" trimmed to 0.928 and its contrast copy to 1.0, and the copy was kept for its
-    pixels; "Wood" on seed 7 the same. ``framed``: each file's share inside nested uniform frames
-    (origin.framed_fraction), which the trimming, taking one plain border at a time, doesn't see."""
-    widest: dict[tuple[int, int], float] = {}
-    for info in infos:
-        frame = (min(info.width, info.height), max(info.width, info.height))
-        inside = min(info.content_fraction, (framed or {}).get(info.file.path, 1.0))
-        widest[frame] = max(widest.get(frame, 0.0), inside)
-    return {info.file.path: widest[min(info.width, info.height), max(info.width, info.height)] for info in infos}
+def _native(info: ImageInfo) -> bool:
+    """Whether a file is in a camera's own format (HEIC/HEIF) with the camera's EXIF: what a phone
+    writes, and what its JPEG conversions ("Most Compatible", an import) are made from. An
+    adversarial pass had the iPhone's HEIC lose "quality" to its JPEG conversion at q85-95 in 12 of
+    12 pairs (a HEIC states no quality). Without camera EXIF a HEIC is no evidence (a conversion)."""
+    return info.format in NATIVE_FORMATS and info.metadata.has_exif and bool(info.metadata.camera)
 
 
-@dataclass(frozen=True)
-class PixelEvidence:
-    """What the pixels say about a group's files: how each lies over the group's seed (a
-    verify.TURNS name, "aligned by features"; the seed itself is absent) and each file's
-    measures.KeeperFacts (grey, JPEG quality, tonal range) and origin.OriginFacts (frames, detail)."""
-
-    laid: dict[str, str] = field(default_factory=dict)
-    facts: dict[str, KeeperFacts] = field(default_factory=dict)  # filled by ``measure`` as asked
-    measure: Callable[[str], KeeperFacts] | None = None
-    spread: dict[str, float] = field(default_factory=dict)  # median grey difference to the others (central)
-    origins: dict[str, OriginFacts] = field(default_factory=dict)  # filled by ``measure_origin`` as asked
-    measure_origin: Callable[[str], OriginFacts] | None = None
-    measure_frame: Callable[[str], float] | None = None  # origin.frame_of: the share inside nested frames
-
-    def orientation(self, path: str) -> str:
-        how = self.laid.get(path, "as is")
-        return "as is" if how in ("", "aligned by features") else how
-
-    def usual_orientation(self) -> str:
-        """The orientation most files share relative to the seed: the original's, as most edits keep it."""
-        counts: dict[str, int] = {"as is": 1}  # the seed's own
-        for path in self.laid:
-            counts[self.orientation(path)] = counts.get(self.orientation(path), 0) + 1
-        return max(sorted(counts), key=lambda how: (counts[how], how == "as is"))
+def _exported(info: ImageInfo, context: KeeperContext) -> bool:
+    """Whether a file's EXIF Software tag names an editing program (origin_format.EDITORS): an export
+    from Lightroom, darktable or Photos keeps the camera's EXIF (so "original" ties) and writes its
+    own name there; a camera writes its firmware. Only JPEGs and HEICs with camera EXIF are read (the
+    others are no camera file either way). An adversarial pass had such a graded export of the
+    camera's size, at q100 or at the camera's q90, kept over the camera file in 20 and 14 of 20
+    pairs (by "quality", then "tones"). Metadata is no proof: a copy whose tag was rewritten ties,
+    and the rules after decide."""
+    if info.format not in ("JPEG", "MPO", "HEIF") or not (info.metadata.has_exif and info.metadata.camera):
+        return False
+    return context.format(info).edited
 
 
-@dataclass(frozen=True)
-class KeeperContext:
-    """What the rules know beyond each file: protected folders, files measured to be lossless
-    re-saves of another file of their group (a PNG holding a JPEG's exact pixels), and what the
-    pixel comparison measured."""
-
-    protected: Sequence[str] = ()
-    resaves: frozenset[str] = frozenset()
-    evidence: PixelEvidence = field(default_factory=PixelEvidence)
-    fractions: dict[str, float] = field(default_factory=dict)  # frame_fractions of the group, filled when first asked
-    members: Sequence[ImageInfo] = ()
-    contenders: list[ImageInfo] = field(default_factory=list)  # the files "colour" counts: those still tied before it
-    _usual: list[bool] = field(default_factory=list)
-
-    def fraction(self, info: ImageInfo) -> float:
-        if not self.fractions and self.members:
-            measure = self.evidence.measure_frame
-            framed = {i.file.path: measure(i.file.path) for i in self.members} if measure is not None else None
-            self.fractions.update(frame_fractions(self.members, framed))
-        return self.fractions.get(info.file.path, info.content_fraction)
-
-    def origin(self, info: ImageInfo) -> OriginFacts:
-        """A file's OriginFacts, measured only when first needed (neutral without a measure)."""
-        path = info.file.path
-        if path not in self.evidence.origins:
-            if self.evidence.measure_origin is None:
-                return OriginFacts()
-            self.evidence.origins[path] = self.evidence.measure_origin(path)
-        return self.evidence.origins[path]
-
-    def usually_grey(self) -> bool:
-        """Whether most of the files still tied before the rule "colour" are grey (measured once,
-        only when a grey file meets a coloured one there): then the picture itself is grey and a
-        coloured file is a tinted copy. Measured: bench/corpus "ColdRipple" and "Grey" are grey
-        photos whose colour-graded copy won "colour over grey"."""
-        if not self._usual:
-            counted = self.contenders or self.members
-            greys = sum(self.facts(info).monochrome for info in counted)
-            self._usual.append(2 * greys > len(counted))
-        return self._usual[0]
-
-    def facts(self, info: ImageInfo) -> KeeperFacts:
-        """A file's KeeperFacts, measured only when a rule first needs them."""
-        path = info.file.path
-        if path not in self.evidence.facts:
-            if self.evidence.measure is None:
-                return KeeperFacts()
-            self.evidence.facts[path] = self.evidence.measure(path)
-        return self.evidence.facts[path]
-
-
-@dataclass(eq=False)
-class _Greyness:
-    """A file's place under "colour": colour first, unless most files still tied are grey (then
-    grey first). That majority is measured only when a grey file meets a coloured one."""
-
-    monochrome: bool
-    context: "KeeperContext"
-
-    def _key(self) -> bool:
-        return not self.monochrome if self.context.usually_grey() else self.monochrome
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Greyness) and self.monochrome == other.monochrome
-
-    def __lt__(self, other: "_Greyness") -> bool:
-        return self.monochrome != other.monochrome and self._key() < other._key()
-
-    __hash__ = None
-
-
-def _grey(info: ImageInfo, context: KeeperContext) -> _Greyness:
-    """A grey copy of a colour picture, or a coloured copy of a grey one."""
-    return _Greyness(context.facts(info).monochrome, context)
+def _better_quality(first: ImageInfo, second: ImageInfo, context: KeeperContext) -> int:
+    """-1 or 1 for the file of the higher JPEG quality (5-point steps; lossless counts as 100), 0
+    when either is a camera's HEIC/HEIF: it states no quality (measures.LOSSY_UNKNOWN_QUALITY is a
+    guess), and an unknown quality must not lose to a stated one. A lossy WebP keeps the guess: a
+    web format, not a camera's; tied, the WebP copies of bench/corpus "sunset" and "Wine" (seed 7)
+    and "TwoWings" and "Wine" (seed 11) won "tones" over their JPEG originals."""
+    if any(i.format in NATIVE_FORMATS and context.facts(i).quality != 100 for i in (first, second)):
+        return 0
+    a, b = (RULES["quality"][1](i, context) for i in (first, second))
+    return (a > b) - (a < b)
 
 
 def _tag_turned(info: ImageInfo, context: KeeperContext) -> int:
@@ -155,6 +85,35 @@ def _tag_turned(info: ImageInfo, context: KeeperContext) -> int:
     if not context.facts(info).turned_by_tag:
         return 1
     return 0 if info.metadata.has_exif and info.metadata.camera else 2
+
+
+ASPECT_TOLERANCE = 0.03  # pictures whose shapes differ by more are measured for "whole" whatever their sizes
+
+
+def _whole(first: ImageInfo, second: ImageInfo, context: KeeperContext) -> int:
+    """Of two files one of which holds the other's whole picture inside a larger one (origin_extent):
+    the outer one when what lies around continues the picture (the other is a crop of it), the inner
+    one when the outer is made around it (a caption band, a printed frame with a note, a viewer's
+    window, a collage: a seam all along a side). Measured only for files of one orientation whose
+    shapes differ (a crop of another shape, a composite, bars) or of one size (a crop exported at
+    its original's size). The fourth adversarial pass had the full photo lose "pixels" to a crop exported
+    at its size (18 of 18) and to a composite holding it whole (20 of 20 with the upscale below);
+    on its files this finds the crop in 18 of 18 and the composite in 16 of 16 (a seam needs a plain
+    margin beyond it: crops whose edge ran along a horizon or a window sill were taken for pasted)."""
+    evidence = context.evidence
+    if evidence.orientation(first.file.path) != evidence.orientation(second.file.path):
+        return 0
+    shapes = [math.log(i.width / max(i.height, 1)) for i in (first, second)]
+    same_size = pixel_class(first, context.fraction(first)) == pixel_class(second, context.fraction(second))
+    if abs(shapes[0] - shapes[1]) <= ASPECT_TOLERANCE and not same_size:
+        return 0
+    code = context.extent(first, second)
+    second_in_first, first_in_second = code % 10, code // 10
+    if (second_in_first == NONE) == (first_in_second == NONE):
+        return 0  # neither holds the other (or each seems to: no evidence)
+    if second_in_first != NONE:
+        return -1 if second_in_first == CROP_OF_OUTER else 1
+    return 1 if first_in_second == CROP_OF_OUTER else -1
 
 
 def _more_pixels(first: ImageInfo, second: ImageInfo, context: KeeperContext) -> int:
@@ -200,9 +159,38 @@ def _not_enhanced(first: ImageInfo, second: ImageInfo, context: KeeperContext) -
     return enhanced(context.origin(first), context.origin(second))
 
 
+def _turned(info: ImageInfo, context: KeeperContext) -> bool:
+    """Whether a file lies otherwise than the group's original orientation (_original_orientation)."""
+    if not context.evidence.laid:
+        return False
+    return context.evidence.orientation(info.file.path) != _original_orientation(context)
+
+
+def _original_orientation(context: KeeperContext) -> str:
+    """The orientation of the camera's files (camera EXIF) stored wider than tall, when the others
+    with camera EXIF lie otherwise and are stored taller than wide (origin_format.FormatFacts.
+    stored_upright): a camera stores its sensor's shape and shows a portrait by an EXIF tag, so a
+    file with its EXIF stored taller had its pixels turned by a program. Else the orientation most
+    files share (a copy turned or mirrored on its own). An adversarial pass got two copies turned
+    90° in the pixels (EXIF kept) to outvote the camera file in 5 of 5 groups; two copies mirrored
+    the same way still do (5 of 5): nothing in a mirrored file tells it from the original."""
+    if not context.orientation:
+        evidence = context.evidence
+        usual = evidence.usual_orientation()
+        cameras = [i for i in context.members if i.metadata.has_exif and i.metadata.camera]
+        if len({evidence.orientation(i.file.path) for i in cameras}) > 1:
+            wide = {evidence.orientation(i.file.path) for i in cameras if not context.format(i).stored_upright}
+            tall = {evidence.orientation(i.file.path) for i in cameras if context.format(i).stored_upright}
+            if len(wide) == 1 and tall and not wide & tall:
+                usual = wide.pop()
+        context.orientation.append(usual)
+    return context.orientation[0]
+
+
 # Rules that compare two files (the rest give each file a key): rule name → (first, second) → -1, 0, 1.
 PAIRWISE: dict[str, Callable[[ImageInfo, ImageInfo, KeeperContext], int]] = {
-    "pixels": _more_pixels, "not-enhanced": _not_enhanced, "detail": _more_detail,
+    "whole": _whole, "pixels": _more_pixels, "not-enhanced": _not_enhanced, "detail": _more_detail,
+    "quality": _better_quality,
 }
 
 
@@ -212,24 +200,23 @@ def _unpadded(info: ImageInfo, context: KeeperContext) -> int:
     return -round(context.fraction(info) * 50)
 
 
-def _turned(info: ImageInfo, context: KeeperContext) -> bool:
-    if not context.evidence.laid:
-        return False
-    return context.evidence.orientation(info.file.path) != context.evidence.usual_orientation()
-
-
 # name → (what it means, key: smaller is better)
 RULES: dict[str, tuple[str, Callable[[ImageInfo, KeeperContext], object]]] = {
     "protected": ("keep files in protected folders", lambda i, c: not in_folders(i.file.path, c.protected)),
     "raw": ("keep RAW over JPEG and other rendered files", lambda i, c: not is_raw(i.file.path)),
+    "whole": ("keep the whole photo over a crop of it exported at its size, and over a composite made around it "
+              "(a caption band, a frame with a note, a screenshot, a collage)", lambda i, c: 0),
     "pixels": ("keep the most pixels (an upscale holding no more detail than the other doesn't count)",
                lambda i, c: pixel_class(i, c.fraction(i))),
     "no-padding": ("keep the one without padding bars", _unpadded),
-    "upright": ("keep the file in the orientation the others share over a turned or mirrored copy",
-                lambda i, c: _turned(i, c)),
-    "colour": ("keep colour over a grey copy (a grey picture over a tinted copy)", _grey),
+    "upright": ("keep the camera file stored in its sensor's shape over a copy turned in the pixels, else the "
+                "file in the orientation the others share over a turned or mirrored copy", _turned),
+    "colour": ("keep colour over a grey copy, and a grey picture over a tinted copy (a tint is no colour)", _colour),
+    "full-colour": ("keep a full-colour file over a copy of 256 colours or fewer (a GIF, a quantised PNG)", _palette),
     "original": ("keep the camera original over an export without camera EXIF",
                  lambda i, c: not (i.metadata.has_exif and i.metadata.camera)),
+    "native": ("keep the camera's own HEIC/HEIF over a conversion of it", lambda i, c: not _native(i)),
+    "unedited": ("keep a file over an export whose EXIF names the editing program that wrote it", _exported),
     "as-stored": ("keep the camera's file turned by its EXIF tag, else the file stored as shown over one a "
                   "program turned by a tag", _tag_turned),
     "not-resaved": ("keep the JPEG over a re-save of it: a PNG or TIFF with its exact pixels, or a JPEG encoded "
@@ -248,8 +235,9 @@ RULES: dict[str, tuple[str, Callable[[ImageInfo, KeeperContext], object]]] = {
     "oldest-file": ("keep the oldest file", lambda i, c: i.file.mtime_ns),
     "shortest-path": ("keep the shortest path", lambda i, c: (len(i.file.path), i.file.path)),
 }
-DEFAULT_RULES = ("protected", "raw", "pixels", "no-padding", "upright", "colour", "original", "as-stored", "not-resaved",
-                 "not-enhanced", "detail", "quality", "central", "tones", "oldest-taken", "largest-file", "oldest-file", "shortest-path")
+DEFAULT_RULES = ("protected", "raw", "whole", "pixels", "no-padding", "upright", "colour", "full-colour", "original",
+                 "native", "unedited", "as-stored", "not-resaved", "not-enhanced", "detail", "quality", "central", "tones",
+                 "oldest-taken", "largest-file", "oldest-file", "shortest-path")
 
 
 # Rules that compare files of one size only: two files tied on "pixels" though one has more (an
@@ -291,11 +279,6 @@ def choose_keeper(infos: Sequence[ImageInfo], protected: Sequence[str] = (),
         if (position, rule) not in known:
             known[position, rule] = RULES[rule][1](infos[position], context)
         return known[position, rule]
-
-    if "colour" in rules:  # the files "colour" will compare: those tied with the best before it
-        before = rules[:rules.index("colour")]
-        best = min(range(len(infos)), key=lambda p: tuple(value(p, rule) for rule in before))
-        context.contenders.extend(infos[p] for p in range(len(infos)) if all(value(p, r) == value(best, r) for r in before))
 
     def compare(first: int, second: int) -> int:
         for rule in rules:

@@ -1,0 +1,132 @@
+"""What a file's colours and format say about whether it is an original or a conversion, for the
+keeper rules (review/keeper.py): whether its colours are a tint of grey (a colour-graded copy of a
+grey picture, whose colour follows its tone), whether it holds at most PALETTE_COLOURS colours (a
+GIF or a quantised PNG, which has lost the rest), and whether it is in a camera's own format
+(HEIC/HEIF, which conversions are made from), and whether its EXIF names an editing program.
+
+Each file's answer is kept in the cache's ``verifications`` table under its content hash, so a
+rescan decodes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+from photodedup.core.analyse.safe_open import open_photo
+from photodedup.core.match.measures import VerificationStore
+
+FORMAT_METHOD = "keeper-format-v5"
+# Formats a camera writes its own pictures in (RAW is told by the file name: analyse.raw.is_raw).
+NATIVE_FORMATS = frozenset({"HEIF"})
+PALETTE_COLOURS = 256  # a GIF's or an 8-bit PNG's most
+# Formats whose files may hold a palette: a JPEG's or a HEIC's decoding never gives so few colours.
+PALETTE_FORMATS = frozenset({"GIF", "PNG", "BMP", "TIFF", "WEBP"})
+TINT_SIDE = 256  # the tint is measured on the picture reduced to this long side
+TONE_STEP = 2  # grey levels per bin of tone
+# A coloured file is a tint of grey when the colour left once its tone is known (the root mean
+# square, over the pixels, of each pixel's offset from grey less the mean offset at its tone) is
+# under TINT_LEVELS grey levels, or under TINT_LEVELS_STRONG and TINT_SHARE of its colour's
+# variance (a strong tint whose JPEG noise is larger). Measured at 256 px: the colour-graded copies
+# of the grey bench/corpus and corpus-s11 pictures "ColdRipple" and "Grey" leave 0.68-1.96 levels
+# and 0.006-0.012 of their variance, a cold grade of "chelsea" made grey (tests) 1.93 and 0.07;
+# colour photos leave 2.44-2.93 when one hue runs through them (the dusk of "DarkestHour", share
+# 0.027-0.040), 2.86 ("Wood", share 0.61), else 4.7 ("Blinds") to 45 ("Garden").
+TINT_LEVELS = 2.2
+TINT_LEVELS_STRONG = 4.0
+TINT_SHARE = 0.02
+# Words in an EXIF Software tag (0x0131) naming a program that edits and exports photos, not a
+# camera's or a phone's firmware (which write their model or version: "Digital Camera X-T3
+# Ver3.00", "17.1", "G991BXXU5CVF3"). Lightroom, darktable, Photos and their kin copy the camera's
+# EXIF into an export and write their own name there.
+EDITORS = ("photoshop", "lightroom", "darktable", "gimp", "capture one", "luminar", "affinity", "pixelmator",
+           "snapseed", "rawtherapee", "acdsee", "paint.net", "picasa", "dxo photolab", "dxo optics", "on1 ", "polarr", "vsco", "digikam",
+           "shotwell", "photoscape", "fotor", "canva", "picsart", "photo editor", "photos ")
+
+
+@dataclass(frozen=True)
+class FormatFacts:
+    """A file's colour left once its tone is known (grey levels; 0 for a grey file) and that as a
+    share of its colour's variance, whether it holds at most PALETTE_COLOURS colours while not
+    being grey, and whether its EXIF names an editing program as the software that wrote it."""
+
+    tint: float = 99.0
+    tint_share: float = 1.0
+    palette: bool = False
+    edited: bool = False  # its EXIF Software tag names an editing program (EDITORS)
+    stored_upright: bool = False  # its pixels are stored taller than wide (before any EXIF orientation)
+
+    @property
+    def tinted_grey(self) -> bool:
+        return self.tint < TINT_LEVELS or (self.tint < TINT_LEVELS_STRONG and self.tint_share < TINT_SHARE)
+
+    def code(self) -> int:
+        share = min(9999, round(self.tint_share * 10000))
+        flags = int(self.palette) + 2 * int(self.edited) + 4 * int(self.stored_upright)
+        return (flags * 10000 + share) * 100000 + min(99999, round(self.tint * 100))
+
+    @classmethod
+    def from_code(cls, code: int) -> "FormatFacts":
+        head, tint = divmod(code, 100000)
+        flags, share = divmod(head, 10000)
+        return cls(tint / 100, share / 10000, bool(flags & 1), bool(flags & 2), bool(flags & 4))
+
+
+def tint_of(rgb: np.ndarray) -> tuple[float, float]:
+    """The colour of a picture left once its tone is known: each pixel's offset from its grey
+    (R, G and B less the luma), less the mean offset of the pixels of its tone (TONE_STEP bins),
+    as a root mean square. A tint (sepia, a cold or warm grade of a grey picture) gives each tone
+    one colour: near 0. A colour photo has colours of every hue at every tone. Also that colour's
+    share of the variance of the offsets (1.0 for a grey picture, which has none)."""
+    values = rgb.reshape(-1, 3).astype(np.float64)
+    luma = values @ np.array([0.299, 0.587, 0.114])
+    offsets = values - luma[:, None]
+    bins = np.clip((luma / TONE_STEP).astype(int), 0, 255 // TONE_STEP)
+    counts = np.bincount(bins, minlength=256 // TONE_STEP)
+    means = np.stack([np.bincount(bins, offsets[:, c], minlength=counts.size) for c in range(3)], axis=1)
+    means /= np.maximum(counts, 1)[:, None]
+    left = float((((offsets - means[bins]) ** 2).sum(axis=1)).mean())
+    total = float(((offsets - offsets.mean(axis=0)) ** 2).sum(axis=1).mean())
+    return float(np.sqrt(left)), (left / total if total > 1e-9 else 1.0)
+
+
+def measure_format(path: str) -> FormatFacts:
+    """A file's tint (from a reduced decode), for formats that may hold a palette whether it holds
+    at most PALETTE_COLOURS colours (from the full picture: a reduction would mix new ones), and
+    whether its EXIF names an editing program, and the shape its pixels are stored in."""
+    with open_photo(path) as image:
+        edited, stored_upright = _edited(image), image.height > image.width
+        palette = False
+        if image.format in PALETTE_FORMATS:
+            colours = image.convert("RGB").getcolors(PALETTE_COLOURS)
+            palette = colours is not None and any(r != g or g != b for _, (r, g, b) in colours)
+        image.draft("RGB", (TINT_SIDE, TINT_SIDE))
+        rgb = image.convert("RGB")
+    rgb.thumbnail((TINT_SIDE, TINT_SIDE), Image.Resampling.BOX)
+    tint, share = tint_of(np.asarray(rgb))
+    return FormatFacts(round(tint, 2), round(share, 4), palette, edited, stored_upright)
+
+
+def _edited(image: Image.Image) -> bool:
+    try:
+        software = image.getexif().get(0x0131)
+    except Exception:  # malformed EXIF: it says nothing
+        return False
+    if isinstance(software, bytes):
+        software = software.decode("latin-1")
+    return isinstance(software, str) and any(word in software.lower() + " " for word in EDITORS)
+
+
+def format_facts(path: str, content_hash: str, store: VerificationStore) -> FormatFacts:
+    """measure_format, from the cache or measured (and cached); neutral (colour, no palette) if unreadable."""
+    known = store.lookup_verification(content_hash, content_hash, FORMAT_METHOD)
+    if known is not None:
+        return FormatFacts.from_code(known)
+    try:
+        measured = measure_format(path)
+    except Exception:  # unreadable here: no evidence either way
+        return FormatFacts()
+    store.store_verification(content_hash, content_hash, FORMAT_METHOD, measured.code())
+    return measured
