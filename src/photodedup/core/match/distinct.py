@@ -69,15 +69,18 @@ METHOD = "distinct-v9-s512-c16-smaller-first-extent0.75-match0.7-steps13-overlay
 INVERSE_TURNS = {"turned 90°": "turned 270°", "turned 270°": "turned 90°"}  # the others undo themselves
 
 
-def _order_key(picture: np.ndarray) -> tuple:
-    """The smaller picture is laid under the other (equal sizes: by their pixels' digest).
-
-    On corpus seed 7 (verify alone, decode_gray's pictures) the edit first found 24 of 25 crops,
-    22 of 25 100-px thumbnails, 34 of 34 thumbnails; the original first 23, 22, 33. Larger first,
-    the scan missed Storm's crop (crop recall 0.92): laid under its original it agrees in 1.0 of
-    the tiles, the other way 0.58."""
-    digest = hashlib.blake2b(np.ascontiguousarray(picture).tobytes(), digest_size=8).digest()
-    return (picture.size, picture.shape, digest)
+def _smaller_second(a_gray: np.ndarray, b_gray: np.ndarray) -> bool:
+    """Whether b is the smaller picture, laid under the other (by size, then shape; equal: by their
+    pixels' digest, hashed only then). On corpus seed 7 (verify alone) the edit first found 24 of 25
+    crops, 22 of 25 100-px thumbnails, 34 of 34 thumbnails; the original first 23, 22, 33. Larger
+    first, the scan missed Storm's crop (crop recall 0.92): laid under its original it agrees in
+    1.0 of the tiles, the other way 0.58."""
+    a_key, b_key = (a_gray.size, a_gray.shape), (b_gray.size, b_gray.shape)
+    if a_key != b_key:
+        return b_key < a_key
+    digest_a, digest_b = (hashlib.blake2b(np.ascontiguousarray(p).tobytes(), digest_size=8).digest()
+                          for p in (a_gray, b_gray))
+    return digest_b < digest_a
 
 
 def _inverse_fit(alignment):
@@ -100,7 +103,7 @@ def either_way(compare: Callable, a_gray: np.ndarray, b_gray: np.ndarray, featur
     The tile agreement depends on which picture is laid under (two letter pages of one layout:
     0.333 one way, 0.280 the other, tests/core/test_distinct.py), so the report's trash check
     (keeper first) and the grouping (smaller content hash first) could disagree."""
-    swap = _order_key(b_gray) < _order_key(a_gray)
+    swap = _smaller_second(a_gray, b_gray)
     first, second = (b_gray, a_gray) if swap else (a_gray, b_gray)
     if swap:
         asked = features
@@ -122,11 +125,13 @@ def _resized(picture: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 
 
 def _box(values: np.ndarray, radius: int) -> np.ndarray:
-    """Mean over a (2·radius+1)² box, edges replicated."""
+    """Mean over a (2·radius+1)² box, edges replicated (by rows, then columns: 2.4 ms at 512 px,
+    summed-area tables 4.2)."""
     padded = np.pad(values.astype(np.float64), radius, mode="edge")
-    summed = np.pad(np.cumsum(np.cumsum(padded, axis=0), axis=1), ((1, 0), (1, 0)))
     side = 2 * radius + 1
-    total = summed[side:, side:] - summed[:-side, side:] - summed[side:, :-side] + summed[:-side, :-side]
+    height, width = padded.shape[0] - 2 * radius, padded.shape[1] - 2 * radius
+    rows = sum(padded[dy:dy + height] for dy in range(side))
+    total = sum(rows[:, dx:dx + width] for dx in range(side))
     return (total / (side * side)).astype(np.float32)
 
 

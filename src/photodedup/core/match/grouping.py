@@ -126,7 +126,7 @@ def group_infos(infos: list[ImageInfo], threshold: float, protected: Sequence[st
     keeper_of: dict[int, int] = {}  # position of each clustered photo → position of its group's keeper
     for positions, members, resaves in zip(clusters, clustered, resaves_of(clustered, cache, verifier.workers, progress)):
         seed = _seed(members)
-        evidence = evidence_of(members, seed, verifier.verdict_between, cache)
+        evidence = evidence_of(members, seed, verifier.verdict_between, cache, verifier.gray_of)
         keeper = choose_keeper(members, protected, keeper_rules, resaves, evidence)
         groups.append(make_group(members, keeper, lambda kept, info, seed=seed: verifier.describe_known(kept, info, seed)))
         keeper_of.update({p: verifier.position[members[keeper].file.path] for p in positions})

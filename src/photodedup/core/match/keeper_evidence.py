@@ -22,17 +22,25 @@ from photodedup.core.review.keeper import PixelEvidence, resave_candidates
 
 
 def evidence_of(members: list[ImageInfo], seed: ImageInfo, verdict_between: Callable[[ImageInfo, ImageInfo], PixelVerdict],
-                cache: cache_module.Cache) -> PixelEvidence:
+                cache: cache_module.Cache, gray_of: Callable[[ImageInfo], np.ndarray | None] | None = None) -> PixelEvidence:
     """What the pixels say about which file of a copy group the others were made from: each file
-    against the group's seed (checked when the group was made), and each file's own facts."""
+    against the group's seed (checked when the group was made), and each file's own facts.
+    ``gray_of``: the grey picture the copy check used (decode_gray's), which spares most files the
+    decode of origin.measure_frame when nothing was trimmed from it (origin.plainly_unframed)."""
     laid: dict[str, str] = {}
     for info in members:
         if info is not seed and info.content_hash != seed.content_hash:
             laid[info.file.path] = verdict_between(seed, info).how
     hashes = {info.file.path: info.content_hash for info in members}
+    by_path = {info.file.path: info for info in members}
+
+    def whole_gray(path: str) -> np.ndarray | None:
+        info = by_path[path]
+        return gray_of(info) if gray_of is not None and info.content_fraction == 1.0 else None
+
     return PixelEvidence(laid, {}, lambda path: keeper_facts(path, hashes[path], cache), _spread(members, cache),
                          {}, lambda path: origin_facts(path, hashes[path], cache),
-                         lambda path: frame_of(path, hashes[path], cache),
+                         lambda path: frame_of(path, hashes[path], cache, lambda: whole_gray(path)),
                          measure_format=lambda path: format_facts(path, hashes[path], cache),
                          measure_extent=lambda a, b: extent_of(a, hashes[a], b, hashes[b], cache))
 

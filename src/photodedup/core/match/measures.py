@@ -123,9 +123,10 @@ def measure_shot(grey: np.ndarray) -> ShotFacts:
     values = grey.astype(np.float32)
     laplacian = (4 * values[1:-1, 1:-1] - values[:-2, 1:-1] - values[2:, 1:-1] - values[1:-1, :-2] - values[1:-1, 2:])
     energy = np.abs(laplacian)
-    sharpness = float(np.percentile(energy, 90))
+    # One partition for both (apart, they were 0.14 s of a cold scan of bench/corpus-speed); the
+    # median: in plain areas the finest residual is the sensor's noise.
+    sharpness, noise = (float(v) for v in np.percentile(energy, [90, 50]))
     clipped = float(((grey <= 3) | (grey >= 252)).mean())
-    noise = float(np.median(energy))  # in plain areas the finest residual is the sensor's noise
     return ShotFacts(sharpness, clipped, noise)
 
 

@@ -116,19 +116,27 @@ def _whole(first: ImageInfo, second: ImageInfo, context: KeeperContext) -> int:
     return 1 if first_in_second == CROP_OF_OUTER else -1
 
 
-def _more_pixels(first: ImageInfo, second: ImageInfo, context: KeeperContext) -> int:
-    """-1 or 1 for the file with more picture pixels (3% steps), unless it holds no detail beyond
-    what the other can (origin.holds_more): an upscale of the other (or both soft) ties, 0."""
+def _pixel_order(first: ImageInfo, second: ImageInfo, context: KeeperContext) -> tuple[int, Callable[[], bool] | None]:
+    """(-1 or 1 for the file with more picture pixels (3% steps), 0 if none; None, or what tells
+    whether it really holds more: at the scales an upscale is told at, whether it holds detail
+    beyond what the other can (origin.holds_more, a full-size decode), else it ties)."""
     pixels = [i.width * i.height * context.fraction(i) for i in (first, second)]
     classes = [pixel_class(i, context.fraction(i)) for i in (first, second)]
     if classes[0] == classes[1]:
-        return 0
+        return 0, None
     larger = 0 if classes[0] < classes[1] else 1
     scale = math.sqrt(pixels[larger] / max(pixels[1 - larger], 1.0))
-    # Measured (a full-size decode) only at the scales an upscale is told at.
-    if UPSCALE_MIN <= scale <= UPSCALE_MAX and not holds_more(context.origin((first, second)[larger]), scale):
-        return 0
-    return -1 if larger == 0 else 1
+    sign = -1 if larger == 0 else 1
+    if UPSCALE_MIN <= scale <= UPSCALE_MAX:
+        return sign, lambda: holds_more(context.origin((first, second)[larger]), scale)
+    return sign, None
+
+
+def _more_pixels(first: ImageInfo, second: ImageInfo, context: KeeperContext) -> int:
+    """-1 or 1 for the file with more picture pixels (3% steps), unless it holds no detail beyond
+    what the other can (origin.holds_more): an upscale of the other (or both soft) ties, 0."""
+    sign, holds = _pixel_order(first, second, context)
+    return 0 if holds is not None and not holds() else sign
 
 
 def _size_and_quality_differ(first: ImageInfo, second: ImageInfo, context: KeeperContext) -> bool:
@@ -280,9 +288,18 @@ def choose_keeper(infos: Sequence[ImageInfo], protected: Sequence[str] = (),
             known[position, rule] = RULES[rule][1](infos[position], context)
         return known[position, rule]
 
-    def compare(first: int, second: int) -> int:
-        for rule in rules:
+    def compare(first: int, second: int, start: int = 0) -> int:
+        for at in range(start, len(rules)):
+            rule = rules[at]
             if rule in SAME_SIZE_ONLY and value(first, "pixels") != value(second, "pixels"):
+                continue
+            if rule == "pixels":  # the full-size measure of an upscale only where it can change the answer
+                sign, holds = _pixel_order(infos[first], infos[second], context)
+                if sign and holds is not None:
+                    rest = compare(first, second, at + 1)
+                    return sign if rest == sign or holds() else rest
+                if sign:
+                    return sign
                 continue
             if rule in PAIRWISE:
                 decided = PAIRWISE[rule](infos[first], infos[second], context)
