@@ -72,3 +72,21 @@ def test_after_a_few_changes_only_their_rows_are_asked_and_the_table_is_a_cold_o
     cold = NeighbourTables(tmp_path / "cold", row_ids(hashes, "model"), "model").table(vectors, "", WIDTH)
     assert as_sets(table) == as_sets(cold)
     assert len(hashes) - 1 in as_sets(table)[keep.index(10)], "the new copy is among its original's nearest"
+
+
+def test_a_table_is_written_atomically(tmp_path, monkeypatch):
+    vectors = clustered(60, 6)
+    tables = NeighbourTables(tmp_path, row_ids([f"h{n}" for n in range(60)], "model"), "model")
+    table = tables.table(vectors, "", WIDTH)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+
+    def crash(source, destination):
+        raise OSError("power cut")
+
+    monkeypatch.setattr(neighbour_tables.os, "replace", crash)
+    changed = vectors.copy()
+    changed[0] = changed[1]
+    again = NeighbourTables(tmp_path, row_ids(["other"] + [f"h{n}" for n in range(1, 60)], "model"), "model")
+    assert again.table(changed, "", WIDTH).shape == table.shape  # made, only not kept
+    monkeypatch.undo()
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before, "nothing half-written, nothing lost"

@@ -27,8 +27,10 @@ from photodedup.core.match.index import STALE_SECONDS, VectorIndex, ordered_like
 from photodedup.core.progress import NULL_PROGRESS, Progress
 
 TABLE_FORMAT = "tables-1"  # in every key: tables made another way are never read as these
-REUSE_SHARE = 0.5  # a previous table is updated when it holds at least this share of the photos
 REACH = 4  # a new photo is asked for REACH × the table's width of neighbours, to merge it into theirs
+# A previous table is updated when it holds at least this share of the photos: past it, asking the
+# new photos REACH × as far costs more than asking every photo once.
+REUSE_SHARE = 1 - 1 / REACH
 PREVIOUS_LOOKED_AT = 3  # the most recently used tables tried as the previous one
 
 

@@ -31,7 +31,7 @@ _TURNS = (lambda t: t, lambda t: t[..., ::-1, ::-1], lambda t: np.rot90(t, 1, ax
           lambda t: np.rot90(t, 3, axes=(-2, -1)), lambda t: t[..., :, ::-1], lambda t: t[..., ::-1, :],
           lambda t: np.rot90(t[..., :, ::-1], 1, axes=(-2, -1)), lambda t: np.rot90(t[..., :, ::-1], 3, axes=(-2, -1)))
 SWAPPING = (2, 3, 6, 7)  # the turns by 90° (of _TURNS and verdict.TURNS): width and height swap
-_ROWS_AT_ONCE, _COLUMNS_AT_ONCE, _PAIRS_AT_ONCE = 512, 8192, 32768  # 16 MB of scores, 32 MB of pairs
+_ROWS_AT_ONCE, _COLUMNS_AT_ONCE, _PAIRS_AT_ONCE = 512, 8192, 8192  # 16 MB of scores, 2 × 8 MB of pairs
 
 # Each photo's nearest items (rows of the (count, k) table, -1 where fewer) among unit vectors.
 NeighbourFinder = Callable[[np.ndarray, int], np.ndarray]
@@ -72,25 +72,29 @@ def turn_free(base: np.ndarray, block: int = 4096) -> np.ndarray:
     return reduced / np.maximum(np.linalg.norm(reduced, axis=1, keepdims=True), 1e-6)
 
 
-def scores_above(turned: np.ndarray, against: np.ndarray, turn: int, correlation: float,
+def scores_above(turned: np.ndarray, against: np.ndarray, turns: Sequence[int], correlation: float,
                  pairs: tuple[np.ndarray, np.ndarray] | None = None):
-    """(rows of ``turned``, rows of ``against``, correlation) of turn(turned[row]) with against[col]
-    at ``correlation`` or more: every pair, or only ``pairs`` (rows, cols), block by block."""
+    """(turn, rows of ``turned``, rows of ``against``, correlation) of turn(turned[row]) with
+    against[col] at ``correlation`` or more, for each of ``turns``: every pair, or only ``pairs``
+    (rows, cols), block by block (each block's thumbnails gathered once for all the turns)."""
     flat = against.reshape(len(against), -1)
     if pairs is None:
         for start in range(0, len(turned), _ROWS_AT_ONCE):
-            block = np.ascontiguousarray(_TURNS[turn](turned[start:start + _ROWS_AT_ONCE])).reshape(-1, flat.shape[1])
-            for other in range(0, len(flat), _COLUMNS_AT_ONCE):
-                scores = block @ flat[other:other + _COLUMNS_AT_ONCE].T
-                rows, cols = np.nonzero(scores >= correlation)
-                yield rows + start, cols + other, scores[rows, cols]
+            part = turned[start:start + _ROWS_AT_ONCE]
+            for turn in turns:
+                block = np.ascontiguousarray(_TURNS[turn](part)).reshape(len(part), -1)
+                for other in range(0, len(flat), _COLUMNS_AT_ONCE):
+                    scores = block @ flat[other:other + _COLUMNS_AT_ONCE].T
+                    rows, cols = np.nonzero(scores >= correlation)
+                    yield turn, rows + start, cols + other, scores[rows, cols]
         return
     for start in range(0, len(pairs[0]), _PAIRS_AT_ONCE):
         rows, cols = pairs[0][start:start + _PAIRS_AT_ONCE], pairs[1][start:start + _PAIRS_AT_ONCE]
-        block = np.ascontiguousarray(_TURNS[turn](turned[rows])).reshape(len(rows), -1)
-        scores = np.einsum("ij,ij->i", block, flat[cols])
-        keep = scores >= correlation
-        yield rows[keep], cols[keep], scores[keep]
+        left, right = turned[rows], against[cols]
+        for turn in turns:
+            scores = np.einsum("ijk,ijk->i", _TURNS[turn](left), right)  # a turned view: no copy
+            keep = scores >= correlation
+            yield turn, rows[keep], cols[keep], scores[keep]
 
 
 def best_matches(rows: np.ndarray, cols: np.ndarray, scores: np.ndarray, per_photo: int) -> list[tuple[int, int]]:
@@ -167,15 +171,15 @@ class TurnedSearch:
                 self._table = self.neighbours(turn_free(self.base), TURNED_NEIGHBOURS)
             candidates = _neighbour_pairs(self._table, asking)
         found = []
-        for turn in range(len(_TURNS)):
-            if candidates is None:
-                blocks = ((asking[r], c, s) for r, c, s in scores_above(self.base[asking], self.base, turn, correlation))
-            else:
-                blocks = scores_above(self.base, self.base, turn, correlation, candidates)
-            for a, b, score in blocks:
-                expected = -self.log_aspect[a] if turn in SWAPPING else self.log_aspect[a]
-                ok = (a != b) & self.textured[a] & self.textured[b] & (np.abs(expected - self.log_aspect[b]) <= ASPECT_SLACK)
-                found.append((a[ok], b[ok], score[ok]))
+        turns = range(len(_TURNS))
+        if candidates is None:
+            blocks = ((t, asking[r], c, s) for t, r, c, s in scores_above(self.base[asking], self.base, turns, correlation))
+        else:
+            blocks = scores_above(self.base, self.base, turns, correlation, candidates)
+        for turn, a, b, score in blocks:
+            expected = -self.log_aspect[a] if turn in SWAPPING else self.log_aspect[a]
+            ok = (a != b) & self.textured[a] & self.textured[b] & (np.abs(expected - self.log_aspect[b]) <= ASPECT_SLACK)
+            found.append((a[ok], b[ok], score[ok]))
         if not found:
             return []
         matched = best_matches(*(np.concatenate(column) for column in zip(*found)), per_photo)
@@ -208,11 +212,10 @@ def turned_partners_of(original_thumbs: np.ndarray, original_aspects: np.ndarray
         keep = table.reshape(-1) >= 0
         candidates = (rows[keep], table.reshape(-1)[keep])
     found = []
-    for turn in range(1, len(_TURNS)):
-        for a, b, score in scores_above(others, originals, turn, TURNED_CORRELATION, candidates):
-            expected = -other_log[a] if turn in SWAPPING else other_log[a]
-            ok = other_textured[a] & original_textured[b] & (np.abs(expected - original_log[b]) <= ASPECT_SLACK)
-            found.append((a[ok], b[ok], score[ok]))
+    for turn, a, b, score in scores_above(others, originals, range(1, len(_TURNS)), TURNED_CORRELATION, candidates):
+        expected = -other_log[a] if turn in SWAPPING else other_log[a]
+        ok = other_textured[a] & original_textured[b] & (np.abs(expected - original_log[b]) <= ASPECT_SLACK)
+        found.append((a[ok], b[ok], score[ok]))
     partners: dict[int, list[int]] = {}
     if found:
         for row, original in best_matches(*(np.concatenate(column) for column in zip(*found)), TURNED_PER_PHOTO):
