@@ -90,3 +90,32 @@ def test_a_table_is_written_atomically(tmp_path, monkeypatch):
     assert again.table(changed, "", WIDTH).shape == table.shape  # made, only not kept
     monkeypatch.undo()
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before, "nothing half-written, nothing lost"
+
+
+def test_the_thumbnails_pairs_after_a_change_are_a_cold_searchs(tmp_path):
+    from test_turned import library
+
+    from photodedup.core.match.turned import TurnedSearch
+
+    def search(folder, thumbs, aspects, hashes):
+        tables = NeighbourTables(folder, row_ids(hashes, "model"), "model")
+        turned = TurnedSearch(thumbs, aspects, lambda d, k: tables.table(d, "-turned", k), exact_up_to=64)
+        reused = []
+        pairs = turned.pairs(known=lambda: reused.append(tables.previous_found("-turned")) or reused[0])
+        tables.save_found("-turned", *turned.found)
+        return pairs, reused
+
+    thumbs, aspects, planted = library(600)
+    hashes = [f"h{n}" for n in range(600)]
+    first, _ = search(tmp_path / "warm", thumbs, aspects, hashes)
+    assert set(planted) <= set(first)
+    rng = np.random.default_rng(9)
+    for row in (100, 101, 333):  # new pictures
+        thumbs[row] = rng.integers(0, 255, (32, 32))
+        hashes[row] = f"h{row}-new"
+    thumbs[250] = np.rot90(thumbs[400])  # a turned copy of another photo
+    aspects[250], hashes[250] = 1 / aspects[400], "h250-turned"
+    updated, reused = search(tmp_path / "warm", thumbs, aspects, hashes)
+    assert reused[0] is not None and 0 < reused[0][3].sum() < 300, "most rows keep what they found"
+    cold, _ = search(tmp_path / "cold", thumbs, aspects, hashes)
+    assert updated == cold and (250, 400) in updated

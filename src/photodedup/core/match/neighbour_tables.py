@@ -53,6 +53,9 @@ class NeighbourTables:
         digest.update(ids.tobytes())
         self.key = digest.hexdigest()
         self.asked = 0  # rows the last table asked an index about (a rescan: 0)
+        # kind → (key of the table it came from, row now of each row then (-1: gone; one more -1
+        # at the end), rows whose neighbours, or who lists them, may have changed)
+        self.changes: dict[str, tuple[str, np.ndarray, np.ndarray]] = {}
 
     def _path(self, kind: str, count: int) -> Path:
         return self.folder / f"vectors-{self.key}{kind}.nbrs{count}.npy"
@@ -63,15 +66,19 @@ class NeighbourTables:
         saved = self._saved(vectors, kind, count)
         if saved is not None:
             self.asked = 0
+            self.changes[kind] = (self.key, np.r_[np.arange(len(vectors)), -1], np.zeros(len(vectors), dtype=bool))
             return saved
         previous = self._previous(kind, count)
         index = VectorIndex.build(vectors, progress=progress)
+        self.changes.pop(kind, None)
         try:
             table = None
             if previous is not None:
-                table, self.asked = updated_table(*previous, self.ids, index, count, progress)
+                table, self.asked, new_of_old, changed = updated_table(*previous[1:], self.ids, index, count, progress)
+                self.changes[kind] = (previous[0], new_of_old, changed)
                 if not ordered_like_an_index(vectors, table):  # a previous table tampered with
                     table = None
+                    self.changes.pop(kind)
             if table is None:
                 table = index.query(range(len(vectors)), count, progress)
                 self.asked = len(vectors)
@@ -96,6 +103,29 @@ class NeighbourTables:
             except OSError:
                 pass
 
+    def save_found(self, kind: str, rows: np.ndarray, cols: np.ndarray, scores: np.ndarray) -> None:
+        """Keep what a search over the ``kind`` table found (row, col, score), for the next update."""
+        if self.folder is not None:
+            try:
+                _save_atomically(self.folder / f"vectors-{self.key}{kind}.found.npy",
+                                 np.column_stack([rows, cols, scores]).astype(np.float64))
+            except OSError:
+                pass
+
+    def previous_found(self, kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+        """(rows, cols, scores, rows to search again) from what was found over the table the ``kind``
+        table was updated from, in this library's rows; None when it was made anew."""
+        if kind not in self.changes or self.folder is None:
+            return None
+        key, new_of_old, changed = self.changes[kind]
+        found = _load(self.folder / f"vectors-{key}{kind}.found.npy")
+        if found is None or found.ndim != 2 or found.shape[1] != 3 or (found.size and (
+                found[:, :2].min() < 0 or found[:, :2].max() >= len(new_of_old) - 1)):
+            return None
+        rows, cols = new_of_old[found[:, 0].astype(np.int64)], new_of_old[found[:, 1].astype(np.int64)]
+        there = (rows >= 0) & (cols >= 0)
+        return rows[there], cols[there], found[there, 2].astype(np.float32), changed
+
     def _saved(self, vectors: np.ndarray, kind: str, count: int) -> np.ndarray | None:
         if self.folder is None:
             return None
@@ -108,8 +138,8 @@ class NeighbourTables:
         _touch(path, self.folder / f"vectors-{self.key}.ids.npy")
         return table
 
-    def _previous(self, kind: str, count: int) -> tuple[np.ndarray, np.ndarray] | None:
-        """(ids, table) of the recently used table of this kind sharing most rows with this library,
+    def _previous(self, kind: str, count: int) -> tuple[str, np.ndarray, np.ndarray] | None:
+        """(key, ids, table) of the recently used table of this kind sharing most rows with this library,
         when it shares at least REUSE_SHARE of them."""
         if self.folder is None or not self.folder.is_dir():
             return None
@@ -126,7 +156,7 @@ class NeighbourTables:
                 continue
             common = sum(row.tobytes() in current for row in ids)
             if common >= shared:
-                best, shared = (ids, table), common
+                best, shared = (key, ids, table), common
         return best
 
     def _save(self, kind: str, count: int, table: np.ndarray) -> None:
@@ -142,10 +172,11 @@ class NeighbourTables:
 
 
 def updated_table(old_ids: np.ndarray, old_table: np.ndarray, ids: np.ndarray, index: VectorIndex, count: int,
-                  progress: Progress = NULL_PROGRESS) -> tuple[np.ndarray, int]:
-    """(the table of ``ids`` from the one of ``old_ids``, rows asked): rows of photos still there are
-    kept, new photos and photos that listed a photo now gone are asked, and a new photo near an
-    unchanged one is merged into its row (see the module's note)."""
+                  progress: Progress = NULL_PROGRESS) -> tuple[np.ndarray, int, np.ndarray, np.ndarray]:
+    """(the table of ``ids`` from the one of ``old_ids``, rows asked, the row now of each old row (-1:
+    gone; one more -1 at the end), rows whose neighbours or listers may differ): rows of photos still
+    there are kept, new photos and photos that listed a photo now gone are asked, and a new photo
+    near an unchanged one is merged into its row (see the module's note)."""
     old_row = {row.tobytes(): number for number, row in enumerate(old_ids)}
     old_of_new = np.array([old_row.get(row.tobytes(), -1) for row in ids], dtype=np.int64)
     new_of_old = np.full(len(old_ids) + 1, -1, dtype=np.int64)  # the last: where -1 (no neighbour) goes
@@ -171,7 +202,28 @@ def updated_table(old_ids: np.ndarray, old_table: np.ndarray, ids: np.ndarray, i
         closest = sorted(others, key=lambda other: (index.distance(row, other), other))[:count]
         table[row] = -1
         table[row, :len(closest)] = closest
-    return table, len(new) + len(lost)
+    return table, len(new) + len(lost), new_of_old, _changed_rows(table, kept, new_of_old[listed], new,
+                                                                  new_of_old[old_table[old_of_gone(old_of_new, len(old_ids))]])
+
+
+def old_of_gone(old_of_new: np.ndarray, old_count: int) -> np.ndarray:
+    """Rows of the old table whose photo is gone."""
+    still = np.zeros(old_count, dtype=bool)
+    still[old_of_new[old_of_new >= 0]] = True
+    return np.flatnonzero(~still)
+
+
+def _changed_rows(table: np.ndarray, kept: np.ndarray, before: np.ndarray, new: np.ndarray,
+                  listed_by_gone: np.ndarray) -> np.ndarray:
+    """Rows whose neighbours, or the rows listing them, may differ from the old table's: new rows,
+    kept rows whose list changed, every row either list of those names, every row a gone one listed."""
+    changed = np.zeros(len(table), dtype=bool)
+    changed[new] = True
+    differs = kept[(np.sort(before, axis=1) != np.sort(table[kept], axis=1)).any(axis=1)]
+    changed[differs] = True
+    for named in (table[new], table[differs], before[np.isin(kept, differs)], listed_by_gone):
+        changed[named[named >= 0]] = True
+    return changed
 
 
 def _load(path: Path) -> np.ndarray | None:

@@ -104,7 +104,10 @@ def thumbnail_pairs(infos: list[ImageInfo], positions: list[int], cache: cache_m
     search = TurnedSearch(thumbs, aspects, neighbours)
     del thumbs
     tiny_rows = [row for row, p in enumerate(positions) if max(infos[p].width, infos[p].height) <= TINY_SIDE]
-    found = search.pairs(), search.pairs(tiny_rows, TINY_CORRELATION, TINY_PER_PHOTO)
+    turned = search.pairs(known=lambda: tables.previous_found("-turned"))
+    if search.table is not None:  # searched by the table: what it found helps the next update
+        tables.save_found("-turned", *search.found)
+    found = turned, search.pairs(tiny_rows, TINY_CORRELATION, TINY_PER_PHOTO)
     for name, pairs in zip(("turned", "tiny"), found):
         tables.save_pairs(name, np.array(pairs, dtype=np.int64).reshape(-1, 2))
     return found

@@ -152,13 +152,18 @@ class TurnedSearch:
         self.log_aspect = np.log(np.maximum(np.asarray(aspects, dtype=np.float64), 1e-6))
         self.neighbours = neighbours or _default_finder
         self.exact_up_to = exact_up_to
-        self._table: np.ndarray | None = None
+        self.table: np.ndarray | None = None
 
     def pairs(self, rows: Sequence[int] | None = None, correlation: float = TURNED_CORRELATION,
-              per_photo: int = TURNED_PER_PHOTO) -> list[tuple[int, int]]:
+              per_photo: int = TURNED_PER_PHOTO, known: Callable[[], tuple | None] | None = None) -> list[tuple[int, int]]:
         """Pairs (a < b) whose squashed thumbnails match when one is turned or mirrored (or as they
         are); a turn by 90° must swap width / height (within ASPECT_SLACK). Only ``rows`` (default
-        all) look for matches, each keeping its ``per_photo`` best at ``correlation`` or more."""
+        all) look for matches, each keeping its ``per_photo`` best at ``correlation`` or more.
+
+        With the index, ``known()`` (asked once the table is made) may give what an earlier search
+        found, (rows, cols, scores, rows to search again): the rows not to search again, whose
+        candidates are the same photos as then, keep what they found. Everything found (rows, cols,
+        scores) is left in ``self.found``."""
         count = len(self.base)
         if count < 2:
             return []
@@ -167,10 +172,15 @@ class TurnedSearch:
             return []
         candidates = None
         if len(asking) * count > self.exact_up_to ** 2:
-            if self._table is None:
-                self._table = self.neighbours(turn_free(self.base), TURNED_NEIGHBOURS)
-            candidates = _neighbour_pairs(self._table, asking)
+            if self.table is None:
+                self.table = self.neighbours(turn_free(self.base), TURNED_NEIGHBOURS)
+            candidates = _neighbour_pairs(self.table, asking)
         found = []
+        reuse = known() if known is not None and candidates is not None else None
+        if reuse is not None:
+            kept = ~reuse[3][reuse[0]]
+            found.append((reuse[0][kept], reuse[1][kept], reuse[2][kept]))
+            candidates = tuple(side[reuse[3][candidates[0]]] for side in candidates)
         turns = range(len(_TURNS))
         if candidates is None:
             blocks = ((t, asking[r], c, s) for t, r, c, s in scores_above(self.base[asking], self.base, turns, correlation))
@@ -181,8 +191,10 @@ class TurnedSearch:
             ok = (a != b) & self.textured[a] & self.textured[b] & (np.abs(expected - self.log_aspect[b]) <= ASPECT_SLACK)
             found.append((a[ok], b[ok], score[ok]))
         if not found:
+            self.found = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32))
             return []
-        matched = best_matches(*(np.concatenate(column) for column in zip(*found)), per_photo)
+        self.found = tuple(np.concatenate(column) for column in zip(*found))
+        matched = best_matches(*self.found, per_photo)
         return sorted({(min(a, b), max(a, b)) for a, b in matched})
 
 
