@@ -8,7 +8,9 @@ copies of six kinds, in year/month folders. One cache folder grows with the step
 "scan" analyses only the photos that step adds (all of them at the first) and then groups the
 whole library; "warm" is the same scan again, nothing changed. Each scan is `photodedup scan` in
 its own process (peak RSS from wait4). Then, at the largest step:
-  changed   1% of the files rewritten (re-encoded), scanned again
+  changed   1% of the files rewritten (re-encoded), scanned again; then warm again, and the
+            changed files alone (copied to an empty folder) scanned with an empty cache: the time
+            to analyse them, which the changed rescan is to be compared with
   json      the JSON report of the whole library, written in-process from the warm scan's groups
   copies    `photodedup find-copies --originals a b --in c1` (50,000 originals, 10,000 files),
             with everything analysed already (the cache): the matching alone
@@ -29,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -168,6 +171,12 @@ def main() -> int:
         changed = change_one_percent(roots, files // 100)
         with tempfile.TemporaryDirectory() as out:
             results["changed"] = {"files": len(changed), **scan(roots, cache, Path(out) / "changed.json")}
+            results["changed"]["warm_after"] = scan(roots, cache, Path(out) / "warm.json")
+            alone = Path(out) / "alone"  # the floor: the changed files alone, analysed with an empty cache
+            for number, path in enumerate(changed):
+                (alone / str(number // 500)).mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, alone / str(number // 500) / f"{number}.jpg")
+            results["changed"]["changed_files_alone"] = scan([alone], Path(out) / "cache", Path(out) / "alone.json")
         print("changed", results["changed"], flush=True)
         save()
     temporary.cleanup()
