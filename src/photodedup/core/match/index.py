@@ -39,6 +39,13 @@ def _indexed(vector: np.ndarray, dim: int) -> np.ndarray:
     return vector if matrix is None else vector @ matrix
 
 
+# Each query looks at SEARCH_WIDER × Annoy's default number of nodes: a table updated with a change
+# keeps the answers of an older index for unchanged photos, and agrees with a table made anew only
+# where both find every near neighbour. Measured on bench/corpus-100k part a (11,000 photos, 1% of
+# them changed three times, threshold 0.30): at Annoy's default 7 of 930 groups differed from a cold
+# scan's; at 4 (and the thumbnails' index at 32) the same 939 groups after one change.
+SEARCH_WIDER = 4
+
 # A saved index not used for this long belongs to no running scan: removed by the next build.
 # (Another scan's index, in use this minute, is left alone: concurrent scans of different
 # folders share one cache folder.)
@@ -192,15 +199,18 @@ class VectorIndex:
                 fresh.unload()
         return table
 
-    def query(self, items: Sequence[int], count: int, progress: Progress = NULL_PROGRESS) -> np.ndarray:
+    def query(self, items: Sequence[int], count: int, progress: Progress = NULL_PROGRESS,
+              wider: int = 0) -> np.ndarray:
         """(len(items), count) int32: each item's nearest other items, closest first, -1 where
-        fewer; on all cores (Annoy releases the GIL)."""
+        fewer; on all cores (Annoy releases the GIL), looking at ``wider`` (default SEARCH_WIDER) ×
+        Annoy's default number of nodes."""
         items = list(items)
         table = np.full((len(items), count), -1, dtype=np.int32)
+        search_k = (wider or SEARCH_WIDER) * self._annoy.get_n_trees() * (count + 1)
 
         def query(row: int) -> None:
             item = items[row]
-            others = [other for other in self._annoy.get_nns_by_item(item, count + 1) if other != item][:count]
+            others = [other for other in self._annoy.get_nns_by_item(item, count + 1, search_k) if other != item][:count]
             table[row, : len(others)] = others
 
         progress.start("Finding look-alikes", len(items))

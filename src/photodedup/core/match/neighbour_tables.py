@@ -60,9 +60,11 @@ class NeighbourTables:
     def _path(self, kind: str, count: int) -> Path:
         return self.folder / f"vectors-{self.key}{kind}.nbrs{count}.npy"
 
-    def table(self, vectors: np.ndarray, kind: str, count: int, progress: Progress = NULL_PROGRESS) -> np.ndarray:
+    def table(self, vectors: np.ndarray, kind: str, count: int, progress: Progress = NULL_PROGRESS,
+              wider: int = 0) -> np.ndarray:
         """(rows, count) int32: each row's nearest others among ``vectors`` (row i is ids[i]'s),
-        closest first, -1 where fewer: saved, or updated from the previous table, or made."""
+        closest first, -1 where fewer: saved, or updated from the previous table, or made (asking
+        the index ``wider`` × as far as Annoy would, index.SEARCH_WIDER by default)."""
         saved = self._saved(vectors, kind, count)
         if saved is not None:
             self.asked = 0
@@ -74,13 +76,14 @@ class NeighbourTables:
         try:
             table = None
             if previous is not None:
-                table, self.asked, new_of_old, changed = updated_table(*previous[1:], self.ids, index, count, progress)
+                table, self.asked, new_of_old, changed = updated_table(*previous[1:], self.ids, index, count,
+                                                                       progress, wider)
                 self.changes[kind] = (previous[0], new_of_old, changed)
                 if not ordered_like_an_index(vectors, table):  # a previous table tampered with
                     table = None
                     self.changes.pop(kind)
             if table is None:
-                table = index.query(range(len(vectors)), count, progress)
+                table = index.query(range(len(vectors)), count, progress, wider)
                 self.asked = len(vectors)
         finally:
             index.close()
@@ -172,7 +175,7 @@ class NeighbourTables:
 
 
 def updated_table(old_ids: np.ndarray, old_table: np.ndarray, ids: np.ndarray, index: VectorIndex, count: int,
-                  progress: Progress = NULL_PROGRESS) -> tuple[np.ndarray, int, np.ndarray, np.ndarray]:
+                  progress: Progress = NULL_PROGRESS, wider: int = 0) -> tuple[np.ndarray, int, np.ndarray, np.ndarray]:
     """(the table of ``ids`` from the one of ``old_ids``, rows asked, the row now of each old row (-1:
     gone; one more -1 at the end), rows whose neighbours or listers may differ): rows of photos still
     there are kept, new photos and photos that listed a photo now gone are asked, and a new photo
@@ -187,9 +190,9 @@ def updated_table(old_ids: np.ndarray, old_table: np.ndarray, ids: np.ndarray, i
     table[kept] = new_of_old[listed]
     lost = kept[((listed >= 0) & (table[kept] < 0)).any(axis=1)]
     new = np.flatnonzero(old_of_new < 0)
-    wide = index.query(new, REACH * count, progress)
+    wide = index.query(new, REACH * count, progress, wider)
     table[new] = wide[:, :count]
-    table[lost] = index.query(lost, count, progress)
+    table[lost] = index.query(lost, count, progress, wider)
     touched = np.zeros(len(ids), dtype=bool)
     touched[new] = touched[lost] = True
     merges: dict[int, set[int]] = {}
