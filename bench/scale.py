@@ -129,8 +129,8 @@ def main() -> int:
     parser.add_argument("--steps", default="10000,50000,100000")
     parser.add_argument("--no-gui", action="store_true")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "scale.json")
-    parser.add_argument("--skip", default="", help="comma-separated: json, copies, changed (quick runs of the "
-                        "scans alone; 'changed' rewrites 1%% of the corpus)")
+    parser.add_argument("--skip", default="", help="comma-separated: steps, json, copies, changed (quick runs of "
+                        "some alone; 'changed' rewrites 1%% of the corpus)")
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
     steps = [int(s) for s in args.steps.split(",")]
@@ -144,7 +144,7 @@ def main() -> int:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(results, indent=2) + "\n")
 
-    for step in steps:
+    for step in (steps if "steps" not in skip else []):
         roots = [args.corpus / part for part in STEP_PARTS[step]]
         with tempfile.TemporaryDirectory() as out:
             first = scan(roots, cache, Path(out) / "cold.json")
@@ -166,7 +166,7 @@ def main() -> int:
         results["gui"] = gui_figures(roots, cache)
         print("gui", results["gui"], flush=True)
         save()
-    if "changed" not in skip:
+    if "changed" not in skip and results["steps"]:
         files = results["steps"][-1]["files"]
         changed = change_one_percent(roots, files // 100)
         with tempfile.TemporaryDirectory() as out:
