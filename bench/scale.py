@@ -8,7 +8,9 @@ copies of six kinds, in year/month folders. One cache folder grows with the step
 "scan" analyses only the photos that step adds (all of them at the first) and then groups the
 whole library; "warm" is the same scan again, nothing changed. Each scan is `photodedup scan` in
 its own process (peak RSS from wait4). Then, at the largest step:
-  changed   1% of the files rewritten (re-encoded), scanned again
+  changed   1% of the files rewritten (re-encoded), scanned again; then warm again, and the
+            changed files alone (copied to an empty folder) scanned with an empty cache: the time
+            to analyse them, which the changed rescan is to be compared with
   json      the JSON report of the whole library, written in-process from the warm scan's groups
   copies    `photodedup find-copies --originals a b --in c1` (50,000 originals, 10,000 files),
             with everything analysed already (the cache): the matching alone
@@ -29,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -77,11 +80,11 @@ def cache_bytes(cache: Path, photos: int) -> dict:
     with sqlite3.connect(cache / "photodedup-cache.sqlite3") as db:
         rows = max(photos, db.execute("SELECT count(*) FROM images").fetchone()[0])
     database = sum(p.stat().st_size for p in cache.glob("photodedup-cache.sqlite3*") if p.is_file())
-    # The last scan's index (its neighbour table, and those of the thumbnails' index), not the
-    # indexes of earlier steps that wait an hour before they are removed.
-    saved = sorted((cache / "index").glob("vectors-*.ann"), key=lambda p: p.stat().st_mtime)
-    last = [p for p in saved if "-turned" not in p.name][-1:] if saved else []
-    index = sum(p.stat().st_size for p in (cache / "index").glob(last[0].stem + "*") if p.is_file()) if last else 0
+    # The last scan's neighbour tables (its row ids, its table, the thumbnails' table), not those
+    # of earlier steps that wait an hour before they are removed.
+    saved = sorted((cache / "index").glob("vectors-*.ids.npy"), key=lambda p: p.stat().st_mtime)
+    last = saved[-1].name[:-len(".ids.npy")] if saved else None
+    index = sum(p.stat().st_size for p in (cache / "index").glob(last + "*") if p.is_file()) if last else 0
     return {"sqlite_bytes_per_photo": round(database / rows), "index_bytes_per_photo": round(index / photos)}
 
 
@@ -126,9 +129,12 @@ def main() -> int:
     parser.add_argument("--steps", default="10000,50000,100000")
     parser.add_argument("--no-gui", action="store_true")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "scale.json")
+    parser.add_argument("--skip", default="", help="comma-separated: steps, json, copies, changed (quick runs of "
+                        "some alone; 'changed' rewrites 1%% of the corpus)")
     args = parser.parse_args()
+    skip = set(filter(None, args.skip.split(",")))
     steps = [int(s) for s in args.steps.split(",")]
-    needed = sorted({part for step in steps for part in STEP_PARTS[step]} | {"c1"}, key=[n for n, _ in PARTS].index)
+    needed = sorted({part for step in steps for part in STEP_PARTS[step]} | (set() if "copies" in skip else {"c1"}), key=[n for n, _ in PARTS].index)
     make_archive(args.corpus, parts=tuple(needed))
     temporary = tempfile.TemporaryDirectory(prefix="photodedup-scale-")
     cache = args.cache or Path(temporary.name) / "cache"
@@ -138,7 +144,7 @@ def main() -> int:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(results, indent=2) + "\n")
 
-    for step in steps:
+    for step in (steps if "steps" not in skip else []):
         roots = [args.corpus / part for part in STEP_PARTS[step]]
         with tempfile.TemporaryDirectory() as out:
             first = scan(roots, cache, Path(out) / "cold.json")
@@ -149,27 +155,41 @@ def main() -> int:
         print(json.dumps(row), flush=True)
         save()
     roots = [args.corpus / part for part in STEP_PARTS[steps[-1]]]
-    results["json"] = json_seconds(roots, cache)
-    print("json", results["json"], flush=True)
-    save()
-    seconds, peak, _ = measured(["find-copies", "--originals", str(args.corpus / "a"), str(args.corpus / "b"),
-                                 "--in", str(args.corpus / "c1"), "--cache-dir", str(cache), "--quiet",
-                                 "--threshold", str(THRESHOLD)])
-    results["copies"] = {"seconds": seconds, "peak_mb": peak}
-    print("copies", results["copies"], flush=True)
-    save()
+    if "json" not in skip:
+        results["json"] = json_seconds(roots, cache)
+        print("json", results["json"], flush=True)
+        save()
+    if "copies" not in skip:
+        copies(args.corpus, cache, results)
+        save()
     if not args.no_gui:
         results["gui"] = gui_figures(roots, cache)
         print("gui", results["gui"], flush=True)
         save()
-    files = results["steps"][-1]["files"]
-    changed = change_one_percent(roots, files // 100)
-    with tempfile.TemporaryDirectory() as out:
-        results["changed"] = {"files": len(changed), **scan(roots, cache, Path(out) / "changed.json")}
-    print("changed", results["changed"], flush=True)
-    save()
+    if "changed" not in skip and results["steps"]:
+        files = results["steps"][-1]["files"]
+        changed = change_one_percent(roots, files // 100)
+        with tempfile.TemporaryDirectory() as out:
+            results["changed"] = {"files": len(changed), **scan(roots, cache, Path(out) / "changed.json")}
+            results["changed"]["warm_after"] = scan(roots, cache, Path(out) / "warm.json")
+            alone = Path(out) / "alone"  # the floor: the changed files alone, analysed with an empty cache
+            for number, path in enumerate(changed):
+                (alone / str(number // 500)).mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, alone / str(number // 500) / f"{number}.jpg")
+            results["changed"]["changed_files_alone"] = scan([alone], Path(out) / "cache", Path(out) / "alone.json")
+        print("changed", results["changed"], flush=True)
+        save()
     temporary.cleanup()
     return 0
+
+
+def copies(corpus: Path, cache: Path, results: dict) -> None:
+    """find-copies, 50,000 originals (a, b) against 10,000 other files (c1)."""
+    seconds, peak, _ = measured(["find-copies", "--originals", str(corpus / "a"), str(corpus / "b"),
+                                 "--in", str(corpus / "c1"), "--cache-dir", str(cache), "--quiet",
+                                 "--threshold", str(THRESHOLD)])
+    results["copies"] = {"seconds": seconds, "peak_mb": peak}
+    print("copies", results["copies"], flush=True)
 
 
 def gui_figures(roots: list[Path], cache: Path) -> dict:

@@ -128,11 +128,13 @@ def test_index_of_full_size_embeddings_proposes_each_copys_original_first(tmp_pa
 
 
 def test_packing_keeps_every_vector_and_holds_them_once():
-    from photodedup.core.match.grouping import _pack_vectors
+    from photodedup.core.match.neighbours import pack_vectors
 
     infos = [info(f"{n}.jpg", 10, 10, 10, angle=n) for n in range(10)]
+    for i in infos:  # what the cache gives back: float16 values, as float32
+        i.vector = i.vector.astype(np.float16).astype(np.float32)
     before = [i.vector.copy() for i in infos]
-    packed = _pack_vectors(infos, [9, 3, 5], chunk=2)
+    packed = pack_vectors(infos, [9, 3, 5], chunk=2)
     assert np.array_equal(packed, np.stack([before[9], before[3], before[5]]))
     assert all(np.shares_memory(infos[p].vector, packed) for p in (9, 3, 5))
     assert all(np.array_equal(i.vector, b) for i, b in zip(infos, before))

@@ -169,12 +169,13 @@ def test_case_20_the_index_is_written_atomically_and_a_disagreeing_one_is_rebuil
 def test_case_20_a_tampered_index_in_the_cache_does_not_change_the_groups(tmp_path, library, embedder):
     options = ScanOptions([str(library["root"])], cache_dir=tmp_path / "cache")
     assert names(run_scan(options, embedder_factory=lambda: embedder)) == EXPECTED
-    (saved,) = (tmp_path / "cache" / "index").glob("vectors-*.ann")
-    # The same name and item count (5: the exact copy counts once), other vectors.
-    noise = np.random.default_rng(3).normal(size=(5, 1280)).astype(np.float32)
-    VectorIndex.build(noise, saved.parent, name=saved.name)
-    assert VectorIndex.load(saved, 1280, 5).count == 5
+    # What a scan keeps is the index's neighbour table (issue 22), not the index: the same name and
+    # shape (5 photos: the exact copy counts once), the rows of other photos.
+    (saved,) = (tmp_path / "cache" / "index").glob("vectors-*.nbrs16.npy")
+    table = np.load(saved)
+    np.save(saved, table[::-1].copy())
     assert names(run_scan(options, embedder_factory=lambda: embedder)) == EXPECTED
+    assert not np.array_equal(np.load(saved), table[::-1]), "the tampered table was made again"
 
 
 # -- issue #16: names that are not UTF-8, concurrent scans, cache faults, leaked scratch -----

@@ -16,8 +16,7 @@ import numpy as np
 from photodedup.core.analyse import cache as cache_module
 from photodedup.core.dedupe import EmbedderLike, Library, analyse_files
 from photodedup.core.embed.embedder import default_model_id
-from photodedup.core.match.group import TURNED_CORRELATION, TURNED_PER_PHOTO, TURNED_SIDE
-from photodedup.core.match.verdict import TURNS
+from photodedup.core.match.turned import turned_partners_of
 from photodedup.core.progress import NULL_PROGRESS, Progress
 
 # The turns a copy is turned back by before it is embedded again, as np.rot90 counts them
@@ -62,38 +61,29 @@ def turned_vectors(paths: list[str], cache_dir: Path | None, model_id: str | Non
 def turned_partners(originals: Library, look_in: Library) -> dict[int, list[int]]:
     """For each "look in" photo (by position), the originals whose thumbnails (as group.py's
     turned_candidates compares them) match it turned or mirrored: the embedding sees a turned
-    picture as another one, so these are proposed too."""
+    picture as another one, so these are proposed too (turned.turned_partners_of)."""
     cache = originals.memory_cache or cache_module.Cache(originals.cache_dir, originals.model_id)
     try:
-        infos = originals.infos + look_in.infos
-        thumbs = [cache.lookup_thumb(info.file) for info in infos]
-        if any(thumb is None for thumb in thumbs):
+        thumbs = [_thumbs(cache, library.infos) for library in (originals, look_in)]
+        if any(side is None for side in thumbs):
             return {}
     except Exception:  # no thumbnails (a broken cache): the embedding alone proposes
         return {}
     finally:
         if cache is not originals.memory_cache:
             cache.close()
-    count = len(originals.infos)
+    aspects = [np.array([info.width / max(1, info.height) for info in library.infos]) for library in (originals, look_in)]
+    return turned_partners_of(thumbs[0], aspects[0], thumbs[1], aspects[1])
 
-    def unit(thumb: np.ndarray) -> np.ndarray:
-        side = thumb.shape[-1] // TURNED_SIDE
-        small = thumb.astype(np.float32).reshape(TURNED_SIDE, side, TURNED_SIDE, side).mean(axis=(1, 3))
-        flat = (small - small.mean()).ravel()
-        return flat / max(float(np.linalg.norm(flat)), 1e-6) if small.std() >= 4.0 else np.zeros_like(flat)
 
-    base = np.stack([unit(thumb) for thumb in thumbs[:count]])
-    log_aspect = np.log(np.maximum([info.width / max(1, info.height) for info in infos], 1e-6))
-    partners: dict[int, list[int]] = {}
-    for row, thumb in enumerate(thumbs[count:]):
-        best: dict[int, float] = {}
-        for name, turn in TURNS[1:]:
-            swaps = "90" in name or "270" in name
-            scores = base @ unit(np.ascontiguousarray(turn(thumb)))
-            for position in np.flatnonzero(scores >= TURNED_CORRELATION).tolist():
-                expected = -log_aspect[count + row] if swaps else log_aspect[count + row]
-                if abs(expected - log_aspect[position]) <= 0.3:
-                    best[position] = max(best.get(position, -1.0), float(scores[position]))
-        if best:
-            partners[row] = sorted(best, key=lambda p: -best[p])[:TURNED_PER_PHOTO]
-    return partners
+def _thumbs(cache: cache_module.Cache, infos: list) -> np.ndarray | None:
+    """The photos' thumbnails as one uint8 array (1 KB a photo), or None when one is missing."""
+    thumbs = None
+    for row, info in enumerate(infos):
+        thumb = cache.lookup_thumb(info.file)
+        if thumb is None or (thumbs is not None and thumb.shape != thumbs.shape[1:]):
+            return None
+        if thumbs is None:
+            thumbs = np.empty((len(infos), *thumb.shape), dtype=np.uint8)
+        thumbs[row] = thumb
+    return thumbs

@@ -9,6 +9,8 @@ import numpy as np
 
 from photodedup.core.models import Group, GroupMember, ImageInfo
 from photodedup.core.progress import NULL_PROGRESS, Progress
+from photodedup.core.match.turned import (  # noqa: F401 (their callers import them from here)
+    TURNED_CORRELATION, TURNED_PER_PHOTO, TURNED_SIDE, turned_candidates)
 
 # Angular distance sqrt(2 - 2·cos) between unit embeddings; calibrated with
 # bench/accuracy.py (README, "How the matching works"). Pairs up to SURE_THRESHOLD are
@@ -181,56 +183,6 @@ def make_group(
 def _has_exact(infos: Sequence[ImageInfo], info: ImageInfo) -> bool:
     """True when every file of the group is byte-identical to ``info``."""
     return all(other.content_hash == info.content_hash for other in infos)
-
-
-TURNED_SIDE = 16  # thumbnails compared at 16×16
-TURNED_CORRELATION = 0.93  # thumbnails this alike (any turn or mirror) are worth a pixel check
-TURNED_PER_PHOTO = 2  # at most this many such candidates per photo
-_TURNS = (lambda t: t, lambda t: t[..., ::-1, ::-1], lambda t: np.rot90(t, 1, axes=(-2, -1)),
-          lambda t: np.rot90(t, 3, axes=(-2, -1)), lambda t: t[..., :, ::-1], lambda t: t[..., ::-1, :],
-          lambda t: np.rot90(t[..., :, ::-1], 1, axes=(-2, -1)), lambda t: np.rot90(t[..., :, ::-1], 3, axes=(-2, -1)))
-
-
-def turned_candidates(thumbs: np.ndarray, aspects: np.ndarray, chunk: int = 2048, rows: Sequence[int] | None = None,
-                      correlation: float = TURNED_CORRELATION, per_photo: int = TURNED_PER_PHOTO) -> list[tuple[int, int]]:
-    """Pairs (a < b) of rows whose squashed thumbnails match when one is turned or mirrored (or as
-    they are): candidates the embedding misses, since it sees a turned picture, or a tiny
-    thumbnail, as another picture. ``aspects`` is each photo's width / height; a turn by 90° must
-    swap it (within 30%: trimmed borders differ). Only ``rows`` (default all) look for matches,
-    each keeping its ``per_photo`` best at ``correlation`` or more."""
-    count = len(thumbs)
-    if count < 2:
-        return []
-    side = thumbs.shape[-1] // TURNED_SIDE
-    small = thumbs.reshape(count, TURNED_SIDE, side, TURNED_SIDE, side).astype(np.float32).mean(axis=(2, 4))
-
-    def unit(stack: np.ndarray) -> np.ndarray:
-        flat = stack.reshape(len(stack), -1)
-        flat = flat - flat.mean(axis=1, keepdims=True)
-        return flat / np.maximum(np.linalg.norm(flat, axis=1, keepdims=True), 1e-6)
-
-    base = unit(small)
-    textured = small.reshape(count, -1).std(axis=1) >= 4.0  # a plain picture matches everything
-    asking = np.arange(count) if rows is None else np.asarray(sorted(rows), dtype=np.int64)
-    found: dict[int, list[tuple[float, int]]] = {}
-    log_aspect = np.log(np.maximum(aspects, 1e-6))
-    for number, turn in enumerate(_TURNS):
-        swaps = number in (2, 3, 6, 7)
-        for start in range(0, len(asking), chunk):
-            part = asking[start:start + chunk]
-            scores = unit(np.ascontiguousarray(turn(small[part]))) @ base.T
-            for row, col in zip(*(index.tolist() for index in np.nonzero(scores >= correlation))):
-                a = int(part[row])
-                expected = -log_aspect[a] if swaps else log_aspect[a]
-                if a == col or not (textured[a] and textured[col]) or abs(expected - log_aspect[col]) > 0.3:
-                    continue
-                found.setdefault(a, []).append((-float(scores[row, col]), col))
-    pairs = set()
-    for a, matches in found.items():
-        best = {b: score for score, b in sorted(matches, reverse=True)}  # each photo once, at its best turn
-        for b in sorted(best, key=lambda b: (best[b], b))[:per_photo]:
-            pairs.add((min(a, b), max(a, b)))
-    return sorted(pairs)
 
 
 def _grow_picture(seed: int, neighbours: list[list[int]], seed_of: dict[int, int], verify: Callable[[int, int], bool],

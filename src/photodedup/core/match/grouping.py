@@ -6,7 +6,6 @@ pipeline.find_groups calls group_infos with what analyse_library learned.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 from collections.abc import Sequence
@@ -18,8 +17,9 @@ from photodedup.core.analyse import cache as cache_module
 from photodedup.core.analyse.decode import decode_gray
 from photodedup.core.analyse.exact import find_identical
 from photodedup.core.match.capture import two_exposures_veto
-from photodedup.core.match.group import find_pictures, make_group, turned_candidates
-from photodedup.core.match.index import VectorIndex
+from photodedup.core.match.group import find_pictures, make_group
+from photodedup.core.match.neighbours import (  # noqa: F401 (dedupe takes release_free_memory from here)
+    TINY_SIDE, LibraryIndex, library_tables, pack_vectors, release_free_memory, thumbnail_pairs)
 from photodedup.core.review.keeper import DEFAULT_RULES, choose_keeper, pixel_class
 from photodedup.core.match.keeper_evidence import evidence_of, resaves_of
 from photodedup.core.match.similar import similar_groups
@@ -29,14 +29,6 @@ from photodedup.core.analyse.scratch import ScratchStore
 from photodedup.core.match.verify import (PIXEL_METHOD, LocalFeatures, PixelVerdict, compare_pictures,
                                     extract_features)
 
-# A photo this small (long side, px) is a thumbnail whose squashed picture may be trimmed unlike
-# its original's: its TINY_PER_PHOTO best thumbnail matches over TINY_CORRELATION are candidates
-# too (the pixels decide; they are not taken as alike for similar shots). Measured on bench/corpus:
-# the 100-px thumbnails "Path", "Wood" and "hubble_deep_field" matched their own scene best, at
-# 0.53, 0.80 and 0.88, under the 0.93 of turned_candidates, and the embedding put them 0.67-0.91 away.
-TINY_SIDE = 160
-TINY_CORRELATION = 0.4
-TINY_PER_PHOTO = 2
 FEATURES_KEPT = 512  # photos whose local features (about 32 KB each) are kept for later pairs
 GRAYS_KEPT = 256  # photos whose grey pictures (about 170 KB each) are kept for later pairs
 
@@ -97,17 +89,6 @@ def pixel_verdict(a: np.ndarray | None, b: np.ndarray | None) -> PixelVerdict:
         return compare_pictures(a, b, lambda: (extract_features(a), extract_features(b)))
     except Exception:  # an odd picture OpenCV refuses: not a copy
         return PixelVerdict(False)
-
-
-def release_free_memory() -> None:
-    """Hand memory freed in small blocks back to the system (glibc keeps it otherwise, and it
-    counts as the process's for as long as it runs); nothing where the C library can't."""
-    try:
-        import ctypes
-
-        ctypes.CDLL(None).malloc_trim(0)
-    except (OSError, AttributeError, TypeError):  # not glibc (macOS, Windows): nothing to do
-        pass
 
 
 def group_infos(infos: list[ImageInfo], threshold: float, protected: Sequence[str], progress: Progress,
@@ -259,34 +240,6 @@ class _PairVerifier:
         return (known or PixelVerdict(True, 1.0, 1.0, 0.0, "as is")).describe()
 
 
-def _index_for(vectors: np.ndarray, cache: cache_module.Cache, key: str, progress: Progress) -> VectorIndex:
-    """The index saved beside the cache (reused when it holds these vectors), or one in memory
-    when the cache folder can't be written (read-only, full)."""
-    folder = cache.index_folder
-    if folder is not None:
-        try:
-            return VectorIndex.open_or_build(vectors, folder, key, progress)
-        except OSError:
-            pass
-    return VectorIndex.build(vectors, None, progress=progress)
-
-
-def _pack_vectors(infos: list[ImageInfo], positions: list[int], chunk: int = 4096) -> np.ndarray:
-    """One (len(positions), D) matrix of those photos' vectors, each photo then holding its row.
-
-    Each photo's own copy is let go as its row is filled, chunk by chunk, so the library's
-    vectors are never in memory twice (10,000 photos: 51 MB, not 102).
-    """
-    vectors = np.empty((len(positions), len(infos[positions[0]].vector)), dtype=np.float32)
-    for start in range(0, len(positions), chunk):
-        for row in range(start, min(start + chunk, len(positions))):
-            info = infos[positions[row]]
-            vectors[row] = info.vector
-            info.vector = vectors[row]  # the same values, now a view
-        release_free_memory()
-    return vectors
-
-
 def _near_clusters(
     infos: list[ImageInfo], identical: list[list[int]], threshold: float, progress: Progress,
     verifier: _PairVerifier, cache: cache_module.Cache, apart: list[tuple[int, int, float]] | None = None,
@@ -301,20 +254,10 @@ def _near_clusters(
     expand = {p: representative_of.get(p, [p]) for p in representatives}
     if len(representatives) < 2:
         return [expand[p] for p in representatives if len(expand[p]) > 1]
-    key = hashlib.blake2b(digest_size=12)
-    key.update(cache.model_id.encode())
-    for p in representatives:
-        key.update(infos[p].content_hash.encode())
-    vectors = _pack_vectors(infos, representatives)
-    index = _index_for(vectors, cache, key.hexdigest(), progress)
-    thumbs = [cache.lookup_thumb(infos[p].file) for p in representatives]
-    turned, tiny = [], []
-    if all(thumb is not None for thumb in thumbs):
-        aspects = np.array([infos[p].width / max(1, infos[p].height) for p in representatives])
-        turned = turned_candidates(np.stack(thumbs), aspects)
-        tiny = turned_candidates(np.stack(thumbs), aspects, rows=[row for row, p in enumerate(representatives)
-                                                                  if max(infos[p].width, infos[p].height) <= TINY_SIDE],
-                                 correlation=TINY_CORRELATION, per_photo=TINY_PER_PHOTO)
+    tables = library_tables(infos, representatives, cache)
+    vectors = pack_vectors(infos, representatives)
+    index = LibraryIndex(tables, vectors)
+    turned, tiny = thumbnail_pairs(infos, representatives, cache, tables, progress)
     found_apart: list[tuple[int, int, float]] = []
     clusters = find_pictures(
         vectors, index,
