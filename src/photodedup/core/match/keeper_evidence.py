@@ -14,7 +14,7 @@ from photodedup.core.analyse.decode import same_pixels, webp_is_lossy
 from photodedup.core.match.measures import keeper_facts
 from photodedup.core.match.origin import JPEG_RESAVE_METHOD, frame_of, is_jpeg_resave, origin_facts
 from photodedup.core.match.origin_extent import extent_of
-from photodedup.core.match.origin_format import format_facts
+from photodedup.core.match.origin_format import keeper_and_format_facts
 from photodedup.core.match.verify import PixelVerdict
 from photodedup.core.models import ImageInfo
 from photodedup.core.progress import NULL_PROGRESS, Progress
@@ -38,10 +38,10 @@ def evidence_of(members: list[ImageInfo], seed: ImageInfo, verdict_between: Call
         info = by_path[path]
         return gray_of(info) if gray_of is not None and info.content_fraction == 1.0 else None
 
-    return PixelEvidence(laid, {}, lambda path: keeper_facts(path, hashes[path], cache), _spread(members, cache),
-                         {}, lambda path: origin_facts(path, hashes[path], cache),
+    return PixelEvidence(laid, {}, lambda path: keeper_and_format_facts(path, hashes[path], cache)[0],
+                         _spread(members, cache), {}, lambda path: origin_facts(path, hashes[path], cache),
                          lambda path: frame_of(path, hashes[path], cache, lambda: whole_gray(path)),
-                         measure_format=lambda path: format_facts(path, hashes[path], cache),
+                         measure_format=lambda path: keeper_and_format_facts(path, hashes[path], cache)[1],
                          measure_extent=lambda a, b: extent_of(a, hashes[a], b, hashes[b], cache))
 
 

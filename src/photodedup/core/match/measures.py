@@ -68,22 +68,40 @@ def measure_keeper_facts(path: str) -> KeeperFacts:
     every guard of the scan's own decode (photo formats only, regular files, a deadline): a file the cache still
     trusts may have been replaced since by a PostScript program that never ends (third adversarial pass)."""
     with open_photo(path) as image:
-        image_format = image.format
-        try:
-            turned_by_tag = image.getexif().get(0x0112, 1) not in (1, None)
-        except Exception:  # malformed EXIF: shown as stored
-            turned_by_tag = False
-        quality = jpeg_quality(image) if image_format in ("JPEG", "MPO") else None
-        if quality is None:
-            lossy = image_format in ("HEIF", "AVIF") or (image_format == "WEBP" and webp_is_lossy(path))
-            quality = LOSSY_UNKNOWN_QUALITY if lossy else 100
-        image.draft("RGB", (256, 256))
-        rgb = image.convert("RGB")
+        header = keeper_header(image, path)
+        rgb = reduced_rgb(image)
+    return keeper_facts_of(header, rgb)
+
+
+def keeper_header(image: Image.Image, path: str) -> tuple[bool, int]:
+    """(turned by an EXIF tag, JPEG quality or the stand-in for a format that states none) of an open file."""
+    image_format = image.format
+    try:
+        turned_by_tag = image.getexif().get(0x0112, 1) not in (1, None)
+    except Exception:  # malformed EXIF: shown as stored
+        turned_by_tag = False
+    quality = jpeg_quality(image) if image_format in ("JPEG", "MPO") else None
+    if quality is None:
+        lossy = image_format in ("HEIF", "AVIF") or (image_format == "WEBP" and webp_is_lossy(path))
+        quality = LOSSY_UNKNOWN_QUALITY if lossy else 100
+    return bool(turned_by_tag), quality
+
+
+def reduced_rgb(image: Image.Image) -> Image.Image:
+    """An open file decoded in colour at a reduced size (JPEG draft at 256 px or more): what the keeper
+    facts and origin_format's tint are measured on, decoded once for both."""
+    image.draft("RGB", (256, 256))
+    return image.convert("RGB")
+
+
+def keeper_facts_of(header: tuple[bool, int], rgb: Image.Image) -> KeeperFacts:
+    """KeeperFacts from keeper_header and reduced_rgb."""
+    rgb = rgb.copy()
     rgb.thumbnail((384, 384), Image.Resampling.BOX)
     grey = np.asarray(rgb.convert("L"))
     small = np.asarray(rgb.resize((64, 64), Image.Resampling.BOX), dtype=np.int16)
     monochrome = bool((small.max(axis=2) - small.min(axis=2)).mean() < 4.0)  # as changes.picture_facts
-    return KeeperFacts(monochrome, quality, tonal_range(grey), bool(turned_by_tag))
+    return KeeperFacts(monochrome, header[1], tonal_range(grey), header[0])
 
 
 def keeper_facts(path: str, content_hash: str, store: VerificationStore) -> KeeperFacts:
