@@ -25,7 +25,7 @@ FINE_STEPS = np.linspace(-0.012, 0.012, 7)  # relative steps around the coarse s
 MIN_PEAK = 0.05  # phase-correlation peak below which no place was found
 MAX_CHANGED = 0.06  # more of the laid overlap than this differs: laid wrong, or not a local difference
 MIN_DETAIL_CORRELATION = 0.7  # the laid pictures' fine detail must correlate this much: else laid wrong
-MIN_CROP_CORRELATION = 0.8  # ... and this much for a crop laid by its found window (corpus crops: 0.39-0.78 laid a little off)
+MIN_CROP_CORRELATION = 0.85  # ... and this much for a crop laid by its found window (corpus crops laid a little off: 0.39-0.80, LadyBird 0.80; a6 frames 0.88-0.98)
 
 
 @dataclass(frozen=True)

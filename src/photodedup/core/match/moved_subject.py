@@ -18,6 +18,13 @@ A patch the other picture shows a few pixels away is misalignment, not absence. 
 excuse the difference: the cropped picture is laid over the part of the other it shows (scale
 and place found by crop_window) and that overlap is judged, by the rules above and by the
 caller's own check (distinct.different_content) on it. Numpy and Pillow only.
+
+Measured (the adversarial pass's scripts a1 and a6, copy_verdict): different frames judged copies
+27 of 54 before, 2 of 54 after (a shaded ball over a forest path, too like the path around it);
+a frame against an 88% crop of another 9 of 12 before, 3 of 12 after (aitzgorri: the crop's
+overlap lies a little off, its detail correlates 0.78). Corpus seeds 7 and 11 (bench/accuracy.py):
+no copy lost. Cost: about as much again as the pixel verdict itself on a pair verify calls a copy
+(median 155 ms against 114 ms on a loaded machine, corpus copies); nothing on the other pairs.
 """
 
 from __future__ import annotations
@@ -37,7 +44,7 @@ SAME_SIZE = 3.0  # one subject moved: the two patches' areas within this ratio (
 MAX_RUNS = 2.0  # a solid subject crosses a row in at most this many runs (median); lettering more
 NEIGHBOURS, LINE_GAP = 2, 3.0  # this many pieces beside a patch on its line, within this many heights: lettering
 PIECE_SHARE = 4  # ... each at least a quarter of its size (a thin subject's own specks are not letters beside it)
-METHOD = "moved-v1"  # part of the cached copy verdict's method
+METHOD = "moved-v2"  # part of the cached copy verdict's method
 
 
 def _lettering(one: Patch, found: list[Patch]) -> bool:
