@@ -22,9 +22,9 @@ caller's own check (distinct.different_content) on it. Numpy and Pillow only.
 Measured (the adversarial pass's scripts a1 and a6, copy_verdict): different frames judged copies
 27 of 54 before, 2 of 54 after (a shaded ball over a forest path, too like the path around it);
 a frame against an 88% crop of another 9 of 12 before, 3 of 12 after (aitzgorri: the crop's
-overlap lies a little off, its detail correlates 0.78). Corpus seed 7 (bench/accuracy.py, cold):
-no copy lost; seed 11 lost chelsea's watermark (two letter pieces whose white strokes were left out
-as clipped: hence PART_OF). Cost: about as much again as the pixel verdict itself on a pair verify calls a copy
+overlap lies a little off, its detail correlates 0.78). Corpora seeds 7 and 11 (bench/accuracy.py,
+cold scans): identical to before, no copy lost (without PART_OF, seed 11 lost chelsea's watermark:
+two letter pieces whose near-white strokes were left out as clipped). Cost: about as much again as the pixel verdict itself on a pair verify calls a copy
 (median 155 ms against 114 ms on a loaded machine, corpus copies); nothing on the other pairs.
 """
 
