@@ -30,6 +30,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 from PIL import Image
 
+from photodedup.core.match.moved_subject import METHOD as MOVED_METHOD, other_moment
+
 SIDE = 512  # long side the two pictures are compared at (the smaller picture's, if less): decode_gray's own
 MIN_SIDE = 48  # smaller than this on the long side: too little to tell
 CELL = 12  # pixels per side of one cell at SIDE
@@ -63,7 +65,7 @@ OVERLAY_GAP, OVERLAY_RATIO = 0.2, 0.5  # flatness of the differing pixels, one s
 TEXTURED = 0.15  # one side no flatter than this where they differ, the other twice as flat: an overlay
 MAX_FLAT = 0.7  # both sides this flat where they differ: tone, not content
 STEPS = tuple((dy, dx) for dy in (-0.5, 0.0, 0.5) for dx in (-0.5, 0.0, 0.5)) + ((-1.0, 0.0), (1.0, 0.0), (0.0, -1.0), (0.0, 1.0))
-METHOD = "distinct-v9-s512-c16-smaller-first-extent0.75-match0.7-steps13-overlay-either"  # part of the cached copy verdict's method
+METHOD = "distinct-v9-s512-c16-smaller-first-extent0.75-match0.7-steps13-overlay-either-" + MOVED_METHOD  # part of the cached copy verdict's method
 
 
 INVERSE_TURNS = {"turned 90°": "turned 270°", "turned 270°": "turned 90°"}  # the others undo themselves
@@ -112,6 +114,8 @@ def either_way(compare: Callable, a_gray: np.ndarray, b_gray: np.ndarray, featur
     verdict = compare(first, second, features, _inverse_fit(alignment) if swap else alignment)
     if verdict.copy and different_content(first, second, verdict.how):
         verdict = replace(verdict, copy=False)
+    if verdict.copy and other_moment(first, second, verdict.how, lambda a, b: different_content(a, b, "as is")):
+        verdict = replace(verdict, copy=False)  # a subject that moved, came or went; or a crop hid the difference
     if swap:
         verdict = replace(verdict, how=INVERSE_TURNS.get(verdict.how, verdict.how), scale=1 / max(verdict.scale, 1e-9))
     return verdict
