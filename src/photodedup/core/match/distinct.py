@@ -13,12 +13,10 @@ picture's ink is still there in the other:
 - different content replaces ink: where one ticket has "Anna" the other has "Ben", and in
   those cells neither picture's ink survives in the other.
 
-It only speaks when the rest of the picture matches (so the two are well aligned and the
-difference is local); a misaligned pair, a crop, a picture laid by the local-feature fit, a
-picture under MIN_SIDE gives no evidence. Numpy and Pillow only (OpenCV belongs to verify.py).
-
-verify.compare_pictures asks through either_way, which also makes the verdict the same
-whichever way round it is asked.
+It only speaks when the rest of the picture matches (well aligned, the difference local); a
+misaligned pair, a crop, a picture laid by the local-feature fit, a picture under MIN_SIDE gives
+no evidence. Numpy and Pillow only. verify.compare_pictures asks through either_way (the same
+verdict whichever way round), which then asks moved_subject.other_moment (a subject moved).
 """
 
 from __future__ import annotations
@@ -112,10 +110,9 @@ def either_way(compare: Callable, a_gray: np.ndarray, b_gray: np.ndarray, featur
         features = (lambda: tuple(asked())[::-1]) if callable(asked) else (
             tuple(asked)[::-1] if asked is not None else None)
     verdict = compare(first, second, features, _inverse_fit(alignment) if swap else alignment)
-    if verdict.copy and different_content(first, second, verdict.how):
-        verdict = replace(verdict, copy=False)
-    if verdict.copy and other_moment(first, second, verdict.how, lambda a, b: different_content(a, b, "as is")):
-        verdict = replace(verdict, copy=False)  # a subject that moved, came or went; or a crop hid the difference
+    if verdict.copy and (different_content(first, second, verdict.how) or  # content replaced; a subject that moved,
+                         other_moment(first, second, verdict.how, lambda a, b: different_content(a, b, "as is"))):
+        verdict = replace(verdict, copy=False)  # came or went; or a crop hid the difference
     if swap:
         verdict = replace(verdict, how=INVERSE_TURNS.get(verdict.how, verdict.how), scale=1 / max(verdict.scale, 1e-9))
     return verdict
