@@ -1,5 +1,4 @@
 """Evidence that two pictures the copy check laid one over the other are different pictures.
-
 verify.compare_pictures lays two grey pictures over each other at 160 px and asks whether their
 tiles agree. That is too coarse for thin content: two e-tickets from one template (another
 name, seat, QR code), two invoices, slides, a map with another route, a person pasted into
