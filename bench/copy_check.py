@@ -129,6 +129,9 @@ def edits(image: Image.Image, rng: random.Random):
     yield "exif_orientation", image.transpose(method), {**JPEG, "exif": exif}, {"orientation": None}
     yield "png", image, {"format": "PNG"}, {"format": None}
     yield "webp", image, {"format": "WEBP", "quality": 90}, {"format": None}
+    tiny = 100 / max(w, h)  # a 100-px thumbnail (draws nothing from rng: the other edits stay as they were)
+    yield "thumb100", image.resize((max(1, round(w * tiny)), max(1, round(h * tiny))), Image.Resampling.LANCZOS), JPEG, \
+        {"resized": tiny}
 
 
 def load(path: Path) -> Image.Image:

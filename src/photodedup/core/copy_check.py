@@ -26,7 +26,7 @@ from photodedup.core.match.group import DEFAULT_THRESHOLD
 from photodedup.core.match.index import VectorIndex
 from photodedup.core.models import Group, GroupMember, ImageInfo, Problem
 from photodedup.core.dedupe import EmbedderLike, Library, ScanOptions, analyse_library, default_embedder
-from photodedup.core.match.grouping import FEATURES_KEPT, feature_gray, pixel_verdict
+from photodedup.core.match.grouping import FEATURES_KEPT, feature_gray, pixel_verdict, untrimmed_retry
 from photodedup.core.progress import NULL_PROGRESS, Progress
 from photodedup.core.analyse.raw import embedded_preview, is_raw
 from photodedup.core.analyse.scratch import ScratchStore
@@ -203,7 +203,8 @@ def _best_original(copy, originals, candidates, threshold, grays, turned=(), tri
         if (distance > threshold and position not in turned) or position in tried:
             continue
         tried.add(position)
-        verdict = pixel_verdict(grays.get(originals.infos[position]), grays.get(copy))
+        pair = grays.get(originals.infos[position]), grays.get(copy)  # a thumbnail retried untrimmed, as a scan does
+        verdict = untrimmed_retry(pixel_verdict(*pair), (originals.infos[position].file.path, copy.file.path), pair)
         if verdict.copy and (best is None or _strength(verdict) > _strength(best[2])):
             best = (position, distance, verdict)
     return best
