@@ -47,3 +47,14 @@ def test_a_thumbnail_s_fine_detail_is_no_noise_blur_or_sharpening(tmp_path):
         thumbnail = save(_thumbnail(picture), tmp_path / f"{name}_thumb.jpg", quality=85)
         claims = dict(look_changes(str(original), str(thumbnail), AS_IS, whole=True).claims)
         assert not set(claims) & {"noise", "blur", "sharpen", "text"}, (name, claims)
+
+
+def test_bars_all_round_that_keep_the_shape_are_still_bars_and_no_tone_change(tmp_path):
+    picture = sample("coffee")
+    width, height = picture.size
+    padded = Image.new("RGB", (width + 2 * (width // 8), height + 2 * (height // 8)), (255, 255, 255))
+    padded.paste(picture, (width // 8, height // 8))
+    original, copy = save(picture, tmp_path / "o.jpg", quality=95), save(padded, tmp_path / "p.jpg", quality=95)
+    look = look_changes(str(original), str(copy), AS_IS, whole=True)
+    assert look.bars.words().startswith("padded with bars (all round"), look
+    assert look.claims == (), look

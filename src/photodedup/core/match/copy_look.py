@@ -28,6 +28,7 @@ BLOCKS = 12  # blocks per side where fine detail is compared
 # 2.5-4.7 grey levels (11 of 16 over NOISE_LEVEL) and plain 1.04-1.36 (4 over NOISE_STEP: "noise
 # added" on astronaut); the bench's resized copies, 360 px and more, stay under both.
 DETAIL_SIDE = 160
+SAME_SHAPE = 0.03  # |log| of the ratio of two aspect ratios taken as one shape (as look_changes lays them)
 
 
 def read_small(path: str) -> tuple[np.ndarray, int] | None:
@@ -179,7 +180,8 @@ def detail_changes(original: np.ndarray, copy: np.ndarray) -> list[tuple[str, st
 
 def _bars_in_shape(original_content: np.ndarray, copy: np.ndarray, bars: Bars, original_bars: Bars, turn) -> Bars:
     """``bars`` of a copy that shows the whole picture, or the original's own (none added) when
-    cutting ``bars`` away leaves a picture further from the original's shape than not: a plain edge
+    cutting ``bars`` away leaves a picture off the original's shape (SAME_SHAPE) and further from
+    it than not cutting them: a plain edge
     (a grey sky fading over 2 lines of a 63-px thumbnail) is picture, not padding. Measured: the
     100-px thumbnail of bench/corpus "ColdRipple" lost a 41% "bar" of sky and was called 32% darker."""
     def error(cut: Bars) -> float:
@@ -187,7 +189,8 @@ def _bars_in_shape(original_content: np.ndarray, copy: np.ndarray, bars: Bars, o
         height, width = np.ascontiguousarray(turn(laid[:, :, 0])).shape if turn is not None else laid.shape[:2]
         return abs(float(np.log((width / height) / (original_content.shape[1] / original_content.shape[0]))))
 
-    return original_bars if error(original_bars) < error(bars) else bars
+    cut = error(bars)  # bars all round keep the shape: cut < SAME_SHAPE, they stay
+    return original_bars if cut > SAME_SHAPE and error(original_bars) < cut else bars
 
 
 @dataclass(frozen=True)
@@ -222,7 +225,7 @@ def look_changes(original_path: str, copy_path: str, turn=None, whole: bool = Fa
         original_content = part(original_content, shown)
     laid = np.ascontiguousarray(turn(copy_content)) if turn is not None else copy_content
     same_frame = upright and (whole or shown is not None) and abs(np.log((laid.shape[1] / laid.shape[0]) /
-                            (original_content.shape[1] / original_content.shape[0]))) < 0.03
+                            (original_content.shape[1] / original_content.shape[0]))) < SAME_SHAPE
     if same_frame:  # pixel on pixel, at one size
         original_content, laid = _same_size(original_content, laid)
     claims = tone_and_colour(original_content, laid, same_frame)
