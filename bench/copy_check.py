@@ -6,10 +6,12 @@
 
 Originals are the single-picture scenes of the accuracy corpus (bench/make_corpus.py), re-saved
 at JPEG quality 95; each gets edited copies with recorded amounts (scale, crop area, angle,
-padding sides, brightness, colour). The first shot of each similar-shot family goes with the
-originals and its neighbouring shot into the other folder: it must not be reported at all.
+padding sides, brightness, colour) and a 100-px thumbnail. The first shot of each similar-shot
+family goes with the originals and its neighbouring shot into the other folder: it must not be
+reported at all.
 Prints, per claim type: correct / wrong value / claimed but not done / missing; copies not found
-or found under the wrong original; crashes; the worst claims verbatim.
+or found under the wrong original; crashes; the worst claims verbatim. Held out: another corpus
+(--corpus bench/corpus-s11) and other edit amounts (--seed 11, --seed 23).
 """
 
 from __future__ import annotations
@@ -129,6 +131,9 @@ def edits(image: Image.Image, rng: random.Random):
     yield "exif_orientation", image.transpose(method), {**JPEG, "exif": exif}, {"orientation": None}
     yield "png", image, {"format": "PNG"}, {"format": None}
     yield "webp", image, {"format": "WEBP", "quality": 90}, {"format": None}
+    tiny = 100 / max(w, h)  # a 100-px thumbnail (draws nothing from rng: the other edits stay as they were)
+    yield "thumb100", image.resize((max(1, round(w * tiny)), max(1, round(h * tiny))), Image.Resampling.LANCZOS), JPEG, \
+        {"resized": tiny}
 
 
 def load(path: Path) -> Image.Image:

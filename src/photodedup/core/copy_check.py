@@ -21,12 +21,12 @@ from photodedup.core.match.changes import (Change, Geometry, PictureFacts, descr
                                            shown_box)
 from photodedup.core.match.copy_look import look_changes, read_gray
 from photodedup.core.copy_geometry import TURN_OF, as_it_lies, geometry_of, quarter_back, shows_whole
-from photodedup.core.copy_proposals import turned_partners, turned_vectors
+from photodedup.core.copy_proposals import NEAREST_BEYOND, turned_partners, turned_vectors
 from photodedup.core.match.group import DEFAULT_THRESHOLD
 from photodedup.core.match.index import VectorIndex
 from photodedup.core.models import Group, GroupMember, ImageInfo, Problem
 from photodedup.core.dedupe import EmbedderLike, Library, ScanOptions, analyse_library, default_embedder
-from photodedup.core.match.grouping import FEATURES_KEPT, feature_gray, pixel_verdict
+from photodedup.core.match.grouping import FEATURES_KEPT, feature_gray, pixel_verdict, untrimmed_retry
 from photodedup.core.progress import NULL_PROGRESS, Progress
 from photodedup.core.analyse.raw import embedded_preview, is_raw
 from photodedup.core.analyse.scratch import ScratchStore
@@ -195,15 +195,18 @@ def _nearest(vectors: np.ndarray, index: VectorIndex, vector: np.ndarray, extra=
 def _best_original(copy, originals, candidates, threshold, grays, turned=(), tried=None):
     """(original position, distance, verdict) of the original the pixels say ``copy`` was made
     from: the best agreeing of ``candidates`` ((distance, position), closest first) within
-    ``threshold`` or proposed by the thumbnails (``turned``), or None: these only propose.
+    ``threshold``, proposed by the thumbnails (``turned``) or the nearest within NEAREST_BEYOND,
+    or None: these only propose.
     Positions in ``tried`` were compared before and are not compared again (each compared is added)."""
     best = None
     tried = set() if tried is None else tried
-    for distance, position in candidates:
-        if (distance > threshold and position not in turned) or position in tried:
+    for rank, (distance, position) in enumerate(candidates):
+        proposed = distance <= threshold or position in turned or (rank == 0 and distance <= NEAREST_BEYOND)
+        if not proposed or position in tried:
             continue
         tried.add(position)
-        verdict = pixel_verdict(grays.get(originals.infos[position]), grays.get(copy))
+        pair = grays.get(originals.infos[position]), grays.get(copy)  # a thumbnail retried untrimmed, as a scan does
+        verdict = untrimmed_retry(pixel_verdict(*pair), (originals.infos[position].file.path, copy.file.path), pair)
         if verdict.copy and (best is None or _strength(verdict) > _strength(best[2])):
             best = (position, distance, verdict)
     return best

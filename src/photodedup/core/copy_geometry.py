@@ -5,6 +5,7 @@ shown or a part; a quarter turn to lay back; bars' room per side as the copy lie
 from __future__ import annotations
 
 import numpy as np
+from PIL import Image
 
 from photodedup.core.match.changes import Geometry, covered_fraction
 from photodedup.core.match.verdict import TURNS, PixelVerdict, sane_fit
@@ -40,7 +41,77 @@ def geometry_of(verdict: PixelVerdict, original: np.ndarray, copy: np.ndarray) -
         angle = abs(float(np.degrees(np.arctan2(fit[1, 0], fit[0, 0]))))
         if angle > 20:  # laid whole, the picture is upright: a fit turned further is a wrong one
             fit = None
+    if fit is None and how == verdict.how and how in TURN_OF:  # laid whole, too few features: a crop?
+        fit = crop_by_correlation(original, laid)
     return Geometry(how, fit, original.shape, laid.shape), alignment.inliers if fit is not None else 0
+
+
+# A copy laid whole whose local features fit nothing (a smooth storm sky) is looked for as an
+# upright part of its original by normalised correlation; taken when it correlates this well
+# and shows at most CROP_SIDE of each side. Bench (bench/copy_check.py): the crops of "Storm"
+# correlate 0.998 where they lie; a rotated crop (3°) at most 0.86, and is left unmeasured.
+CROP_CORRELATION = 0.97
+CROP_SIDE = 0.96
+
+
+def crop_by_correlation(original: np.ndarray, laid: np.ndarray) -> np.ndarray | None:
+    """The fit (original's frame → ``laid``'s, 2×3) of an upright crop ``laid`` of ``original``
+    (grey pictures), found by normalised correlation at shown sides of 40-100%, coarse then fine;
+    None when it is no such crop (CROP_CORRELATION, CROP_SIDE)."""
+    best = _correlated(original, laid, 96, np.arange(0.40, 1.0001, 0.02))
+    if best is None or best[1] > CROP_SIDE + 0.02:
+        return None
+    best = _correlated(original, laid, 192, np.arange(best[1] - 0.03, best[1] + 0.0301, 0.005))
+    if best is None or best[0] < CROP_CORRELATION or best[1] > CROP_SIDE:
+        return None
+    _, _, left, top, factor, width = best
+    scale = laid.shape[1] * factor / width  # laid pixels per original pixel
+    return np.array([[scale, 0.0, -left / factor * scale], [0.0, scale, -top / factor * scale]])
+
+
+def _correlated(original: np.ndarray, laid: np.ndarray, side: int, shares) -> tuple | None:
+    """(correlation, share, left, top, factor, width) of ``laid`` best matching a part of
+    ``original`` reduced by ``factor`` to ``side`` pixels: its width ``share`` of the original's."""
+    factor = side / max(original.shape)
+    image = _resized(original, round(original.shape[1] * factor), round(original.shape[0] * factor))
+    best = None
+    for share in shares:
+        width = int(round(share * image.shape[1]))
+        height = int(round(width * laid.shape[0] / laid.shape[1]))
+        if not (8 <= width <= image.shape[1] and 8 <= height <= image.shape[0]):
+            continue
+        scores = _normalised_correlation(image, _resized(laid, width, height))
+        if scores is None:
+            continue
+        top, left = np.unravel_index(int(np.argmax(scores)), scores.shape)
+        if best is None or scores[top, left] > best[0]:
+            best = (float(scores[top, left]), width / image.shape[1], int(left), int(top), factor, width)
+    return best
+
+
+def _resized(gray: np.ndarray, width: int, height: int) -> np.ndarray:
+    return np.asarray(Image.fromarray(gray).resize((max(1, width), max(1, height)), Image.Resampling.BOX),
+                      dtype=np.float64)
+
+
+def _normalised_correlation(image: np.ndarray, template: np.ndarray) -> np.ndarray | None:
+    """The normalised correlation of ``template`` at each place it fits inside ``image`` (by FFT)."""
+    height, width = template.shape
+    centred = template - template.mean()
+    norm = float(np.sqrt((centred * centred).sum()))
+    if norm < 1e-6:  # a plain template matches anything
+        return None
+    shape = (image.shape[0] + height, image.shape[1] + width)
+    product = np.fft.irfft2(np.fft.rfft2(image, shape) * np.fft.rfft2(centred[::-1, ::-1], shape), shape)
+    product = product[height - 1:image.shape[0], width - 1:image.shape[1]]
+    sums = np.pad(image, ((1, 0), (1, 0))).cumsum(0).cumsum(1)
+    squares = np.pad(image * image, ((1, 0), (1, 0))).cumsum(0).cumsum(1)
+
+    def window(table: np.ndarray) -> np.ndarray:
+        return table[height:, width:] - table[:-height, width:] - table[height:, :-width] + table[:-height, :-width]
+
+    spread = window(squares) - window(sums) ** 2 / (height * width)
+    return product / (np.sqrt(np.maximum(spread, 1e-6)) * norm)
 
 
 def as_it_lies(room: dict[str, float], turn) -> dict[str, float]:

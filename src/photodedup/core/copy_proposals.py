@@ -16,7 +16,8 @@ import numpy as np
 from photodedup.core.analyse import cache as cache_module
 from photodedup.core.dedupe import EmbedderLike, Library, analyse_files
 from photodedup.core.embed.embedder import default_model_id
-from photodedup.core.match.turned import turned_partners_of
+from photodedup.core.match.neighbours import TINY_CORRELATION, TINY_PER_PHOTO, TINY_SIDE
+from photodedup.core.match.turned import turned_candidates, turned_partners_of
 from photodedup.core.progress import NULL_PROGRESS, Progress
 
 # The turns a copy is turned back by before it is embedded again, as np.rot90 counts them
@@ -24,6 +25,12 @@ from photodedup.core.progress import NULL_PROGRESS, Progress
 BACK_TURNS = (1, 2, 3)
 TURNED_MODEL = "+turned-90-180-270-v1"  # the model id of vectors of a picture turned back three ways
 TURNED_FOLDER = "turned"  # where, inside the cache folder, those vectors are kept
+# A photo's nearest original by the embedding is compared by the pixels up to this distance, past
+# the scan's threshold: a crop lies further from its original than a resize does. Bench
+# (corpus-s11, seed 11): the crops of "Dragonfly" and "Wine" that were never compared lay 0.58-0.68
+# from their originals, a blurred "rocket" 0.61, each its nearest; one extra pixel check per photo
+# that matched nothing, and the pixels decide as for any other proposal.
+NEAREST_BEYOND = 0.8
 
 
 class TurnedEmbedder:
@@ -61,7 +68,8 @@ def turned_vectors(paths: list[str], cache_dir: Path | None, model_id: str | Non
 def turned_partners(originals: Library, look_in: Library) -> dict[int, list[int]]:
     """For each "look in" photo (by position), the originals whose thumbnails (as group.py's
     turned_candidates compares them) match it turned or mirrored: the embedding sees a turned
-    picture as another one, so these are proposed too (turned.turned_partners_of)."""
+    picture as another one, so these are proposed too (turned.turned_partners_of); and for a
+    thumbnail-sized photo, its best thumbnail matches as the scan proposes them (tiny_partners)."""
     cache = originals.memory_cache or cache_module.Cache(originals.cache_dir, originals.model_id)
     try:
         thumbs = [_thumbs(cache, library.infos) for library in (originals, look_in)]
@@ -73,7 +81,10 @@ def turned_partners(originals: Library, look_in: Library) -> dict[int, list[int]
         if cache is not originals.memory_cache:
             cache.close()
     aspects = [np.array([info.width / max(1, info.height) for info in library.infos]) for library in (originals, look_in)]
-    return turned_partners_of(thumbs[0], aspects[0], thumbs[1], aspects[1])
+    partners = turned_partners_of(thumbs[0], aspects[0], thumbs[1], aspects[1])
+    for row, extra in tiny_partners(thumbs[0], thumbs[1], originals.infos, look_in.infos).items():
+        partners[row] = partners.get(row, []) + [p for p in extra if p not in partners.get(row, [])]
+    return partners
 
 
 def _thumbs(cache: cache_module.Cache, infos: list) -> np.ndarray | None:
@@ -87,3 +98,26 @@ def _thumbs(cache: cache_module.Cache, infos: list) -> np.ndarray | None:
             thumbs = np.empty((len(infos), *thumb.shape), dtype=np.uint8)
         thumbs[row] = thumb
     return thumbs
+
+
+def tiny_partners(original_thumbs: np.ndarray, look_thumbs: np.ndarray, original_infos: list,
+                  look_infos: list) -> dict[int, list[int]]:
+    """For each "look in" photo no bigger than a thumbnail (grouping.TINY_SIDE), the originals the
+    scan would propose for it (group.turned_candidates at TINY_CORRELATION, TINY_PER_PHOTO best):
+    a 100-px copy's embedding lies far from its original's. Measured: the 25 100-px thumbnails of
+    bench/corpus lay 0.54-0.91 from their originals (threshold 0.55), and find-copies found 3."""
+    tiny = [row for row, info in enumerate(look_infos) if max(info.width, info.height) <= TINY_SIDE]
+    if not tiny or not len(original_thumbs):
+        return {}
+    base = np.asarray(original_thumbs)
+    aspects = np.array([info.width / max(1, info.height) for info in original_infos] + [1.0])
+    partners = {}
+    for row in tiny:  # one at a time: the other thumbnails in "look in" must not take the places
+        info = look_infos[row]
+        aspects[-1] = info.width / max(1, info.height)
+        pairs = turned_candidates(np.concatenate([base, look_thumbs[row][None]]), aspects, rows=[len(base)],
+                                  correlation=TINY_CORRELATION, per_photo=TINY_PER_PHOTO,
+                                  exact_up_to=len(base) + 1)  # one row scored against all: no index to build
+        if pairs:
+            partners[row] = [a for a, _ in pairs]
+    return partners
