@@ -52,3 +52,27 @@ def test_the_copy_check_needs_originals_and_somewhere_else_to_look(tmp_path):
     assert Session(Options(folders=[mine], protected=[mine])).copy_check_options() is None  # nowhere to look
     check = Session(Options(folders=[mine, other], protected=[mine]), tmp_path).copy_check_options(0.3)
     assert (list(check.originals), list(check.look_in), check.threshold) == ([mine], [other], 0.3)
+
+
+def test_copies_the_copy_check_found_turned_go_to_the_trash_beside_their_original(tmp_path, embedder):
+    """The window's trash asks the pixels of every copy (case 51): a copy the copy check found turned in
+    its pixels is confirmed a copy of the original kept, and goes."""
+    from conftest import sample, save
+    from PIL import Image
+
+    from photodedup.core.copy_check import as_groups
+    from photodedup.core.trash.safe_trash import trash_group_for
+
+    mine, other = tmp_path / "mine", tmp_path / "other"
+    cat = sample("chelsea")
+    save(cat, mine / "cat.jpg", quality=95)
+    turned = save(cat.transpose(Image.Transpose.ROTATE_90), other / "cat turned.jpg", quality=90)
+    save(sample("coffee"), mine / "coffee.jpg", quality=95)
+    session = Session(Options(folders=[str(mine), str(other)], protected=[str(mine)]), tmp_path / "cache",
+                      embedder_factory=lambda: embedder)
+    found = session.copy_check(session.copy_check_options())
+    (group,) = as_groups(found.result)
+    assert {m.path for m in group.members} == {str(mine / "cat.jpg"), str(turned)}
+    outcome, = session.trash([trash_group_for(group, {str(turned)})])
+    assert outcome.status == "trashed", outcome
+    assert not turned.exists() and (mine / "cat.jpg").exists()

@@ -141,7 +141,7 @@ class Session:
 
         policy = policy or self.trash_policy()
         known = {info.file.path: info for info in self.library.infos} if self.library is not None else {}
-        plan = witnessed(groups, policy, self.cache_dir or default_cache_dir(), known)
+        plan = witnessed(groups, policy, self.cache_dir or default_cache_dir(), known, max_distance=2.0)  # the pixels decide
         return plan.refused + self._move(plan.groups, progress, policy, carry_over, dry_run)
 
     def _move(self, groups: Sequence[TrashGroup], progress: Progress, policy: TrashPolicy,

@@ -129,11 +129,14 @@ def _is_hex(text: str) -> bool:
 
 
 def witnessed(groups: Sequence[TrashGroup], policy: TrashPolicy, cache_dir: Path,
-              known: Mapping[str, ImageInfo] | None = None) -> TrashPlan:
+              known: Mapping[str, ImageInfo] | None = None, max_distance: float = MAX_DISTANCE) -> TrashPlan:
     """Split each group of copies into one group per removed file, kept with its witnesses: the kept
     files it is a copy of (the same content, or the pixels agree now) and that can stand for it. What
     the scan learned of a file comes from ``known`` (the window's own scan) or else the cache. A group
-    of similar shots (``copies`` False: different pictures, each marked by the person) passes as it is."""
+    of similar shots (``copies`` False: different pictures, each marked by the person) passes as it is.
+    ``max_distance``: how far apart the embeddings may be before the pixels are asked (a report's
+    claim is checked only within the loosest similarity the app offers; the window's own groups,
+    which hold copies the copy check found turned back or far by the embedding, ask the pixels always)."""
     plan = TrashPlan(policy=policy)
     known = known or {}
     with Cache(cache_dir, default_model_id()) as cache:
@@ -158,7 +161,7 @@ def witnessed(groups: Sequence[TrashGroup], policy: TrashPolicy, cache_dir: Path
                 reason = policy.why_not_trash(keep, remove, file.path)
                 witnesses = [k for k in stays if k.content_hash == file.content_hash] if reason is None else []
                 if not witnesses and reason is None:
-                    witnesses, reason = _near_witnesses(cache, known, file, stays)
+                    witnesses, reason = _near_witnesses(cache, known, file, stays, max_distance)
                 if not witnesses and gone and reason in (None, NOT_A_COPY):
                     reason = KEPT_GONE.format(name=os.path.basename(gone[0][0].path), why=gone[0][1])
                 if witnesses:
@@ -169,7 +172,8 @@ def witnessed(groups: Sequence[TrashGroup], policy: TrashPolicy, cache_dir: Path
     return plan
 
 
-def _near_witnesses(cache: Cache, known: Mapping[str, ImageInfo], file: ScannedFile, keep: list[ScannedFile]
+def _near_witnesses(cache: Cache, known: Mapping[str, ImageInfo], file: ScannedFile, keep: list[ScannedFile],
+                    max_distance: float = MAX_DISTANCE
                     ) -> tuple[list[ScannedFile], str | None]:
     """The kept files ``file`` is a copy of, confirmed by the pixels now, and that can stand for it
     (core/review/witness.py): a plan that keeps only a thumbnail, a crop, a grey copy, a GIF or a JPEG
@@ -180,7 +184,7 @@ def _near_witnesses(cache: Cache, known: Mapping[str, ImageInfo], file: ScannedF
     infos = [(k, i) for k in keep if (i := _info(cache, known, k)) is not None]
     if not infos:
         return [], None
-    close = [(k, i) for k, i in infos if vector_distance(info.vector, i.vector) <= MAX_DISTANCE]
+    close = [(k, i) for k, i in infos if vector_distance(info.vector, i.vector) <= max_distance]
     verdicts = [(k, i, copy_verdict(file.path, k.path)) for k, i in close]  # the pixels decide, as in a scan
     confirmed = [(k, i, v) for k, i, v in verdicts if v.copy]
     if not confirmed:
