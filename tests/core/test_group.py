@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from photodedup.core.match.group import find_clusters, find_pictures, make_group, turned_candidates
+from photodedup.core.match.group import find_clusters, find_pictures, make_group
+from photodedup.core.match.turned import turned_candidates
 from photodedup.core.match.index import VectorIndex
 from photodedup.core.review.keeper import choose_keeper
 from photodedup.core.models import ImageFile, ImageInfo

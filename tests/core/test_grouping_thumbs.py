@@ -1,6 +1,6 @@
 """100-px thumbnails (issue 18): a thumbnail whose border trimming differs from its original's is still
 its copy (grouping.untrimmed_retry), and a tiny file's best thumbnail matches are candidates
-(group.turned_candidates with ``rows``), on made images."""
+(turned.turned_candidates with ``rows``), on made images."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from conftest import sample
 from PIL import Image
 
 from photodedup.core.analyse.decode import decode_gray
-from photodedup.core.match.group import turned_candidates
+from photodedup.core.match.turned import turned_candidates
 from photodedup.core.match.grouping import copy_verdict, pixel_verdict
 
 

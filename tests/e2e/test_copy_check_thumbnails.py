@@ -1,6 +1,6 @@
 """The copy check finds 100-px thumbnails of the originals as a scan does (issue 19): the embedding
 puts a thumbnail too far from its original, so its best thumbnail matches are proposed too
-(copy_proposals.tiny_partners, the scan's group.turned_candidates), and a thumbnail whose border
+(copy_proposals.tiny_partners, the scan's turned.turned_candidates), and a thumbnail whose border
 trimming differs from its original's is compared again untrimmed (grouping.untrimmed_retry).
 Each is said to be resized, and nothing its resampler did is taken for an edit."""
 

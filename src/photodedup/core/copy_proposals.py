@@ -103,7 +103,7 @@ def _thumbs(cache: cache_module.Cache, infos: list) -> np.ndarray | None:
 def tiny_partners(original_thumbs: np.ndarray, look_thumbs: np.ndarray, original_infos: list,
                   look_infos: list) -> dict[int, list[int]]:
     """For each "look in" photo no bigger than a thumbnail (grouping.TINY_SIDE), the originals the
-    scan would propose for it (group.turned_candidates at TINY_CORRELATION, TINY_PER_PHOTO best):
+    scan would propose for it (turned.turned_candidates at TINY_CORRELATION, TINY_PER_PHOTO best):
     a 100-px copy's embedding lies far from its original's. Measured: the 25 100-px thumbnails of
     bench/corpus lay 0.54-0.91 from their originals (threshold 0.55), and find-copies found 3."""
     tiny = [row for row, info in enumerate(look_infos) if max(info.width, info.height) <= TINY_SIDE]

@@ -9,8 +9,6 @@ import numpy as np
 
 from photodedup.core.models import Group, GroupMember, ImageInfo
 from photodedup.core.progress import NULL_PROGRESS, Progress
-from photodedup.core.match.turned import (  # noqa: F401 (their callers import them from here)
-    TURNED_CORRELATION, TURNED_PER_PHOTO, TURNED_SIDE, turned_candidates)
 
 # Angular distance sqrt(2 - 2·cos) between unit embeddings; calibrated with
 # bench/accuracy.py (README, "How the matching works"). Pairs up to SURE_THRESHOLD are

@@ -31,7 +31,6 @@ two letter pieces whose near-white strokes were left out as clipped). Cost: abou
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
