@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from photodedup.core.match.patches import box, changed, level_of
+from photodedup.core.match.patches import box, changed, level_of, shift
 from photodedup.core.match.verdict import TURNS
 
 SIDE = 512  # long side the pictures are compared at (the smaller's, if less)
@@ -103,14 +103,6 @@ def matched_tones(source: np.ndarray, reference: np.ndarray, level: float = 24.0
     return _mapped(source, table)
 
 
-def _shift(a: np.ndarray, b: np.ndarray, limit: int) -> tuple[int, int]:
-    """The whole-pixel shift (dy, dx) within ``limit`` that best lays b on a (phase correlation)."""
-    cross = np.fft.rfft2(a - a.mean()) * np.conj(np.fft.rfft2(b - b.mean()))
-    surface = np.fft.irfft2(cross / np.maximum(np.abs(cross), 1e-9), s=a.shape)
-    near = [(surface[dy, dx], (dy, dx)) for dy in range(-limit, limit + 1) for dx in range(-limit, limit + 1)]
-    return max(near)[1]
-
-
 def _peak(whole: np.ndarray, part: np.ndarray) -> tuple[float, int, int]:
     """(peak height, top, left) of ``part`` (no larger than ``whole``) laid in ``whole``."""
     padded = np.zeros_like(whole)
@@ -166,7 +158,7 @@ def detail_correlation(a: np.ndarray, b: np.ndarray, mask: np.ndarray) -> float:
 def _settled(a: np.ndarray, b: np.ndarray, limit: int, least: float) -> tuple | None:
     """(a, b, where they differ): b shifted onto a and its tones matched; None when they still differ in much of
     the frame or their detail correlates less than ``least`` (laid wrong)."""
-    b = matched_tones(np.roll(b, _shift(a, b, limit), axis=(0, 1)), a, level_of(a))
+    b = matched_tones(np.roll(b, shift(a, b, limit), axis=(0, 1)), a, level_of(a))
     mask = changed(a, b)
     if float(mask.mean()) > MAX_CHANGED or detail_correlation(a, b, mask) < least:
         return None

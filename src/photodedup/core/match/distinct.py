@@ -28,6 +28,7 @@ import numpy as np
 from PIL import Image
 
 from photodedup.core.match.moved_subject import METHOD as MOVED_METHOD, other_moment
+from photodedup.core.match.patches import box, shift
 
 SIDE = 512  # long side the two pictures are compared at (the smaller picture's, if less): decode_gray's own
 MIN_SIDE = 48  # smaller than this on the long side: too little to tell
@@ -124,26 +125,6 @@ def _resized(picture: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return np.asarray(image.resize(size, method), dtype=np.float32)
 
 
-def _box(values: np.ndarray, radius: int) -> np.ndarray:
-    """Mean over a (2·radius+1)² box, edges replicated (by rows, then columns: 2.4 ms at 512 px,
-    summed-area tables 4.2)."""
-    padded = np.pad(values.astype(np.float64), radius, mode="edge")
-    side = 2 * radius + 1
-    height, width = padded.shape[0] - 2 * radius, padded.shape[1] - 2 * radius
-    rows = sum(padded[dy:dy + height] for dy in range(side))
-    total = sum(rows[:, dx:dx + width] for dx in range(side))
-    return (total / (side * side)).astype(np.float32)
-
-
-def _shift(a: np.ndarray, b: np.ndarray) -> tuple[int, int]:
-    """The whole-pixel shift (dy, dx) within MAX_SHIFT that best lays b on a (phase correlation)."""
-    cross = np.fft.rfft2(a - a.mean()) * np.conj(np.fft.rfft2(b - b.mean()))
-    surface = np.fft.irfft2(cross / np.maximum(np.abs(cross), 1e-9), s=a.shape)
-    near = [(surface[dy, dx], (dy, dx)) for dy in range(-MAX_SHIFT, MAX_SHIFT + 1)
-            for dx in range(-MAX_SHIFT, MAX_SHIFT + 1)]
-    return max(near)[1]
-
-
 def _matched_tones(source: np.ndarray, reference: np.ndarray) -> np.ndarray:
     """``source`` with its grey levels mapped so their distribution is ``reference``'s (1024 bins).
 
@@ -189,7 +170,7 @@ def lay_same_frame(a_gray: np.ndarray, b_gray: np.ndarray, how: str) -> Laid | N
     a, b = _resized(a_gray, size), _resized(b_turned, size)
     if min(a.shape) <= 2 * MAX_SHIFT + 2 * CELL:
         return None
-    b = np.roll(b, _shift(a, b), axis=(0, 1))
+    b = np.roll(b, shift(a, b, MAX_SHIFT), axis=(0, 1))
     m = MAX_SHIFT
     a, b = a[m:-m, m:-m], b[m:-m, m:-m]
     return Laid(a, _matched_tones(b, a))
@@ -238,7 +219,7 @@ def cell_sums(laid: Laid, steps: tuple[tuple[float, float], ...] = STEPS) -> dic
     a copy resampled by another program lies up to half a pixel off, differently across the frame."""
     spread = float(laid.a.std()) or 1.0
     ink_level, match_level = max(INK_LEVEL, INK_SHARE * spread), max(MATCH_LEVEL, MATCH_SHARE * spread)
-    a, b = _box(laid.a, 1), _box(laid.b, 1)
+    a, b = box(laid.a, 1), box(laid.b, 1)
     ink_a = _edges(a, ink_level)
     best: dict | None = None
     for dy, dx in steps:

@@ -31,7 +31,7 @@ from photodedup.core.models import ImageInfo
 SHARE = 0.9  # of the picture pixels a witness must hold: a re-save holds them all; a 95% crop is still a witness
 HEIF_FORMATS = frozenset({"HEIF", "AVIF"})
 HEIF_EXTENSIONS = frozenset({".heic", ".heif", ".avif", ".hif"})
-PALETTE_FORMATS = frozenset({"GIF"})
+GIF_FORMATS = frozenset({"GIF"})  # a format that holds 256 colours at most, whatever the file
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def why_not_witness(kept: ImageInfo, gone: ImageInfo, look: Callable[[ImageInfo]
     if kept.picture_pixels < SHARE * gone.picture_pixels:
         return (f"it holds more of the picture than the file kept ({gone.width}×{gone.height} against "
                 f"{kept.width}×{kept.height})")
-    if kept.format in PALETTE_FORMATS and gone.format not in PALETTE_FORMATS:
+    if kept.format in GIF_FORMATS and gone.format not in GIF_FORMATS:
         return "it is in full colour and the file kept has 256 colours at most"
     share = shown(kept) if shown is not None else None
     if share is not None and share < SHARE:

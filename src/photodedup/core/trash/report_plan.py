@@ -23,12 +23,11 @@ from pathlib import Path
 
 from photodedup.core.analyse.cache import Cache, default_cache_dir
 from photodedup.core.match.group import vector_distance
-from photodedup.core.analyse.safe_open import open_photo
 from photodedup.core.models import ImageFile, ImageInfo
 from photodedup.core.embed.embedder import default_model_id
 from photodedup.core.match.grouping import copy_verdict
 from photodedup.core.copy_geometry import picture_shown
-from photodedup.core.match.measures import keeper_facts
+from photodedup.core.match.origin_format import keeper_and_format_facts
 from photodedup.core.review.policy import TrashPolicy
 from photodedup.core.review.witness import Look, first_witness_gap
 from photodedup.core.trash.safe_trash import FileOutcome, ScannedFile, TrashGroup, changed_since_scan
@@ -198,20 +197,14 @@ def _near_witnesses(cache: Cache, known: Mapping[str, ImageInfo], file: ScannedF
 
 
 def _looks(cache: Cache):
-    """Black and white (measured once a file content, kept in the cache) and palette (from the header)."""
+    """Black and white, and at most 256 colours while not grey: the keeper's own measures of the file
+    (origin_format.keeper_and_format_facts, one reduced decode, kept in the cache)."""
 
     def look(info: ImageInfo) -> Look:
-        return Look(keeper_facts(info.file.path, info.content_hash, cache).monochrome, _palette(info.file.path))
+        facts, formats = keeper_and_format_facts(info.file.path, info.content_hash, cache)
+        return Look(facts.monochrome, formats.palette)
 
     return look
-
-
-def _palette(path: str) -> bool:
-    try:
-        with open_photo(path) as image:
-            return image.mode in ("P", "PA", "1") or image.format == "GIF"
-    except Exception:  # unreadable now: the copy check already refused it, or it says nothing
-        return False
 
 
 def _info(cache: Cache, known: Mapping[str, ImageInfo], file: ScannedFile) -> ImageInfo | None:
