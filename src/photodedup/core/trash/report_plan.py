@@ -38,7 +38,8 @@ NO_RECORD = ("photodedup has no record that this is a copy of a file kept in its
              "(not in the cache at {cache}); scan again, then trash (with --cache-dir if the scan used one)")
 LESSER_COPY = "kept, as {kept} can't stand for it: {why}; keep this one, or choose another copy to keep"
 KEPT_GONE = "the file kept in its group, {name}, is not as the scan saw it ({why}); scan again"
-NOT_A_COPY = "not a copy of any file kept in its group (their pictures differ); the report was edited?"
+NOT_A_COPY = ("kept: checked again before trashing, its picture differs from every file kept in its group, "
+              "so it is not a copy of them; to part with it, move it to the Trash yourself")
 
 
 @dataclass
