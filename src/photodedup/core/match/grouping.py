@@ -6,7 +6,6 @@ pipeline.find_groups calls group_infos with what analyse_library learned.
 
 from __future__ import annotations
 
-import io
 import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -15,6 +14,7 @@ import numpy as np
 
 from photodedup.core.analyse import cache as cache_module
 from photodedup.core.analyse.decode import decode_gray
+from photodedup.core.analyse.read import as_kept, decode_kept
 from photodedup.core.analyse.exact import find_identical
 from photodedup.core.match.capture import two_exposures_veto
 from photodedup.core.match.group import find_pictures, make_group
@@ -34,16 +34,13 @@ GRAYS_KEPT = 256  # photos whose grey pictures (about 170 KB each) are kept for 
 
 
 def feature_gray(path: str, scratch: ScratchStore | None = None) -> np.ndarray | None:
-    """The gray picture local features are found in: from this scan's scratch store when the
-    analysis kept it, else decoded from the file; None if the file can't be read now."""
+    """The gray picture a verdict is measured on, the same array whatever its source: from this
+    scan's scratch store when the analysis kept it, else decoded from the file and put through the
+    scratch's JPEG (read.as_kept), so a cold scan, a rescan, the copy check and the trash's check
+    judge the same pixels; None if the file can't be read now."""
     kept = scratch.get(path) if scratch is not None else None
     try:
-        if kept is not None:
-            from PIL import Image
-
-            with Image.open(io.BytesIO(kept), formats=("JPEG",)) as image:  # the scan wrote it
-                return np.asarray(image)
-        return decode_gray(path)
+        return decode_kept(kept) if kept is not None else as_kept(decode_gray(path))
     except Exception:  # moved, changed, odd
         return None
 
@@ -55,9 +52,10 @@ def copy_verdict(first: str, second: str, scratch: ScratchStore | None = None) -
     return two_exposures_veto(untrimmed_retry(pixel_verdict(*grays), (first, second), grays), (first, second))
 
 
-
-# The grouping's verdicts: compare_pictures, then untrimmed_retry; cached under this name.
-GROUPING_METHOD = PIXEL_METHOD + "+untrimmed0.25+capture1"
+# The grouping's verdicts: compare_pictures, then untrimmed_retry; cached under this name
+# ("kept-gray": measured on feature_gray's one picture; before, a verdict checked from the file was
+# measured without the scratch's JPEG loss, and those cached verdicts must be measured again).
+GROUPING_METHOD = PIXEL_METHOD + "+untrimmed0.25+capture1+kept-gray"
 UNTRIMMED_ASPECT = 0.25  # largest change of aspect (log) the trimming may have made for a retry
 
 
@@ -213,6 +211,7 @@ class _PairVerifier:
         first, second = self.infos[pair[0]], self.infos[pair[1]]
         if verdict is None:
             return PixelVerdict(False)
+        verdict = PixelVerdict.from_code(verdict.code())  # as a rescan reads it back (97% measured, 96% cached)
         self.verdicts[first.content_hash, second.content_hash] = verdict
         self.cache.store_verification(first.content_hash, second.content_hash, GROUPING_METHOD, verdict.code())
         return verdict

@@ -20,7 +20,7 @@ from photodedup.core.models import ImageInfo
 
 KEEPER_METHOD = "keeper-facts-v6"
 LOSSY_UNKNOWN_QUALITY = 75  # a lossy WebP or HEIC does not say its quality: taken as the usual default
-SHOT_METHOD = "shot-facts-v1"
+SHOT_METHOD = "shot-facts-v2"  # v2: measured on grouping.feature_gray's one picture (v1: scratch JPEG or file)
 
 
 class VerificationStore:  # the part of cache.Cache used here
@@ -114,7 +114,7 @@ def keeper_facts(path: str, content_hash: str, store: VerificationStore) -> Keep
     except Exception:
         return KeeperFacts()
     store.store_verification(content_hash, content_hash, KEEPER_METHOD, measured.code())
-    return measured
+    return KeeperFacts.from_code(measured.code())  # as a rescan reads it, so both choose alike
 
 
 @dataclass(frozen=True)
@@ -171,7 +171,7 @@ def shots_facts(infos: Sequence[ImageInfo], grey: Callable[[ImageInfo], np.ndarr
             batch = [(info, picture) for info, picture in batch if picture is not None]
             for (info, _), measured in zip(batch, pool.map(lambda pair: measure_shot(pair[1]), batch)):
                 store.store_verification(info.content_hash, info.content_hash, SHOT_METHOD, measured.code())
-                facts[info.file.path] = measured
+                facts[info.file.path] = ShotFacts.from_code(measured.code())  # as a rescan reads it
     return facts
 
 

@@ -139,7 +139,7 @@ def keeper_and_format_facts(path: str, content_hash: str, store: VerificationSto
     for method, facts, was in zip((KEEPER_METHOD, FORMAT_METHOD), measured, known):
         if was is None:
             store.store_verification(content_hash, content_hash, method, facts.code())
-    return measured
+    return KeeperFacts.from_code(measured[0].code()), FormatFacts.from_code(measured[1].code())  # as a rescan reads them
 
 
 def _edited(image: Image.Image) -> bool:
