@@ -108,8 +108,16 @@ def _close_pairs(vectors: np.ndarray, index: NeighbourIndex, threshold: float,
     """Each pair (first < second) of rows the index proposes within ``threshold``, once, closest
     first, with its distance. The index only proposes; the distance that decides is computed
     from the vectors."""
-    count = len(vectors)
     table = index.neighbour_table(MAX_NEIGHBOURS, progress)
+    remembered = getattr(index, "remembered_pairs", None)  # neighbours.LibraryIndex: saved with its table
+    if remembered is None:
+        return _pairs_within(vectors, table, threshold, progress)
+    return remembered(table, threshold, lambda: _pairs_within(vectors, table, threshold, progress))
+
+
+def _pairs_within(vectors: np.ndarray, table: np.ndarray, threshold: float,
+                  progress: Progress) -> tuple[list[int], list[int], list[float]]:
+    count = len(vectors)
     progress.start("Grouping", count)
     firsts, seconds, gaps = [], [], []  # candidate pairs as arrays, not Python objects: up to 8 a photo
     for item in range(count):

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +32,7 @@ REACH = 4  # a new photo is asked for REACH × the table's width of neighbours, 
 # new photos REACH × as far costs more than asking every photo once.
 REUSE_SHARE = 1 - 1 / REACH
 PREVIOUS_LOOKED_AT = 3  # the most recently used tables tried as the previous one
+CLOSE_PAIRS = np.dtype([("first", "<i4"), ("second", "<i4"), ("distance", "<f4")])  # 12 bytes a pair
 
 
 def row_ids(content_hashes: Sequence[str], model_id: str) -> np.ndarray:
@@ -89,6 +90,32 @@ class NeighbourTables:
             index.close()
         self._save(kind, count, table)
         return table
+
+    def close_pairs(self, vectors: np.ndarray, table: np.ndarray, threshold: float,
+                    compute: Callable[[], tuple[list[int], list[int], list[float]]]) -> tuple[list, list, list]:
+        """compute()'s (firsts, seconds, distances) of the pairs ``table`` lists within ``threshold``, saved
+        under a digest of the table and the threshold: a rescan reads them (checked against the vectors)."""
+        path = None
+        if self.folder is not None:
+            digest = hashlib.blake2b(table.tobytes(), digest_size=8).hexdigest()
+            path = self.folder / f"vectors-{self.key}.close-{digest}-{threshold!r}.npy"
+            saved = _load(path)
+            if saved is not None and _close_pairs_hold(saved, vectors, threshold):
+                _touch(path)
+                return saved["first"].tolist(), saved["second"].tolist(), saved["distance"].tolist()
+        first, second, distance = compute()
+        if path is not None:
+            pairs = np.empty(len(first), dtype=CLOSE_PAIRS)
+            pairs["first"], pairs["second"], pairs["distance"] = first, second, distance
+            if not np.array_equal(pairs["distance"], np.asarray(distance, dtype=np.float64)):
+                return first, second, distance  # not float32 distances: kept as they are, not saved
+            try:
+                for other in self.folder.glob(f"vectors-{self.key}.close-*.npy"):  # another threshold's
+                    other.unlink(missing_ok=True)
+                _save_atomically(path, pairs)
+            except OSError:
+                pass
+        return first, second, distance
 
     def saved_pairs(self, name: str, rows: int) -> np.ndarray | None:
         """(pairs, 2) int64 rows saved for this library under ``name``, or None."""
@@ -227,6 +254,22 @@ def _changed_rows(table: np.ndarray, kept: np.ndarray, before: np.ndarray, new: 
     for named in (table[new], table[differs], before[np.isin(kept, differs)], listed_by_gone):
         changed[named[named >= 0]] = True
     return changed
+
+
+def _close_pairs_hold(saved: np.ndarray, vectors: np.ndarray, threshold: float, samples: int = 64) -> bool:
+    """Whether saved close pairs are rows of ``vectors``, in order, within ``threshold``, at the distances
+    their vectors give (a sample; compared as cosines, as a distance near 0 magnifies a rounding)."""
+    if saved.dtype != CLOSE_PAIRS or saved.ndim != 1:
+        return False
+    if not saved.size:
+        return True
+    first, second, distance = saved["first"], saved["second"], saved["distance"]
+    if first.min() < 0 or second.max() >= len(vectors) or (first >= second).any() or distance.max() > threshold \
+            or (np.diff(distance) < 0).any():
+        return False
+    some = np.linspace(0, len(saved) - 1, min(samples, len(saved))).astype(np.int64)
+    cosines = np.einsum("ij,ij->i", vectors[first[some]], vectors[second[some]])
+    return bool(np.allclose(np.minimum(cosines, 1.0), 1.0 - distance[some].astype(np.float64) ** 2 / 2, rtol=0, atol=1e-5))
 
 
 def _load(path: Path) -> np.ndarray | None:

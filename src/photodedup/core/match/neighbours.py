@@ -4,6 +4,8 @@ neighbour tables (neighbour_tables.py), and the pairs the thumbnails propose (tu
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from photodedup.core.analyse import cache as cache_module
@@ -46,6 +48,12 @@ class LibraryIndex:
     def neighbour_table(self, count: int, progress: Progress = NULL_PROGRESS) -> np.ndarray:
         return self.tables.table(self.vectors, self.kind, count, progress)
 
+    def remembered_pairs(self, table: np.ndarray, threshold: float,
+                         compute: Callable[[], tuple[list[int], list[int], list[float]]]) -> tuple[list, list, list]:
+        """group._close_pairs's answer for ``table`` at ``threshold``: saved beside the table, or computed
+        and saved (on a warm rescan of 110,000 photos, 1.7-5.6 s of the distances of 1.7 million listed pairs)."""
+        return self.tables.close_pairs(self.vectors, table, threshold, compute)
+
 
 def library_tables(infos: list[ImageInfo], positions: list[int], cache: cache_module.Cache) -> NeighbourTables:
     """The neighbour tables of these photos, kept in the cache's index folder (if it has one)."""
@@ -64,11 +72,16 @@ def pack_vectors(infos: list[ImageInfo], positions: list[int], chunk: int = 4096
     grouping anyway, so the peak would not move on a rescan.
     """
     vectors = np.empty((len(positions), len(infos[positions[0]].vector)), dtype=np.float32)
+    packed = np.zeros(len(infos), dtype=bool)
+    packed[positions] = True
+    for info in (infos[p] for p in np.flatnonzero(~packed)):  # not packed (a byte-identical copy): its own
+        info.vector = np.array(info.vector, dtype=np.float32)  # copy, not a row of a block the cache read
     for start in range(0, len(positions), chunk):
-        for row in range(start, min(start + chunk, len(positions))):
-            info = infos[positions[row]]
-            vectors[row] = info.vector
-            info.vector = vectors[row]  # the same values, now a view
+        block, taken = vectors[start:start + chunk], [infos[p] for p in positions[start:start + chunk]]
+        np.stack([info.vector for info in taken], out=block)  # one call a chunk: 3.5 s row by row at 110,000
+        for info, row in zip(taken, block):
+            info.vector = row  # the same values, now a view
+        del taken
         release_free_memory()
     return vectors
 
