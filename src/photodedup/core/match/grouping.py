@@ -19,7 +19,7 @@ from photodedup.core.analyse.exact import find_identical
 from photodedup.core.match.capture import two_exposures_veto
 from photodedup.core.match.group import find_pictures, make_group
 from photodedup.core.match.neighbours import (  # noqa: F401 (dedupe takes release_free_memory from here)
-    TINY_SIDE, LibraryIndex, library_tables, pack_vectors, release_free_memory, thumbnail_pairs)
+    TINY_SIDE, LibraryIndex, LibraryVectors, library_tables, release_free_memory, thumbnail_pairs)
 from photodedup.core.review.keeper import DEFAULT_RULES, choose_keeper, pixel_class
 from photodedup.core.match.keeper_evidence import evidence_of, resaves_of
 from photodedup.core.match.similar import similar_groups
@@ -253,11 +253,10 @@ def _near_clusters(
         representative_of[same[0]] = same
         copies.update(same[1:])
     representatives = [p for p in range(len(infos)) if p not in copies]
-    expand = {p: representative_of.get(p, [p]) for p in representatives}
     if len(representatives) < 2:
-        return [expand[p] for p in representatives if len(expand[p]) > 1]
+        return [representative_of[p] for p in representatives if p in representative_of]
     tables = library_tables(infos, representatives, cache)
-    vectors = pack_vectors(infos, representatives)
+    vectors = LibraryVectors(infos, representatives)
     index = LibraryIndex(tables, vectors)
     turned, tiny = thumbnail_pairs(infos, representatives, cache, tables, progress)
     found_apart: list[tuple[int, int, float]] = []
@@ -276,10 +275,10 @@ def _near_clusters(
     clustered = set()
     result = []
     for cluster in clusters:
-        positions = [q for row in cluster for q in expand[representatives[row]]]
+        positions = [q for row in cluster for q in representative_of.get(representatives[row], [representatives[row]])]
         clustered.update(cluster)
         result.append(sorted(positions))
     for row, p in enumerate(representatives):
-        if row not in clustered and len(expand[p]) > 1:
-            result.append(expand[p])
+        if row not in clustered and p in representative_of:  # byte-identical copies alone
+            result.append(representative_of[p])
     return result

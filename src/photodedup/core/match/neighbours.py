@@ -61,29 +61,38 @@ def library_tables(infos: list[ImageInfo], positions: list[int], cache: cache_mo
                            cache.model_id)
 
 
-def pack_vectors(infos: list[ImageInfo], positions: list[int], chunk: int = 4096) -> np.ndarray:
-    """One (len(positions), D) float32 matrix of those photos' vectors, each photo then holding its row.
+class LibraryVectors:
+    """The vectors of ``infos[p]`` for p in ``positions``, as rows 0..n-1 of a matrix that is never
+    made: a row is the photo's own vector (from the cache: a row of the block it read it in), and
+    rows asked together (a slice, an array of rows) are stacked as asked. Packing every vector into
+    one matrix first copied the library's vectors (555 MB at 110,000 photos): 1.2-2.3 s of a warm
+    rescan that asks for none of them (its neighbour tables and close pairs are saved), and the
+    index, the distances and the checks read the rows they need the same either way."""
 
-    Each photo's own copy is let go as its row is filled, chunk by chunk, so the library's
-    vectors are never in memory twice. Not float16, though the cache holds no more: each candidate
-    pair's distance then needs its vectors cast back, which cost 7.6-8.3 s for the 176,000 pairs
-    of 11,000 photos against 0.65-0.7 s in float32 (numpy casts float16 one number at a time;
-    measured on the loaded 2-core machine), and the analysis holds the vectors as float32 before
-    grouping anyway, so the peak would not move on a rescan.
-    """
-    vectors = np.empty((len(positions), len(infos[positions[0]].vector)), dtype=np.float32)
-    packed = np.zeros(len(infos), dtype=bool)
-    packed[positions] = True
-    for info in (infos[p] for p in np.flatnonzero(~packed)):  # not packed (a byte-identical copy): its own
-        info.vector = np.array(info.vector, dtype=np.float32)  # copy, not a row of a block the cache read
-    for start in range(0, len(positions), chunk):
-        block, taken = vectors[start:start + chunk], [infos[p] for p in positions[start:start + chunk]]
-        np.stack([info.vector for info in taken], out=block)  # one call a chunk: 3.5 s row by row at 110,000
-        for info, row in zip(taken, block):
-            info.vector = row  # the same values, now a view
-        del taken
-        release_free_memory()
-    return vectors
+    def __init__(self, infos: list[ImageInfo], positions: list[int]) -> None:
+        self.infos, self.positions = infos, positions
+        self.dtype = np.dtype(np.float32)
+        self.shape = (len(positions), len(infos[positions[0]].vector) if positions else 0)
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    def __getitem__(self, rows):
+        if isinstance(rows, (int, np.integer)):
+            return self._row(int(rows))
+        wanted = np.arange(len(self))[rows] if isinstance(rows, slice) else np.asarray(rows)
+        flat = [self._row(int(row)) for row in wanted.reshape(-1)]
+        stacked = np.stack(flat) if flat else np.empty((0, self.shape[1]), dtype=np.float32)
+        return stacked.reshape(*wanted.shape, self.shape[1])
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        return np.asarray(self[:], dtype=dtype)
+
+    def _row(self, row: int) -> np.ndarray:
+        if row < 0:
+            row += len(self)
+        vector = self.infos[self.positions[row]].vector
+        return vector if vector.dtype == np.float32 else vector.astype(np.float32)
 
 
 def thumbs_of(infos: list[ImageInfo], positions: list[int], cache: cache_module.Cache) -> np.ndarray | None:
