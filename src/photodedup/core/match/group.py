@@ -23,6 +23,7 @@ MAX_NEIGHBOURS = 16
 # Candidate pairs handed to ``prepare`` at once: enough to keep every core busy, few enough
 # that pairs a merge makes pointless (both photos already in one group) are rarely verified.
 VERIFY_WAVE = 32
+PAIRS_BLOCK = 512  # rows whose listed others' vectors are gathered at once (16 × 512 × 5 KB: 42 MB)
 
 
 class NeighbourIndex(Protocol):
@@ -112,27 +113,31 @@ def _close_pairs(vectors: np.ndarray, index: NeighbourIndex, threshold: float,
     remembered = getattr(index, "remembered_pairs", None)  # neighbours.LibraryIndex: saved with its table
     if remembered is None:
         return _pairs_within(vectors, table, threshold, progress)
-    return remembered(table, threshold, lambda: _pairs_within(vectors, table, threshold, progress))
+    return remembered(table, threshold, lambda rows=None: _pairs_within(vectors, table, threshold, progress, rows))
 
 
-def _pairs_within(vectors: np.ndarray, table: np.ndarray, threshold: float,
-                  progress: Progress) -> tuple[list[int], list[int], list[float]]:
+def _pairs_within(vectors: np.ndarray, table: np.ndarray, threshold: float, progress: Progress,
+                  asked: np.ndarray | None = None) -> tuple[list[int], list[int], list[float]]:
+    """Each row's (of ``asked``, default all) listed others within ``threshold``, PAIRS_BLOCK rows at a
+    time: their rows gathered in one call and multiplied as a stack (numpy does each row's product as
+    it did one row at a time: the same distances), not a call a row."""
     count = len(vectors)
-    progress.start("Grouping", count)
+    asked = np.arange(count) if asked is None else np.asarray(asked, dtype=np.int64)
+    progress.start("Grouping", len(asked))
     firsts, seconds, gaps = [], [], []  # candidate pairs as arrays, not Python objects: up to 8 a photo
-    for item in range(count):
-        if item % 256 == 0:
-            progress.check()
-            progress.advance(min(256, count - item))
-        others = table[item][table[item] >= 0]
-        others = others[others != item]
-        if others.size == 0:
-            continue
-        distances = np.sqrt(np.maximum(0.0, 2.0 - 2.0 * (vectors[others] @ vectors[item])))
-        close = distances <= threshold
-        firsts.append(np.minimum(item, others[close]))
-        seconds.append(np.maximum(item, others[close]))
+    for start in range(0, len(asked), PAIRS_BLOCK):
+        progress.check()
+        items = asked[start:start + PAIRS_BLOCK]
+        rows = table[items]
+        listed = (rows >= 0) & (rows != items[:, None])
+        others = np.where(listed, rows, items[:, None])  # the row itself where nothing is listed: left out below
+        cosines = np.matmul(vectors[others], np.asarray(vectors[items])[:, :, None])[..., 0]
+        distances = np.sqrt(np.maximum(0.0, 2.0 - 2.0 * cosines))
+        close = listed & (distances <= threshold)
+        firsts.append(np.minimum(items[:, None], others)[close])
+        seconds.append(np.maximum(items[:, None], others)[close])
         gaps.append(distances[close])
+        progress.advance(len(items))
     return _unique_pairs(firsts, seconds, gaps, count)
 
 

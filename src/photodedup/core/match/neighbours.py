@@ -9,6 +9,7 @@ from collections.abc import Callable
 import numpy as np
 
 from photodedup.core.analyse import cache as cache_module
+from photodedup.core.match.close_pairs import close_pairs
 from photodedup.core.match.neighbour_tables import NeighbourTables, row_ids
 from photodedup.core.match.turned import TurnedSearch
 from photodedup.core.models import ImageInfo
@@ -49,10 +50,10 @@ class LibraryIndex:
         return self.tables.table(self.vectors, self.kind, count, progress)
 
     def remembered_pairs(self, table: np.ndarray, threshold: float,
-                         compute: Callable[[], tuple[list[int], list[int], list[float]]]) -> tuple[list, list, list]:
+                         compute: Callable[..., tuple[list[int], list[int], list[float]]]) -> tuple[list, list, list]:
         """group._close_pairs's answer for ``table`` at ``threshold``: saved beside the table, or computed
         and saved (on a warm rescan of 110,000 photos, 1.7-5.6 s of the distances of 1.7 million listed pairs)."""
-        return self.tables.close_pairs(self.vectors, table, threshold, compute)
+        return close_pairs(self.tables, self.vectors, table, threshold, compute)
 
 
 def library_tables(infos: list[ImageInfo], positions: list[int], cache: cache_module.Cache) -> NeighbourTables:
@@ -95,19 +96,26 @@ class LibraryVectors:
         return vector if vector.dtype == np.float32 else vector.astype(np.float32)
 
 
-def thumbs_of(infos: list[ImageInfo], positions: list[int], cache: cache_module.Cache) -> np.ndarray | None:
+def thumbs_of(infos: list[ImageInfo], positions: list[int], cache: cache_module.Cache,
+              chunk: int = 4096) -> np.ndarray | None:
     """The photos' grey thumbnails as one (count, side, side) uint8 array (1 KB a photo, filled row
-    by row: never a list of arrays and then a stacked copy), or None when one is missing."""
+    by row: never a list of arrays and then a stacked copy), or None when one is missing; read from
+    the cache ``chunk`` at a time, 900 a query (136,000 queries took 1.9 s of a rescan, profiled)."""
     thumbs = None
-    for row, position in enumerate(positions):
-        thumb = cache.lookup_thumb(infos[position].file)
-        if thumb is None:
-            return None
-        if thumbs is None:
-            thumbs = np.empty((len(positions), *thumb.shape), dtype=np.uint8)
-        if thumb.shape != thumbs.shape[1:]:
-            return None
-        thumbs[row] = thumb
+    try:
+        for start in range(0, len(positions), chunk):
+            cache.hold_thumbs([infos[p].file for p in positions[start:start + chunk]])
+            for row in range(start, min(start + chunk, len(positions))):
+                thumb = cache.lookup_thumb(infos[positions[row]].file)
+                if thumb is None:
+                    return None
+                if thumbs is None:
+                    thumbs = np.empty((len(positions), *thumb.shape), dtype=np.uint8)
+                if thumb.shape != thumbs.shape[1:]:
+                    return None
+                thumbs[row] = thumb
+    finally:
+        cache.hold_thumbs([])
     return thumbs
 
 
