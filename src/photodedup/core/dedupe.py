@@ -211,11 +211,10 @@ def find_groups(
     local features; the keeper is suggested by the keeper rules (``protected`` folders first).
     """
     cache = library.memory_cache or cache_module.Cache(library.cache_dir, library.model_id)
-    gc.freeze()  # the library's objects, long-lived and without cycles, are not collected again and again
     try:
-        return group_infos(library.infos, threshold, protected, progress, cache, library.scratch, keeper_rules)
+        with _collector_paused():  # not walking the library's objects again and again (see _collector_paused)
+            return group_infos(library.infos, threshold, protected, progress, cache, library.scratch, keeper_rules)
     finally:
-        gc.unfreeze()
         cache.commit()
         _note_cache_trouble(cache, library.problems)
         if cache is not library.memory_cache:
@@ -290,9 +289,12 @@ def _from_cache(files: list[ImageFile], cache: cache_module.Cache, progress: Pro
 
 @contextmanager
 def _collector_paused():
-    """Python's cycle collector off while a library's rows become objects (none in a cycle): it ran
-    again and again over all those made before. A warm rescan of 110,000 photos (bench/warm_scan.py,
-    collector off for the whole scan, two runs each, alternating, loaded machine): 13.5-13.6 s against 9.0-10.7 s."""
+    """Python's cycle collector off while the walk and the cache read make a library's objects (none
+    in a cycle) and while it is grouped: each collection of the oldest generation walked all of them
+    again. A warm rescan of 110,000 photos (bench/warm_scan.py, two runs each, alternating, loaded
+    machine): 13.5-13.6 s with the collector, 9.0-10.7 s without. Paused, not frozen: gc.unfreeze
+    would undo the freeze Session.let_go makes for the window (a 0.5-0.9 s collection at the next
+    scan's start, tests/reliability/test_threads_and_shutdown.py). Whoever paused it first resumes it."""
     enabled = gc.isenabled()
     gc.disable()
     try:
