@@ -3,7 +3,7 @@ threshold, with their distances), saved beside the table they come from and, aft
 updated from the previous table's rather than computed for every row.
 
 A warm rescan of 110,000 photos computed the distances of all 1.7 million listed pairs again
-(1.7-5.6 s on the loaded machine); a rescan after 1,000 photos came, with the vectors read row by
+(3.0-4.3 s by per-phase timers on the loaded machine); a rescan after 1,000 photos came, with the vectors read row by
 row from the photos (no packed copy), 7.2-9.0 s (profiled). Saved: 7,775 pairs at --threshold
 0.30, 12 bytes each (0.85 bytes a photo).
 """
