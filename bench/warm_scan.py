@@ -2,12 +2,12 @@
 """A warm rescan (nothing changed) of a big library, timed by phase in-process, and optionally profiled.
 
     nice -n 5 .venv/bin/python bench/warm_scan.py CACHE_DIR ROOT... [--threshold 0.30] [--profile N]
-                                                  [--json OUT]
+                                                  [--json OUT] [--exclude GLOB]
 
 Runs what `photodedup scan ROOTS --cache-dir CACHE_DIR --threshold T` runs (Session.scan), from a
 cache that already holds every photo, and prints one JSON line: the walk of the folders
 (scan_roots), the cache read (analyse_library minus the walk), the grouping (find_groups), the
-whole scan, and the groups/problems/counts as a digest, so that two versions of the code can be
+whole scan (and its CPU time, all threads: steadier than the wall time on a loaded machine), and the groups/problems/counts as a digest, so that two versions of the code can be
 compared for identical results. ``--profile N``: also prints the N costliest functions by
 cumulative time (cProfile over the whole scan). ``--json OUT``: the JSON report written as
 `photodedup scan --json` would, timed. The cache is only read (a warm rescan writes its roots
@@ -44,7 +44,7 @@ def digest(grouped) -> str:
     return hashlib.sha256("\n".join(lines).encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
-def timed_scan(roots: list[str], cache: Path, threshold: float) -> tuple[dict, object]:
+def timed_scan(roots: list[str], cache: Path, threshold: float, excludes: list[str] = ()) -> tuple[dict, object]:
     from photodedup.core import dedupe
     from photodedup.core.analyse import scan as scan_module
     from photodedup.core.session import Session
@@ -66,17 +66,17 @@ def timed_scan(roots: list[str], cache: Path, threshold: float) -> tuple[dict, o
     import photodedup.core.session as session_module
     session_module.find_groups = timed("group", group)
     try:
-        session = Session(Options(folders=list(roots), threshold=threshold), cache)
-        started = time.perf_counter()
+        session = Session(Options(folders=list(roots), threshold=threshold, excludes=list(excludes)), cache)
+        started, cpu = time.perf_counter(), time.process_time()
         grouped = session.scan()
-        total = time.perf_counter() - started
+        total, cpu = time.perf_counter() - started, time.process_time() - cpu
     finally:
         dedupe.scan_roots, session_module.find_groups = walk, group
     del scan_module
     row = {"files": grouped.library.stats.files_found, "cache_hits": grouped.library.stats.cache_hits,
            "groups": len(grouped.groups), "problems": len(grouped.library.problems),
            "walk_s": round(phases["walk"], 2), "cache_read_s": round(total - phases["walk"] - phases["group"], 2),
-           "group_s": round(phases["group"], 2), "scan_s": round(total, 2), "digest": digest(grouped)}
+           "group_s": round(phases["group"], 2), "scan_s": round(total, 2), "scan_cpu_s": round(cpu, 2), "digest": digest(grouped)}
     return row, (session, grouped)
 
 
@@ -103,6 +103,9 @@ def main() -> int:
     parser.add_argument("--threshold", type=float, default=0.30)
     parser.add_argument("--profile", type=int, default=0, help="print the N costliest functions (cumulative)")
     parser.add_argument("--json", type=Path, help="also write the JSON report here, timed")
+    parser.add_argument("--exclude", action="append", default=[], help="skip files matching GLOB (as photodedup "
+                        "scan --exclude): a scan without some photos, then one with them, times the tables' update "
+                        "for photos that came, without rewriting any file")
     parser.add_argument("--analyse-only", action="store_true", help="the walk and the cache read alone, no grouping")
     args = parser.parse_args()
     from photodedup.core.analyse.pillow_setup import configure_pillow
@@ -118,7 +121,7 @@ def main() -> int:
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.profile)
         print(json.dumps(row), flush=True)
         return 0
-    row, (session, grouped) = timed_scan(args.roots, args.cache, args.threshold)
+    row, (session, grouped) = timed_scan(args.roots, args.cache, args.threshold, args.exclude)
     if profiler:
         profiler.disable()
     if args.json:

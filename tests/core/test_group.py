@@ -128,17 +128,20 @@ def test_index_of_full_size_embeddings_proposes_each_copys_original_first(tmp_pa
     assert find_clusters(vectors, index, threshold=0.55) == [[n, 400 + n] for n in range(100)]
 
 
-def test_packing_keeps_every_vector_and_holds_them_once():
-    from photodedup.core.match.neighbours import pack_vectors
+def test_library_vectors_are_the_photos_own_rows_never_copied_whole():
+    from photodedup.core.match.neighbours import LibraryVectors
 
     infos = [info(f"{n}.jpg", 10, 10, 10, angle=n) for n in range(10)]
     for i in infos:  # what the cache gives back: float16 values, as float32
         i.vector = i.vector.astype(np.float16).astype(np.float32)
-    before = [i.vector.copy() for i in infos]
-    packed = pack_vectors(infos, [9, 3, 5], chunk=2)
-    assert np.array_equal(packed, np.stack([before[9], before[3], before[5]]))
-    assert all(np.shares_memory(infos[p].vector, packed) for p in (9, 3, 5))
-    assert all(np.array_equal(i.vector, b) for i, b in zip(infos, before))
+    vectors = LibraryVectors(infos, [9, 3, 5])
+    expected = np.stack([infos[9].vector, infos[3].vector, infos[5].vector])
+    assert len(vectors) == 3 and vectors.shape == expected.shape
+    assert vectors[1] is infos[3].vector and vectors[-1] is infos[5].vector
+    assert np.array_equal(vectors[0:2], expected[0:2]) and np.array_equal(np.asarray(vectors), expected)
+    rows = np.array([[2, 0], [1, 1]])
+    assert np.array_equal(vectors[rows], expected[rows])
+    assert np.array_equal(vectors[np.array([], dtype=int)], expected[:0])
 
 
 def test_candidate_pairs_of_a_big_library_are_kept_apart():

@@ -119,3 +119,52 @@ def test_the_thumbnails_pairs_after_a_change_are_a_cold_searchs(tmp_path):
     assert reused[0] is not None and 0 < reused[0][3].sum() < 300, "most rows keep what they found"
     cold, _ = search(tmp_path / "cold", thumbs, aspects, hashes)
     assert updated == cold and (250, 400) in updated
+
+
+def close_pairs_of(tables, vectors, threshold, asked_log):
+    """group._close_pairs through close_pairs.py, noting which rows each compute was asked for."""
+    from photodedup.core.match.close_pairs import close_pairs
+    from photodedup.core.match.group import _pairs_within
+    from photodedup.core.progress import NULL_PROGRESS
+
+    table = tables.table(vectors, "", WIDTH)
+
+    def compute(rows=None):
+        asked_log.append(len(vectors) if rows is None else len(rows))
+        return _pairs_within(vectors, table, threshold, NULL_PROGRESS, rows)
+
+    return table, close_pairs(tables, vectors, table, threshold, compute)
+
+
+def test_close_pairs_are_saved_and_after_a_change_only_relisted_rows_are_computed(tmp_path):
+    vectors = clustered(400, 6).astype(np.float32)
+    hashes = [f"h{n}" for n in range(400)]
+    asked: list[int] = []
+    _, first = close_pairs_of(NeighbourTables(tmp_path, row_ids(hashes, "model"), "model"), vectors, 0.9, asked)
+    assert asked == [400] and len(first[0]) > 100
+    _, again = close_pairs_of(NeighbourTables(tmp_path, row_ids(hashes, "model"), "model"), vectors, 0.9, asked)
+    assert asked == [400] and again == first, "a rescan reads the saved pairs"
+    (saved,) = tmp_path.glob("*.close-*.npy")
+    pairs = np.load(saved)
+    pairs["distance"] = pairs["distance"][::-1].copy()  # tampered: not the vectors' distances
+    np.save(saved, pairs)
+    _, tampered = close_pairs_of(NeighbourTables(tmp_path, row_ids(hashes, "model"), "model"), vectors, 0.9, asked)
+    assert asked == [400, 400] and tampered == first
+
+    rng = np.random.default_rng(7)
+    for row in (5, 77, 78, 300):  # re-encoded
+        hashes[row] = f"h{row}-changed"
+        moved = vectors[row] + 0.05 * rng.normal(size=1280).astype(np.float32)
+        vectors[row] = moved / np.linalg.norm(moved)
+    keep = [row for row in range(400) if row not in (12, 200)]
+    hashes = [hashes[row] for row in keep] + ["new-a", "new-b"]
+    vectors = np.concatenate([vectors[keep], clustered(2, 8).astype(np.float32), ]).astype(np.float32)
+    vectors[-1] = vectors[keep.index(40)]  # a copy of a photo still there
+    updated = NeighbourTables(tmp_path, row_ids(hashes, "model"), "model")
+    table, incremental = close_pairs_of(updated, vectors, 0.9, asked)
+    assert 6 <= asked[-1] < 400, "only the rows whose list changed are computed"
+    from photodedup.core.match.group import _pairs_within
+    from photodedup.core.progress import NULL_PROGRESS
+
+    assert incremental == _pairs_within(vectors, table, 0.9, NULL_PROGRESS), "what every row's computation gives"
+    assert (keep.index(40), len(hashes) - 1) in set(zip(*incremental[:2]))

@@ -17,19 +17,18 @@ from pathlib import Path
 import numpy as np
 
 from photodedup.core.analyse.cache_folder import (  # noqa: F401 (where the cache lives: re-exported)
-    CACHE_FILE, cache_files, clear_cache, default_cache_dir, describe, left_checked, on_read_only_disk, still_as_left,
-    stored_path)
+    CACHE_FILE, cache_files, clear_cache, default_cache_dir, describe, is_damage as _is_damage, left_checked,
+    on_read_only_disk, still_as_left, stored_path)
 from photodedup.core.analyse.cache_rows import (  # noqa: F401 (VECTOR_TYPE: re-exported)
-    INFO_COLUMNS, LOOKUP_CHUNK, VECTOR_TYPE, infos_from_rows, stored_row)
+    INFO_COLUMNS, LOOKUP_CHUNK, VECTOR_TYPE, KnownAnswers, infos_from_rows, stored_row)
 from photodedup.core.models import ImageFile, ImageInfo
 
 # 5: content hashes are BLAKE3 (exact.hash_bytes), no longer blake2b.
 # 6: vectors are float16 (an older cache is set aside, never read as float16), pages of 16 KB.
 SCHEMA_VERSION = 6
-# A photo's row is ~3.8 KB (vector 2,560 bytes as float16, grey thumbnail 1,024, path, hash,
-# EXIF facts). With SQLite's default 4 KB pages each row took a page of its own and a float32
-# vector spilled onto a second (8.8 KB a photo); 16 KB pages hold four rows. float16 keeps 3
-# significant digits (cache_rows.VECTOR_TYPE), far finer than any threshold.
+# A photo's row is ~3.8 KB (vector 2,560 bytes as float16, grey thumbnail 1,024, path, hash, EXIF facts).
+# With SQLite's default 4 KB pages each row took a page of its own and a float32 vector spilled onto a
+# second (8.8 KB a photo); 64 KB pages hold 17 rows. float16: cache_rows.VECTOR_TYPE.
 PAGE_SIZE = 65536
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -67,13 +66,6 @@ CREATE TABLE IF NOT EXISTS failures (
 """
 
 
-def _is_damage(error: sqlite3.Error) -> bool:
-    """Whether SQLite says the file itself is damaged or not a database (not: locked, full, read-only)."""
-    name = getattr(error, "sqlite_errorname", "")
-    if name:
-        return name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
-    return type(error) is sqlite3.DatabaseError or "malformed" in str(error)
-
 
 class Cache:
     """The per-user cache; one connection, used from one thread at a time.
@@ -90,6 +82,8 @@ class Cache:
         self.rebuilt_reason: str | None = None
         self.warning: str | None = None  # why this scan's cache lives in memory, for the person
         self._pending: list[tuple[str, tuple]] = []  # writes since the last commit
+        self._answers = KnownAnswers()
+        self._thumbs: dict[str | bytes, tuple] = {}  # path → (size, mtime_ns, thumb), hold_thumbs's
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             try:
@@ -264,9 +258,11 @@ class Cache:
 
     def lookup(self, file: ImageFile) -> ImageInfo | None:
         """The cached facts for this exact file version, or None."""
-        row = self._read(f"SELECT {INFO_COLUMNS} FROM images WHERE path=? AND size=? AND mtime_ns=? AND model_id=?",
-                         (stored_path(file.path), file.size, file.mtime_ns, self.model_id))
-        return None if row is None else infos_from_rows([(file, row)])[0]
+        return self.lookup_many([file])[0][0]
+
+    def lookup_failure(self, file: ImageFile) -> str | None:
+        """The reason this exact file version failed to decode before, or None."""
+        return self.lookup_many([file])[1][0]
 
     def lookup_many(self, files: Sequence[ImageFile]) -> tuple[list[ImageInfo | None], list[str | None]]:
         """For each file, what lookup and lookup_failure say of it (its cached facts, or why it failed
@@ -296,23 +292,20 @@ class Cache:
         return self._read_all(f"SELECT path, {columns} FROM {table} WHERE path IN ({','.join('?' * len(keys))}){model}",
                               (*keys, *((self.model_id,) if model else ())))
 
-    def lookup_thumb(self, file: ImageFile) -> np.ndarray | None:
-        row = self._read(
-            "SELECT thumb FROM images WHERE path=? AND size=? AND mtime_ns=? AND model_id=?",
-            (stored_path(file.path), file.size, file.mtime_ns, self.model_id),
-        )
-        if row is None:
-            return None
-        side = int(round(len(row[0]) ** 0.5))
-        return np.frombuffer(row[0], dtype=np.uint8).reshape(side, side).copy()
+    def hold_thumbs(self, files: Sequence[ImageFile]) -> None:
+        """Read these files' thumbnails a query per LOOKUP_CHUNK paths and keep them for lookup_thumb
+        instead of those held before (the keeper's evidence asked 27,818 one query each at 110,000 photos)."""
+        self._thumbs = {}
+        for start in range(0, len(files), LOOKUP_CHUNK):
+            keys = dict.fromkeys(stored_path(f.path) for f in files[start:start + LOOKUP_CHUNK])
+            self._thumbs.update((path, row) for path, *row in self._rows_for("images", keys, "size, mtime_ns, thumb"))
 
-    def lookup_failure(self, file: ImageFile) -> str | None:
-        """The reason this exact file version failed to decode before, or None."""
-        row = self._read(
-            "SELECT reason FROM failures WHERE path=? AND size=? AND mtime_ns=?",
-            (stored_path(file.path), file.size, file.mtime_ns),
-        )
-        return row[0] if row else None
+    def lookup_thumb(self, file: ImageFile) -> np.ndarray | None:
+        key = (stored_path(file.path), file.size, file.mtime_ns)
+        row = (self._thumbs[key[0]][2],) if tuple(self._thumbs.get(key[0], ())[:2]) == key[1:] else self._read(
+            "SELECT thumb FROM images WHERE path=? AND size=? AND mtime_ns=? AND model_id=?", (*key, self.model_id))
+        side = int(round(len(row[0]) ** 0.5)) if row is not None else 0
+        return np.frombuffer(row[0], dtype=np.uint8).reshape(side, side).copy() if row is not None else None
 
     def store(self, info: ImageInfo, thumb: np.ndarray) -> None:
         """Keep ``info`` for this file version. Its vector becomes what the cache gives back
@@ -328,12 +321,19 @@ class Cache:
     def lookup_verification(self, hash_a: str, hash_b: str, method: str) -> int | None:
         """Matches found before between these two file contents, or None."""
         a, b = sorted((hash_a, hash_b))
+        known = self._answers.get(a, b, method)
+        if known is None and self._answers.wanted():  # asked often: every answer read at once (cache_rows.py)
+            self._answers.load(self._read_all("SELECT hash_a, hash_b, method, matches FROM verifications", ()))
+            known = self._answers.get(a, b, method)
+        if known is not None:
+            return known
         row = self._read("SELECT matches FROM verifications WHERE hash_a=? AND hash_b=? AND method=?", (a, b, method))
         return row[0] if row else None
 
     def store_verification(self, hash_a: str, hash_b: str, method: str, matches: int) -> None:
         a, b = sorted((hash_a, hash_b))
         self._write("INSERT OR REPLACE INTO verifications VALUES (?,?,?,?)", (a, b, method, matches))
+        self._answers.put(a, b, method, matches)
 
     def commit(self) -> None:
         try:

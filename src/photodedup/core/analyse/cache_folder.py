@@ -97,3 +97,11 @@ def describe(error: Exception) -> str:
     if name.startswith("SQLITE_READONLY") or "read-only" in text or "readonly" in text:
         return f"read-only: {text}"
     return text
+
+
+def is_damage(error: Exception) -> bool:
+    """Whether SQLite says the file itself is damaged or not a database (not: locked, full, read-only)."""
+    name = getattr(error, "sqlite_errorname", "")
+    if name:
+        return name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
+    return (type(error).__module__, type(error).__name__) == ("sqlite3", "DatabaseError") or "malformed" in str(error)

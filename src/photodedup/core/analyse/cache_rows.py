@@ -50,3 +50,38 @@ def stored_row(info: ImageInfo, thumb: np.ndarray, key: str | bytes, model_id: s
            stored.tobytes(), np.ascontiguousarray(thumb, dtype=np.uint8).tobytes(), info.content_fraction,
            metadata.date_taken, metadata.camera, metadata.lens, int(metadata.has_gps), int(metadata.has_exif))
     return row, stored.astype(np.float32)
+
+
+# Single queries for verdicts and measures after which every one the cache holds is read at once:
+# a warm rescan of 110,000 photos asked 118,819 of them one query each (2.2 s of a 26.6 s profile),
+# the whole table (84,000 rows) is read in one query in a tenth of that; a search asks a few dozen.
+ANSWERS_READ_AFTER = 256
+
+
+class KnownAnswers:
+    """The cache's verdicts and measures (the ``verifications`` table) held in memory once many are
+    asked: by method, then by the two hashes (in the order the table keeps them). A miss is still
+    asked of the file (another connection may have written it since), so the memo only saves time."""
+
+    def __init__(self) -> None:
+        self.asked = 0
+        self.by_method: dict[str, dict[str, int]] | None = None
+
+    def get(self, hash_a: str, hash_b: str, method: str) -> int | None:
+        if self.by_method is None:
+            self.asked += 1
+            return None
+        return self.by_method.get(method, {}).get(f"{hash_a}\0{hash_b}")
+
+    def wanted(self) -> bool:
+        """Whether the table should now be read whole (asked often enough, not read yet)."""
+        return self.by_method is None and self.asked > ANSWERS_READ_AFTER
+
+    def load(self, rows: Sequence[tuple[str, str, str, int]]) -> None:
+        self.by_method = {}
+        for hash_a, hash_b, method, matches in rows:
+            self.by_method.setdefault(method, {})[f"{hash_a}\0{hash_b}"] = matches
+
+    def put(self, hash_a: str, hash_b: str, method: str, matches: int) -> None:
+        if self.by_method is not None:
+            self.by_method.setdefault(method, {})[f"{hash_a}\0{hash_b}"] = matches

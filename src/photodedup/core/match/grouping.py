@@ -19,7 +19,7 @@ from photodedup.core.analyse.exact import find_identical
 from photodedup.core.match.capture import two_exposures_veto
 from photodedup.core.match.group import find_pictures, make_group
 from photodedup.core.match.neighbours import (  # noqa: F401 (dedupe takes release_free_memory from here)
-    TINY_SIDE, LibraryIndex, library_tables, pack_vectors, release_free_memory, thumbnail_pairs)
+    TINY_SIDE, LibraryIndex, LibraryVectors, library_tables, release_free_memory, thumbnail_pairs)
 from photodedup.core.review.keeper import DEFAULT_RULES, choose_keeper, pixel_class
 from photodedup.core.match.keeper_evidence import evidence_of, resaves_of
 from photodedup.core.match.similar import similar_groups
@@ -103,12 +103,14 @@ def group_infos(infos: list[ImageInfo], threshold: float, protected: Sequence[st
     groups = []
     clustered = [[infos[p] for p in positions] for positions in clusters]
     keeper_of: dict[int, int] = {}  # position of each clustered photo → position of its group's keeper
+    cache.hold_thumbs([info.file for members in clustered for info in members])  # the evidence's, one query per 900
     for positions, members, resaves in zip(clusters, clustered, resaves_of(clustered, cache, verifier.workers, progress)):
         seed = _seed(members)
         evidence = evidence_of(members, seed, verifier.verdict_between, cache, verifier.gray_of)
         keeper = choose_keeper(members, protected, keeper_rules, resaves, evidence)
         groups.append(make_group(members, keeper, lambda kept, info, seed=seed: verifier.describe_known(kept, info, seed)))
         keeper_of.update({p: verifier.position[members[keeper].file.path] for p in positions})
+    cache.hold_thumbs([])  # let them go
     groups.sort(key=lambda g: (-g.reclaimable_bytes, g.keeper.path))
     return groups + similar_groups(infos, apart, keeper_of, verifier.gray_of, cache)
 
@@ -250,11 +252,10 @@ def _near_clusters(
         representative_of[same[0]] = same
         copies.update(same[1:])
     representatives = [p for p in range(len(infos)) if p not in copies]
-    expand = {p: representative_of.get(p, [p]) for p in representatives}
     if len(representatives) < 2:
-        return [expand[p] for p in representatives if len(expand[p]) > 1]
+        return [representative_of[p] for p in representatives if p in representative_of]
     tables = library_tables(infos, representatives, cache)
-    vectors = pack_vectors(infos, representatives)
+    vectors = LibraryVectors(infos, representatives)
     index = LibraryIndex(tables, vectors)
     turned, tiny = thumbnail_pairs(infos, representatives, cache, tables, progress)
     found_apart: list[tuple[int, int, float]] = []
@@ -273,10 +274,10 @@ def _near_clusters(
     clustered = set()
     result = []
     for cluster in clusters:
-        positions = [q for row in cluster for q in expand[representatives[row]]]
+        positions = [q for row in cluster for q in representative_of.get(representatives[row], [representatives[row]])]
         clustered.update(cluster)
         result.append(sorted(positions))
     for row, p in enumerate(representatives):
-        if row not in clustered and len(expand[p]) > 1:
-            result.append(expand[p])
+        if row not in clustered and p in representative_of:  # byte-identical copies alone
+            result.append(representative_of[p])
     return result

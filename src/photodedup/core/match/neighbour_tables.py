@@ -56,6 +56,9 @@ class NeighbourTables:
         # kind → (key of the table it came from, row now of each row then (-1: gone; one more -1
         # at the end), rows whose neighbours, or who lists them, may have changed)
         self.changes: dict[str, tuple[str, np.ndarray, np.ndarray]] = {}
+        # kind → (key then, digest of the table then, row now of each row then, rows whose own list is not
+        # the one they had): what close_pairs.py updates the close pairs from
+        self.relisted: dict[str, tuple[str, str, np.ndarray, np.ndarray]] = {}
 
     def _path(self, kind: str, count: int) -> Path:
         return self.folder / f"vectors-{self.key}{kind}.nbrs{count}.npy"
@@ -79,6 +82,8 @@ class NeighbourTables:
                 table, self.asked, new_of_old, changed = updated_table(*previous[1:], self.ids, index, count,
                                                                        progress, wider)
                 self.changes[kind] = (previous[0], new_of_old, changed)
+                self.relisted[kind] = (previous[0], table_digest(previous[2]), new_of_old,
+                                       relisted_rows(table, previous[2], new_of_old))
                 if not ordered_like_an_index(vectors, table):  # a previous table tampered with
                     table = None
                     self.changes.pop(kind)
@@ -92,7 +97,7 @@ class NeighbourTables:
 
     def saved_pairs(self, name: str, rows: int) -> np.ndarray | None:
         """(pairs, 2) int64 rows saved for this library under ``name``, or None."""
-        pairs = _load(self.folder / f"vectors-{self.key}-{name}.pairs.npy") if self.folder is not None else None
+        pairs = load_array(self.folder / f"vectors-{self.key}-{name}.pairs.npy") if self.folder is not None else None
         if pairs is None or pairs.dtype != np.int64 or pairs.ndim != 2 or pairs.shape[1] != 2 \
                 or (pairs.size and (pairs.min() < 0 or pairs.max() >= rows)):
             return None
@@ -102,7 +107,7 @@ class NeighbourTables:
         if self.folder is not None:
             try:
                 self.folder.mkdir(parents=True, exist_ok=True)
-                _save_atomically(self.folder / f"vectors-{self.key}-{name}.pairs.npy", pairs.astype(np.int64))
+                save_atomically(self.folder / f"vectors-{self.key}-{name}.pairs.npy", pairs.astype(np.int64))
             except OSError:
                 pass
 
@@ -110,7 +115,7 @@ class NeighbourTables:
         """Keep what a search over the ``kind`` table found (row, col, score), for the next update."""
         if self.folder is not None:
             try:
-                _save_atomically(self.folder / f"vectors-{self.key}{kind}.found.npy",
+                save_atomically(self.folder / f"vectors-{self.key}{kind}.found.npy",
                                  np.column_stack([rows, cols, scores]).astype(np.float64))
             except OSError:
                 pass
@@ -121,7 +126,7 @@ class NeighbourTables:
         if kind not in self.changes or self.folder is None:
             return None
         key, new_of_old, changed = self.changes[kind]
-        found = _load(self.folder / f"vectors-{key}{kind}.found.npy")
+        found = load_array(self.folder / f"vectors-{key}{kind}.found.npy")
         if found is None or found.ndim != 2 or found.shape[1] != 3 or (found.size and (
                 found[:, :2].min() < 0 or found[:, :2].max() >= len(new_of_old) - 1)):
             return None
@@ -133,12 +138,12 @@ class NeighbourTables:
         if self.folder is None:
             return None
         path = self._path(kind, count)
-        ids = _load(self.folder / f"vectors-{self.key}.ids.npy")
-        table = _load(path)
+        ids = load_array(self.folder / f"vectors-{self.key}.ids.npy")
+        table = load_array(path)
         if ids is None or table is None or not np.array_equal(ids, self.ids) or table.dtype != np.int32 \
                 or table.shape != (len(vectors), count) or not ordered_like_an_index(vectors, table):
             return None
-        _touch(path, self.folder / f"vectors-{self.key}.ids.npy")
+        touch(path, self.folder / f"vectors-{self.key}.ids.npy")
         return table
 
     def _previous(self, kind: str, count: int) -> tuple[str, np.ndarray, np.ndarray] | None:
@@ -154,7 +159,7 @@ class NeighbourTables:
             key = path.name[len("vectors-"):len("vectors-") + len(self.key)]
             if key == self.key:  # this library's own table, found wrong
                 continue
-            ids, table = _load(self.folder / f"vectors-{key}.ids.npy"), _load(path)
+            ids, table = load_array(self.folder / f"vectors-{key}.ids.npy"), load_array(path)
             if ids is None or table is None or ids.ndim != 2 or table.shape[0] != len(ids) or table.shape[1] != count:
                 continue
             common = sum(row.tobytes() in current for row in ids)
@@ -167,8 +172,8 @@ class NeighbourTables:
             return
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            _save_atomically(self.folder / f"vectors-{self.key}.ids.npy", self.ids)
-            _save_atomically(self._path(kind, count), table)
+            save_atomically(self.folder / f"vectors-{self.key}.ids.npy", self.ids)
+            save_atomically(self._path(kind, count), table)
         except OSError:  # a full or read-only disk: the table was made, only not kept
             return
         _remove_stale(self.folder, f"vectors-{self.key}")
@@ -209,6 +214,22 @@ def updated_table(old_ids: np.ndarray, old_table: np.ndarray, ids: np.ndarray, i
                                                                   new_of_old[old_table[old_of_gone(old_of_new, len(old_ids))]])
 
 
+def table_digest(table: np.ndarray) -> str:
+    return hashlib.blake2b(np.ascontiguousarray(table).tobytes(), digest_size=8).hexdigest()
+
+
+def relisted_rows(table: np.ndarray, old_table: np.ndarray, new_of_old: np.ndarray) -> np.ndarray:
+    """Rows of ``table`` (bool) that are new or whose list of others (as a set) is not their old row's."""
+    old_of_new = np.full(len(table), -1, dtype=np.int64)
+    olds = np.flatnonzero(new_of_old[:-1] >= 0)
+    old_of_new[new_of_old[olds]] = olds
+    relisted = old_of_new < 0
+    kept = np.flatnonzero(~relisted)
+    before = new_of_old[old_table[old_of_new[kept]]]  # -1 (none) stays -1: new_of_old's last
+    relisted[kept] = (np.sort(before, axis=1) != np.sort(table[kept], axis=1)).any(axis=1)
+    return relisted
+
+
 def old_of_gone(old_of_new: np.ndarray, old_count: int) -> np.ndarray:
     """Rows of the old table whose photo is gone."""
     still = np.zeros(old_count, dtype=bool)
@@ -229,14 +250,14 @@ def _changed_rows(table: np.ndarray, kept: np.ndarray, before: np.ndarray, new: 
     return changed
 
 
-def _load(path: Path) -> np.ndarray | None:
+def load_array(path: Path) -> np.ndarray | None:
     try:
         return np.load(path, allow_pickle=False)
     except (OSError, ValueError):
         return None
 
 
-def _save_atomically(path: Path, array: np.ndarray) -> None:
+def save_atomically(path: Path, array: np.ndarray) -> None:
     temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}.npy")
     try:
         np.save(temporary, array)
@@ -252,7 +273,7 @@ def _mtime(path: Path) -> float:
         return 0.0
 
 
-def _touch(*paths: Path) -> None:
+def touch(*paths: Path) -> None:
     for path in paths:
         try:
             os.utime(path)  # in use: not stale for another scan
