@@ -25,6 +25,7 @@ WORKER_NICENESS = 5  # enough for the window to win; a scan still gets its share
 UNINTERRUPTIBLE = frozenset({"trash", "restore"})  # half a trash must never be dropped for a regroup
 
 from photodedup.core.progress import CancelToken, Cancelled
+from photodedup.gui import garbage
 
 
 @dataclass(frozen=True)
@@ -187,6 +188,7 @@ class ScanController(QObject):
         self._token = CancelToken()
         progress = _SignalProgress(self._job, self._token, self.progressed.emit)
         worker = _Worker(self._job, operation, progress)
+        garbage.job_starting()  # no full collection holds the window up while the job runs (gui/garbage.py)
         worker.finished.connect(self._on_worker_finished)
         self._worker = worker
         worker.start(QThread.Priority.LowPriority)
@@ -205,6 +207,7 @@ class ScanController(QObject):
         if worker is not None:
             worker.wait(timeout_ms)
             self._worker = None
+        garbage.usual()
 
     def _on_worker_finished(self) -> None:
         worker = self.sender()
@@ -213,6 +216,7 @@ class ScanController(QObject):
         self._worker = None
         worker.wait()  # run() has returned; this only lets the thread end before it is dropped
         worker.deleteLater()
+        garbage.job_ended()
         if worker.job == self._job:
             self._report(worker)
         if self._pending is not None:
