@@ -13,6 +13,7 @@ from photodedup.gui.file_actions import file_menu, open_file
 from photodedup.gui.synced_view import SyncedView
 
 KEEP_COLOUR, TRASH_COLOUR, PROTECTED_COLOUR = "#2e7d32", "#c62828", "#1565c0"
+STAND_IN_COLOUR = "#8d5b00"  # an unmarked copy nothing that stays can stand for
 
 
 class PhotoPanel(QFrame):
@@ -64,9 +65,10 @@ class PhotoPanel(QFrame):
         file_menu(self, self.path).exec(event.globalPos())
 
     def show_role(self, keeper: bool, marked: bool, kept_because: str, protected: bool, focused: bool,
-                  copy_check: bool = False) -> None:
+                  copy_check: bool = False, no_stand_in: str = "") -> None:
         """Badge, border and controls for the file's role; ``kept_because`` says why the policy
-        never lets it go (empty when it may)."""
+        never lets it go (empty when it may); ``no_stand_in`` why no file that stays can stand for
+        this unmarked copy (gui/stand_ins.py; empty when one can)."""
         if marked:
             text, colour = "TRASH", TRASH_COLOUR
         elif keeper:
@@ -77,9 +79,13 @@ class PhotoPanel(QFrame):
             text, colour = "PROTECTED", PROTECTED_COLOUR
         elif kept_because:
             text, colour = "ALWAYS KEPT", PROTECTED_COLOUR
+        elif no_stand_in:
+            text, colour = "NOT SUGGESTED", STAND_IN_COLOUR
         else:
             text, colour = "keep too", "#666666"
         self.badge.setText(f"<b style='color:{colour}'>{text}</b>")
+        self.badge.setToolTip(f"Kept: no file that stays can stand for it: {no_stand_in}. You may still mark it."
+                              if no_stand_in and not (marked or keeper or copy_check) else "")
         width = 4 if focused else 2
         self.setStyleSheet(f"#photoPanel {{ border: {width}px solid {colour if (marked or keeper) else '#999'};"
                            f" border-radius: 4px; {'background: #d6e6ff;' if focused else ''} }}")
@@ -88,6 +94,7 @@ class PhotoPanel(QFrame):
         self.trash_box.blockSignals(blocked)
         self.trash_box.setEnabled(not kept_because)
         self.trash_box.setToolTip(f"This file is {kept_because}; it is never moved to the Trash." if kept_because
+                                  else f"Not suggested: no file that stays can stand for it ({no_stand_in})." if no_stand_in
                                   else "Mark this file to be moved to the Trash.")
         self.keep_button.setEnabled(not keeper)
         self.keep_button.setVisible(not copy_check)  # the copy check reports: nothing to keep or trash
