@@ -283,8 +283,8 @@ class CompareView(ZoomSync, QWidget):
             text = member_facts(member, member.info.metadata, member.path == keeper)["Match"]
             if member.path in self.changes and member.path != keeper:  # what was measured, then how close
                 text = "; ".join(c.text for c in self.changes[member.path]) + f" (distance {member.distance:.3f})"
-            if member.path in no_stand_in:
-                text += " · " + NOT_SUGGESTED.format(reason=no_stand_in[member.path])
+            if member.path in no_stand_in:  # first: the cell is narrow
+                text = NOT_SUGGESTED.format(reason=no_stand_in[member.path]) + " · " + text
             texts.append(text)
         return texts
 

@@ -51,6 +51,10 @@ class PhotoPanel(QFrame):
         self.keep_button.clicked.connect(lambda: self.keep_clicked.emit(self.path))
         self.trash_box = QCheckBox("Move to Trash")
         self.trash_box.clicked.connect(lambda: self.toggle_clicked.emit(self.path))
+        self.note = QLabel()  # why this unmarked copy was not suggested, when nothing staying stands for it
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet(f"color: {STAND_IN_COLOUR};")
+        self.note.hide()
         footer = QHBoxLayout()
         footer.addWidget(self.keep_button)
         footer.addStretch()
@@ -59,6 +63,7 @@ class PhotoPanel(QFrame):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(header)
         layout.addWidget(self.view, 1)
+        layout.addWidget(self.note)
         layout.addLayout(footer)
 
     def contextMenuEvent(self, event) -> None:
@@ -84,8 +89,11 @@ class PhotoPanel(QFrame):
         else:
             text, colour = "keep too", "#666666"
         self.badge.setText(f"<b style='color:{colour}'>{text}</b>")
+        unsuggested = bool(no_stand_in) and not (marked or keeper or copy_check)
         self.badge.setToolTip(f"Kept: no file that stays can stand for it: {no_stand_in}. You may still mark it."
-                              if no_stand_in and not (marked or keeper or copy_check) else "")
+                              if unsuggested else "")
+        self.note.setText(f"Not suggested: no file that stays can stand for it ({no_stand_in})." if unsuggested else "")
+        self.note.setVisible(unsuggested)
         width = 4 if focused else 2
         self.setStyleSheet(f"#photoPanel {{ border: {width}px solid {colour if (marked or keeper) else '#999'};"
                            f" border-radius: 4px; {'background: #d6e6ff;' if focused else ''} }}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from photodedup.core.review.choices import GroupChoice, Review
 
-NOT_SUGGESTED = "not suggested for the Trash: no file that stays can stand for it ({reason})"
+NOT_SUGGESTED = "Not suggested for the Trash: no file that stays can stand for it ({reason})"
 
 
 def unmarked_without_stand_in(choice: GroupChoice | None, review: Review | None) -> dict[str, str]:
