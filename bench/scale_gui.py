@@ -6,7 +6,13 @@ A 10 ms heartbeat timer runs on the main thread throughout; a "stall" is the lon
 two of its ticks. Measured: the scan (from the cache) until its result reaches the main thread;
 from then to the first group shown (``first_group_s``) and the longest stall in that time; then
 the group list scrolled from top to bottom a page every 20 ms (``scroll_stall_ms``), then the
-review stepped through 100 groups, one every 50 ms (``paging_stall_ms``).
+review stepped through 100 groups, one every 50 ms (``paging_stall_ms``). A gap is charged to the
+step it began in; ``*_gaps_over_100`` count the gaps over 100 ms.
+
+``--stalls`` prints, to stderr, what ran over each gap of 90 ms or more: the main thread's stack and
+the other threads' as sampled, every thread's time on a CPU and waiting for one (/proc schedstat)
+while the sampling thread itself was held up, every garbage collection over 10 ms, and a profile
+of the block that shows the scan's result. ``--niceness N`` sets the scan worker's nice value.
 """
 
 from __future__ import annotations
@@ -149,6 +155,11 @@ class Heartbeat:
         started (the block that shows the scan's result is the first group's, not the scroll's)."""
         return max((gap for at, gap in self.gaps if since <= at - gap / 1000 < until), default=0)
 
+    def over(self, since: float, until: float, limit: int = 100) -> int:
+        """How many gaps over ``limit`` ms began in [since, until) (on a loaded machine the longest
+        one is the scheduler's as much as the window's; their number says more)."""
+        return sum(1 for at, gap in self.gaps if since <= at - gap / 1000 < until and gap > limit)
+
 
 def run_steps(app: QApplication, step, count: int, interval_ms: int) -> tuple[float, float]:
     """Call ``step(n)`` for n in range(count) from a timer; (start, end) perf_counter times."""
@@ -233,7 +244,8 @@ def main() -> int:
     shown = time.perf_counter()
     figures = {"scan_s": round(arrived[0] - started, 2), "first_group_s": round(shown - arrived[0], 3),
                "first_group_stall_ms": heartbeat.worst(arrived[0], shown),
-               "groups": page.model.rowCount(), "scan_stall_ms": heartbeat.worst(started, arrived[0])}
+               "groups": page.model.rowCount(), "scan_stall_ms": heartbeat.worst(started, arrived[0]),
+               "scan_gaps_over_100": heartbeat.over(started, arrived[0])}
     if shot is not None:
         pause(app, 1.5)  # the photos and thumbnails on screen arrive
         window.grab().save(str(shot.with_name(shot.stem + "-first" + shot.suffix)))
@@ -246,7 +258,8 @@ def main() -> int:
     since, until = run_steps(app, lambda n: bar.setValue(min(bar.maximum(), n * bar.pageStep())), pages, 20)
     app.processEvents()
     figures.update({"scroll_pages": pages, "scroll_s": round(until - since, 1),
-                    "scroll_stall_ms": heartbeat.worst(since, time.perf_counter())})
+                    "scroll_stall_ms": heartbeat.worst(since, time.perf_counter()),
+                    "scroll_gaps_over_100": heartbeat.over(since, time.perf_counter())})
     page.select_row(0)
     if sampler is not None:
         print(f"marks: paging from {time.perf_counter() - heartbeat.started:.1f} s", file=sys.stderr)
@@ -254,6 +267,7 @@ def main() -> int:
     since, until = run_steps(app, lambda n: page.step_group(1), 100, 50)
     wait(app, lambda: True, 1)
     figures.update({"paging_stall_ms": heartbeat.worst(since, time.perf_counter() + 0.1),
+                    "paging_gaps_over_100": heartbeat.over(since, time.perf_counter() + 0.1),
                     "paged_to_row": page.current_row()})
     if shot is not None:
         pause(app, 1.5)

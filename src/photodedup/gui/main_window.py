@@ -16,7 +16,6 @@ from photodedup.core.review.policy import TrashPolicy
 from photodedup.core.session import CopiesFound, Grouped, Session
 from photodedup.core.settings import Options
 from photodedup.gui.folders_page import FoldersPage
-from photodedup.gui.garbage import collected_first
 from photodedup.gui.group_describer import GroupDescriber
 from photodedup.gui.image_loader import ImageLoader
 from photodedup.gui.preferences_dialog import PreferencesDialog
@@ -165,7 +164,7 @@ class MainWindow(ReviewActions, SearchActions, QMainWindow):
             return
         self._begin(roots, "Scanning… nothing is changed while scanning.")
         session, options = self.session, self.session.scan_options()
-        self.controller.run("scan", collected_first(preparing(self._review_basis(), lambda progress: session.scan(progress, options))),
+        self.controller.run("scan", preparing(self._review_basis(), lambda progress: session.scan(progress, options)),
                             self._grouped,
                             lambda message: self._failed("scan", message), self._scan_cancelled)
 
@@ -190,7 +189,7 @@ class MainWindow(ReviewActions, SearchActions, QMainWindow):
             return
         self._begin(self.session.options.folders, "Looking for copies of your originals… nothing is changed.")
         session = self.session
-        self.controller.run("copies", collected_first(lambda progress: session.copy_check(check, progress)), self._copies_found,
+        self.controller.run("copies", lambda progress: session.copy_check(check, progress), self._copies_found,
                             lambda message: self._failed("copy check", message), self._scan_cancelled)
 
     def regroup(self, threshold: float) -> None:

@@ -25,7 +25,6 @@ WORKER_NICENESS = 5  # enough for the window to win; a scan still gets its share
 UNINTERRUPTIBLE = frozenset({"trash", "restore"})  # half a trash must never be dropped for a regroup
 
 from photodedup.core.progress import CancelToken, Cancelled
-from photodedup.gui import garbage
 
 
 @dataclass(frozen=True)
@@ -188,7 +187,6 @@ class ScanController(QObject):
         self._token = CancelToken()
         progress = _SignalProgress(self._job, self._token, self.progressed.emit)
         worker = _Worker(self._job, operation, progress)
-        garbage.job_starting()  # no full collection holds the window up while the job runs (gui/garbage.py)
         worker.finished.connect(self._on_worker_finished)
         self._worker = worker
         worker.start(QThread.Priority.LowPriority)
@@ -207,7 +205,6 @@ class ScanController(QObject):
         if worker is not None:
             worker.wait(timeout_ms)
             self._worker = None
-        garbage.usual()
 
     def _on_worker_finished(self) -> None:
         worker = self.sender()
@@ -216,7 +213,6 @@ class ScanController(QObject):
         self._worker = None
         worker.wait()  # run() has returned; this only lets the thread end before it is dropped
         worker.deleteLater()
-        garbage.job_ended()
         if worker.job == self._job:
             self._report(worker)
         if self._pending is not None:
