@@ -35,3 +35,31 @@ def test_cold_and_warm_runs_give_the_same_answer_and_a_neighbouring_shot_is_no_c
     assert copies["left_turned.jpg"][0] == "left.jpg" and "rotated by 90° anticlockwise" in copies["left_turned.jpg"][1]
     assert any(t.startswith("resized to 50%") for t in copies["coffee_small.jpg"][1]), copies
     assert "mirrored (flipped left to right)" in copies["coffee_mirror.jpg"][1], copies
+
+
+def test_a_warm_run_reads_the_pixel_verdicts_it_kept_and_answers_the_same(tmp_path, embedder, monkeypatch):
+    """core/copy_verdicts.py: every verdict of the first run is kept, exactly; the second compares no pixels."""
+    from photodedup.core import copy_check
+
+    cat, coffee = sample("chelsea"), sample("coffee")
+    originals, look_in = tmp_path / "originals", tmp_path / "look_in"
+    save(cat, originals / "cat.jpg", quality=95)
+    save(coffee, originals / "coffee.jpg", quality=95)
+    save(cat.resize((cat.width // 2, cat.height // 2)), look_in / "cat_small.jpg", quality=90)
+    save(coffee.transpose(Image.Transpose.ROTATE_90), look_in / "coffee_turned.jpg", quality=90)
+    save(sample("astronaut"), look_in / "astronaut.jpg", quality=90)  # a copy of nothing
+    options = CopyCheckOptions([str(originals)], [str(look_in)], cache_dir=tmp_path / "cache")
+    made = []
+    real = copy_check.pixel_verdict
+    monkeypatch.setattr(copy_check, "pixel_verdict", lambda a, b: made.append(1) or real(a, b))
+
+    def run():
+        result = find_copies(options, embedder_factory=lambda: embedder)
+        return _answer(result), [(c.distance, c.matches) for o in result.originals for c in o.copies]
+
+    cold = run()
+    compared = len(made)
+    warm = run()
+    assert compared >= 2 and len(made) == compared, "the warm run compared no pixels"
+    assert cold == warm
+    assert {copy for _, copy, _ in cold[0]} == {"cat_small.jpg", "coffee_turned.jpg"}

@@ -22,6 +22,8 @@ from photodedup.core.match.changes import (Change, Geometry, PictureFacts, descr
 from photodedup.core.match.copy_look import look_changes, read_gray
 from photodedup.core.copy_geometry import TURN_OF, as_it_lies, geometry_of, quarter_back, shows_whole
 from photodedup.core.copy_proposals import NEAREST_BEYOND, turned_partners, turned_vectors
+from photodedup.core.copy_verdicts import KnownVerdicts
+from photodedup.core.analyse import cache as cache_module
 from photodedup.core.match.group import DEFAULT_THRESHOLD
 from photodedup.core.match.index import VectorIndex
 from photodedup.core.models import Group, GroupMember, ImageInfo, Problem
@@ -140,6 +142,20 @@ def _match(originals: Library, look_in: Library, options: CopyCheckOptions, prog
     for position, info in enumerate(originals.infos):
         by_hash.setdefault(info.content_hash, position)
     grays = _Grays()
+    cache = originals.memory_cache or cache_module.Cache(originals.cache_dir, originals.model_id)
+    known = KnownVerdicts(cache)
+    try:
+        return _matched(originals, look_in, options, progress, embedder_factory, model_id, vectors,
+                        original_files, by_hash, grays, known)
+    finally:
+        known.save()
+        if cache is not originals.memory_cache:
+            cache.close()
+
+
+def _matched(originals, look_in, options, progress, embedder_factory, model_id, vectors, original_files, by_hash,
+             grays, known: KnownVerdicts) -> list[OriginalCopies]:
+    """_match's work, with the verdicts kept before (``known``)."""
     turned = turned_partners(originals, look_in)
     found: dict[int, tuple] = {}
     unmatched: dict[int, set[int]] = {}
@@ -157,7 +173,8 @@ def _match(originals: Library, look_in: Library, options: CopyCheckOptions, prog
                 continue
             tried: set[int] = set()
             nearest = _nearest(vectors, index, copy.vector, turned.get(number, ()))
-            best = _best_original(copy, originals, nearest, options.threshold, grays, turned.get(number, ()), tried)
+            best = _best_original(copy, originals, nearest, options.threshold, grays, turned.get(number, ()), tried,
+                                  known)
             if best is None:
                 unmatched[number] = tried
             else:
@@ -170,7 +187,7 @@ def _match(originals: Library, look_in: Library, options: CopyCheckOptions, prog
             copy = look_in.infos[number]
             for vector in back.get(copy.file.path, ()):
                 best = _best_original(copy, originals, _nearest(vectors, index, vector), options.threshold, grays,
-                                      tried=tried)
+                                      tried=tried, known=known)
                 if best is not None and (number not in found or _strength(best[2]) > _strength(found[number][2])):
                     found[number] = best
     results: dict[int, OriginalCopies] = {}
@@ -192,12 +209,13 @@ def _nearest(vectors: np.ndarray, index: VectorIndex, vector: np.ndarray, extra=
     return sorted(zip(distances.tolist(), candidates))
 
 
-def _best_original(copy, originals, candidates, threshold, grays, turned=(), tried=None):
+def _best_original(copy, originals, candidates, threshold, grays, turned=(), tried=None, known=None):
     """(original position, distance, verdict) of the original the pixels say ``copy`` was made
     from: the best agreeing of ``candidates`` ((distance, position), closest first) within
     ``threshold``, proposed by the thumbnails (``turned``) or the nearest within NEAREST_BEYOND,
     or None: these only propose.
-    Positions in ``tried`` were compared before and are not compared again (each compared is added)."""
+    Positions in ``tried`` were compared before and are not compared again (each compared is added);
+    a verdict kept by an earlier run (``known``, copy_verdicts.py) is read, not made again."""
     best = None
     tried = set() if tried is None else tried
     for rank, (distance, position) in enumerate(candidates):
@@ -205,8 +223,13 @@ def _best_original(copy, originals, candidates, threshold, grays, turned=(), tri
         if not proposed or position in tried:
             continue
         tried.add(position)
-        pair = grays.get(originals.infos[position]), grays.get(copy)  # a thumbnail retried untrimmed, as a scan does
-        verdict = untrimmed_retry(pixel_verdict(*pair), (originals.infos[position].file.path, copy.file.path), pair)
+        original = originals.infos[position]
+        verdict = known.get(original.content_hash, copy.content_hash) if known is not None else None
+        if verdict is None:
+            pair = grays.get(original), grays.get(copy)  # a thumbnail retried untrimmed, as a scan does
+            verdict = untrimmed_retry(pixel_verdict(*pair), (original.file.path, copy.file.path), pair)
+            if known is not None and pair[0] is not None and pair[1] is not None:
+                known.put(original.content_hash, copy.content_hash, verdict)
         if verdict.copy and (best is None or _strength(verdict) > _strength(best[2])):
             best = (position, distance, verdict)
     return best

@@ -18,6 +18,7 @@ from photodedup.core.review.choices import GroupChoice, Review, group_key
 from photodedup.gui.group_describer import GroupDescriber
 from photodedup.gui.image_loader import ImageLoader
 from photodedup.gui.photo_panel import PhotoPanel
+from photodedup.gui.stand_ins import NOT_SUGGESTED, unmarked_without_stand_in
 from photodedup.gui.tag_rows import COMPANIONS_ROW, TAG_ROWS, TagReader
 from photodedup.gui.zoom_sync import ZoomSync
 
@@ -220,10 +221,11 @@ class CompareView(ZoomSync, QWidget):
     def refresh_roles(self) -> None:
         if self.choice is None or self.review is None:
             return
+        no_stand_in = unmarked_without_stand_in(self.choice, self.review)
         for index, panel in enumerate(self.panels):
             panel.show_role(panel.path == self.choice.keeper, panel.path in self.choice.marked,
                             self.choice.kept.get(panel.path, ""), self.review.is_protected(panel.path),
-                            index == self.focus_index, not self.review.suggest_trash)
+                            index == self.focus_index, not self.review.suggest_trash, no_stand_in.get(panel.path, ""))
         self._fill_match_row()  # it says which file is kept now
         gains = self.tag_reader.gains(self.choice.keeper, [p for p in self.choice.marked if p != self.choice.keeper])
         self.gains_label.setText(gains)
@@ -275,11 +277,14 @@ class CompareView(ZoomSync, QWidget):
 
     def _match_texts(self) -> list[str]:
         keeper = self.choice.keeper
+        no_stand_in = unmarked_without_stand_in(self.choice, self.review)  # from the marks as they are now
         texts = []
         for member in self.shown_members():
             text = member_facts(member, member.info.metadata, member.path == keeper)["Match"]
             if member.path in self.changes and member.path != keeper:  # what was measured, then how close
                 text = "; ".join(c.text for c in self.changes[member.path]) + f" (distance {member.distance:.3f})"
+            if member.path in no_stand_in:  # first: the cell is narrow
+                text = NOT_SUGGESTED.format(reason=no_stand_in[member.path]) + " · " + text
             texts.append(text)
         return texts
 
