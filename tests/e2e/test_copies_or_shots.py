@@ -98,3 +98,21 @@ def test_frames_of_an_exposure_bracket_are_similar_shots_and_an_edit_that_keeps_
     copies = [sorted(m.path for m in g.members) for g in result.groups if g.kind == "copies"]
     assert copies == [sorted([str(normal), str(brightened)])], summary(result)
     assert any(str(under) in [m.path for m in g.members] for g in result.groups if g.kind == "similar"), summary(result)
+
+
+def test_the_copy_check_calls_a_bracket_frame_another_exposure_as_the_scan_does(tmp_path, embedder):
+    """find-copies applies the scan's camera-exposure veto: a -2 EV frame is no copy of the 0 EV one
+    (it used to be reported as a darkened copy, which `trash` of a report would then be asked to move),
+    and an edit that kept the camera's tags still is."""
+    from photodedup.core.copy_check import CopyCheckOptions, find_copies
+
+    cat = sample("chelsea").convert("RGB")
+    originals, others = tmp_path / "originals", tmp_path / "downloads"
+    _with_capture(cat, originals / "IMG_1.jpg", {0x9204: 0.0})
+    under = _with_capture(ImageEnhance.Brightness(cat).enhance(0.5), others / "IMG_2.jpg", {0x9204: -2.0})
+    bright = _with_capture(ImageEnhance.Brightness(cat).enhance(1.3), others / "IMG_1-bright.jpg", {0x9204: 0.0})
+    result = find_copies(CopyCheckOptions([str(originals)], [str(others)], cache_dir=tmp_path / "cache"),
+                         embedder_factory=lambda: embedder)
+    found = {c.info.file.path for entry in result.originals for c in entry.copies}
+    assert str(bright) in found
+    assert str(under) not in found

@@ -28,6 +28,7 @@ from photodedup.core.match.group import DEFAULT_THRESHOLD
 from photodedup.core.match.index import VectorIndex
 from photodedup.core.models import Group, GroupMember, ImageInfo, Problem
 from photodedup.core.dedupe import EmbedderLike, Library, ScanOptions, analyse_library, default_embedder
+from photodedup.core.match.capture import two_exposures_veto
 from photodedup.core.match.grouping import FEATURES_KEPT, feature_gray, pixel_verdict, untrimmed_retry
 from photodedup.core.progress import NULL_PROGRESS, Progress
 from photodedup.core.analyse.raw import embedded_preview, is_raw
@@ -103,8 +104,9 @@ def find_copies(
 
 
 class _Grays:
-    """Grey pictures of photos, decoded from the files (never a scan's scratch copy, so a cold and
-    a warm run compare the very same pixels); the last FEATURES_KEPT kept."""
+    """Grey pictures of photos, decoded from the files through the scan's scratch JPEG
+    (grouping.feature_gray), so the copy check and a scan, cold or warm, compare the very same
+    pixels; the last FEATURES_KEPT kept."""
 
     def __init__(self) -> None:
         self.kept: dict[str, np.ndarray | None] = {}
@@ -230,6 +232,8 @@ def _best_original(copy, originals, candidates, threshold, grays, turned=(), tri
             verdict = untrimmed_retry(pixel_verdict(*pair), (original.file.path, copy.file.path), pair)
             if known is not None and pair[0] is not None and pair[1] is not None:
                 known.put(original.content_hash, copy.content_hash, verdict)
+        # Two exposures the camera recorded apart are similar shots here as in a scan (capture.py).
+        verdict = two_exposures_veto(verdict, (original.file.path, copy.file.path))
         if verdict.copy and (best is None or _strength(verdict) > _strength(best[2])):
             best = (position, distance, verdict)
     return best
@@ -282,7 +286,8 @@ def copy_or_not(original: ImageInfo, copy: ImageInfo, distance: float, threshold
     if distance > threshold:
         return None
     grays = _Grays()
-    verdict = pixel_verdict(grays.get(original), grays.get(copy))
+    verdict = two_exposures_veto(pixel_verdict(grays.get(original), grays.get(copy)),
+                                 (original.file.path, copy.file.path))
     if not verdict.copy:
         return None
     return described(original, copy, verdict, grays)[0]
