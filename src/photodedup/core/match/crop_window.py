@@ -149,7 +149,7 @@ def _one_size(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def detail_correlation(a: np.ndarray, b: np.ndarray, mask: np.ndarray) -> float:
     """How well the fine detail of two laid pictures (what is left after a 9×9 mean) correlates
     away from where they differ (``mask``: a caption's strokes are no sign of laying wrong)."""
-    keep = box(mask, 4) == 0
+    keep = box(mask, 4) == 0 if mask.any() else np.ones(mask.shape, dtype=bool)  # nothing differs: a copy's usual case
     keep[:8], keep[-8:], keep[:, :8], keep[:, -8:] = False, False, False, False
     da, db = (a - box(a, 4))[keep], (b - box(b, 4))[keep]
     return float((da * db).sum() / max(1e-9, np.sqrt(float((da * da).sum()) * float((db * db).sum()))))
