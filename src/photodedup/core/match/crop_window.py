@@ -155,10 +155,10 @@ def detail_correlation(a: np.ndarray, b: np.ndarray, mask: np.ndarray) -> float:
     return float((da * db).sum() / max(1e-9, np.sqrt(float((da * da).sum()) * float((db * db).sum()))))
 
 
-def _settled(a: np.ndarray, b: np.ndarray, limit: int, least: float) -> tuple | None:
+def _settled(a: np.ndarray, b: np.ndarray, limit: int, least: float, known: dict | None = None) -> tuple | None:
     """(a, b, where they differ): b shifted onto a and its tones matched; None when they still differ in much of
     the frame or their detail correlates less than ``least`` (laid wrong)."""
-    b = matched_tones(np.roll(b, shift(a, b, limit), axis=(0, 1)), a, level_of(a))
+    b = matched_tones(np.roll(b, shift(a, b, limit, known), axis=(0, 1)), a, level_of(a))
     mask = changed(a, b)
     if float(mask.mean()) > MAX_CHANGED or detail_correlation(a, b, mask) < least:
         return None
@@ -184,9 +184,9 @@ def _overlap(a_gray: np.ndarray, b_gray: np.ndarray) -> Laid | None:
     return None
 
 
-def lay(a_gray: np.ndarray, b_gray: np.ndarray, how: str) -> Laid | None:
+def lay(a_gray: np.ndarray, b_gray: np.ndarray, how: str, known: dict | None = None) -> Laid | None:
     """a and b (turned as ``how`` says) laid over the part of the frame both show; None when no
-    overlap is found where the two agree nearly everywhere."""
+    overlap is found where the two agree nearly everywhere (``known``: patches.shift's)."""
     turns = dict(TURNS)
     b_turned = turns[how](b_gray) if how in turns else b_gray
     (ah, aw), (bh, bw) = a_gray.shape, b_turned.shape
@@ -194,7 +194,7 @@ def lay(a_gray: np.ndarray, b_gray: np.ndarray, how: str) -> Laid | None:
     if min(ah, aw, bh, bw) < MIN_SIDE or aspect > MAX_ASPECT:
         return None
     if aspect <= SAME_FRAME:
-        settled = _settled(*_one_size(a_gray, b_turned), 4, MIN_DETAIL_CORRELATION)
+        settled = _settled(*_one_size(a_gray, b_turned), 4, MIN_DETAIL_CORRELATION, known)
         if settled is not None:
             a, b, mask = settled
             return Laid(a, b, False, mask)

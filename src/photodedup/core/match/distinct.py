@@ -110,8 +110,9 @@ def either_way(compare: Callable, a_gray: np.ndarray, b_gray: np.ndarray, featur
         features = (lambda: tuple(asked())[::-1]) if callable(asked) else (
             tuple(asked)[::-1] if asked is not None else None)
     verdict = compare(first, second, features, _inverse_fit(alignment) if swap else alignment)
-    if verdict.copy and (different_content(first, second, verdict.how) or  # content replaced; a subject that moved,
-                         other_moment(first, second, verdict.how, lambda a, b: different_content(a, b, "as is"))):
+    known: dict = {}  # patches.shift's: both looks lay the pair at one size
+    if verdict.copy and (different_content(first, second, verdict.how, known) or  # content replaced; a subject that moved,
+                         other_moment(first, second, verdict.how, lambda a, b: different_content(a, b, "as is"), known)):
         verdict = replace(verdict, copy=False)  # came or went; or a crop hid the difference
     if swap:
         verdict = replace(verdict, how=INVERSE_TURNS.get(verdict.how, verdict.how), scale=1 / max(verdict.scale, 1e-9))
@@ -152,7 +153,7 @@ class Laid:
     b: np.ndarray
 
 
-def lay_same_frame(a_gray: np.ndarray, b_gray: np.ndarray, how: str) -> Laid | None:
+def lay_same_frame(a_gray: np.ndarray, b_gray: np.ndarray, how: str, known: dict | None = None) -> Laid | None:
     """b turned as verify laid it, scaled to a's frame and shifted onto it; None when b was not
     laid whole, the frames differ in shape, or the pictures are too small to tell."""
     turn = TURNS.get(how)
@@ -170,7 +171,7 @@ def lay_same_frame(a_gray: np.ndarray, b_gray: np.ndarray, how: str) -> Laid | N
     a, b = _resized(a_gray, size), _resized(b_turned, size)
     if min(a.shape) <= 2 * MAX_SHIFT + 2 * CELL:
         return None
-    b = np.roll(b, shift(a, b, MAX_SHIFT), axis=(0, 1))
+    b = np.roll(b, shift(a, b, MAX_SHIFT, known), axis=(0, 1))
     m = MAX_SHIFT
     a, b = a[m:-m, m:-m], b[m:-m, m:-m]
     return Laid(a, _matched_tones(b, a))
@@ -326,19 +327,18 @@ def _found(a_gray: np.ndarray, b_gray: np.ndarray, how: str) -> Evidence | None:
     return evidence(cell_sums(laid)) if laid is not None else None
 
 
-def different_content(a_gray: np.ndarray, b_gray: np.ndarray, how: str) -> str:
+def different_content(a_gray: np.ndarray, b_gray: np.ndarray, how: str, known: dict | None = None) -> str:
     """Why two grey pictures that verify laid one over the other (``how``) hold different content,
     in words; "" when nothing says so (then the copy verdict stands).
 
     Looked at both ways round (the tones of one are matched to the other's: two slides matched
     in 0.34 of their cells one way, 0.12 the other), and only when the quick look (b as it lies,
-    no shifts) finds something replaced: most copies cost one look."""
-    laid = lay_same_frame(a_gray, b_gray, how)
+    no shifts) finds something replaced: most copies cost one look. ``known``: patches.shift's."""
+    laid = lay_same_frame(a_gray, b_gray, how, known)
     if laid is None or _few_candidates(laid) or evidence(cell_sums(laid, ((0.0, 0.0),))).replaced < MIN_REPLACED:
         return ""
     back = INVERSE_TURNS.get(how, how)
-    found = [(first, second, turn, _found(first, second, turn)) for first, second, turn in
-             ((a_gray, b_gray, how), (b_gray, a_gray, back))]
+    found = [(a_gray, b_gray, how, evidence(cell_sums(laid))), (b_gray, a_gray, back, _found(b_gray, a_gray, back))]
     if any(e is not None and e.aligned and e.replaced >= MIN_REPLACED and e.overlay for *_, e in found):
         return ""  # one way round it reads as letters laid over the picture (Dune's watermark, seed 11)
     for first, second, turn, e in found:

@@ -44,12 +44,19 @@ def box(values: np.ndarray, radius: int) -> np.ndarray:
     return (total / (side * side)).astype(np.float32)
 
 
-def shift(a: np.ndarray, b: np.ndarray, limit: int) -> tuple[int, int]:
-    """The whole-pixel shift (dy, dx) within ``limit`` that best lays b on a (phase correlation)."""
+def shift(a: np.ndarray, b: np.ndarray, limit: int, known: dict | None = None) -> tuple[int, int]:
+    """The whole-pixel shift (dy, dx) within ``limit`` that best lays b on a (phase correlation).
+    ``known``: a dict the callers laying one pair share; the last shift found is kept there and
+    given again for equal pictures (distinct and moved_subject both lay a copy at 512 px: 2.4 ms)."""
+    if known and known["limit"] == limit and np.array_equal(known["a"], a) and np.array_equal(known["b"], b):
+        return known["shift"]
     cross = np.fft.rfft2(a - a.mean()) * np.conj(np.fft.rfft2(b - b.mean()))
     surface = np.fft.irfft2(cross / np.maximum(np.abs(cross), 1e-9), s=a.shape)
     near = [(surface[dy, dx], (dy, dx)) for dy in range(-limit, limit + 1) for dx in range(-limit, limit + 1)]
-    return max(near)[1]
+    found = max(near)[1]
+    if known is not None:
+        known.update(a=a, b=b, limit=limit, shift=found)
+    return found
 
 
 def _nearest(a: np.ndarray, b: np.ndarray) -> np.ndarray:
