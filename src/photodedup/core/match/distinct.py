@@ -28,7 +28,7 @@ import numpy as np
 from PIL import Image
 
 from photodedup.core.match.moved_subject import METHOD as MOVED_METHOD, other_moment
-from photodedup.core.match.patches import box, shift
+from photodedup.core.match.patches import box, histogram_matched, level_shares, shift
 
 SIDE = 512  # long side the two pictures are compared at (the smaller picture's, if less): decode_gray's own
 MIN_SIDE = 48  # smaller than this on the long side: too little to tell
@@ -131,18 +131,7 @@ def _matched_tones(source: np.ndarray, reference: np.ndarray) -> np.ndarray:
 
     Matching by the pixels that lie on one another instead mapped a page's text to the other
     page's paper (the text of two slides lies mostly on the other's paper): histograms it is."""
-    edges = np.linspace(0.0, 256.0, 1025)
-
-    def distribution(values: np.ndarray) -> np.ndarray:
-        counts = np.histogram(values, bins=edges)[0].astype(np.float64)
-        return np.concatenate(([0.0], np.cumsum(counts))) / max(1.0, counts.sum())
-
-    centres = (edges[:-1] + edges[1:]) / 2
-    share = np.interp(centres, edges, distribution(source))
-    reference_share = distribution(reference)
-    keep = np.concatenate(([True], np.diff(reference_share) > 0))
-    table = np.interp(share, reference_share[keep], edges[keep]).astype(np.float32)  # a level per bin
-    return table[np.clip((source * 4).astype(np.int32), 0, 1023)]
+    return histogram_matched(source, level_shares(source), level_shares(reference))
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,34 @@ def box(values: np.ndarray, radius: int) -> np.ndarray:
     return (total / (side * side)).astype(np.float32)
 
 
+def quarter_level_counts(values: np.ndarray) -> np.ndarray:
+    """``np.histogram(values, np.linspace(0, 256, 1025))[0]``, the same counts (the bins' edges are
+    exact quarters, so a value's bin is its quarter-level floor; 256 falls in the last, values
+    outside [0, 256] in none) by one bincount: histogram sorts the values first, 0.33 of the copy
+    check's tone matching on bench/corpus-speed."""
+    values = values[(values >= 0) & (values <= 256)]
+    return np.bincount(np.minimum((values * 4).astype(np.int32), 1023), minlength=1024)
+
+
+EDGES = np.linspace(0.0, 256.0, 1025)  # quarter levels
+
+
+def level_shares(values: np.ndarray) -> np.ndarray:
+    """The share of ``values`` below each of EDGES."""
+    counts = quarter_level_counts(values).astype(np.float64)
+    return np.concatenate(([0.0], np.cumsum(counts))) / max(1.0, counts.sum())
+
+
+def histogram_matched(source: np.ndarray, source_share: np.ndarray, reference_share: np.ndarray) -> np.ndarray:
+    """``source`` with its grey levels mapped so their distribution (``source_share``, level_shares of
+    the pixels to match) becomes the reference's (piecewise-linear distribution functions, 1024 bins)."""
+    centres = (EDGES[:-1] + EDGES[1:]) / 2
+    share = np.interp(centres, EDGES, source_share)
+    keep = np.concatenate(([True], np.diff(reference_share) > 0))  # strictly rising, for the inverse
+    table = np.interp(share, reference_share[keep], EDGES[keep]).astype(np.float32)  # a level per bin
+    return table[np.clip((source * 4).astype(np.int32), 0, 1023)]
+
+
 def shift(a: np.ndarray, b: np.ndarray, limit: int, known: dict | None = None) -> tuple[int, int]:
     """The whole-pixel shift (dy, dx) within ``limit`` that best lays b on a (phase correlation).
     ``known``: a dict the callers laying one pair share; the last shift found is kept there and

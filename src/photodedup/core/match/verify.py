@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from photodedup.core.match.distinct import METHOD as DISTINCT_METHOD, either_way
+from photodedup.core.match.patches import histogram_matched, level_shares
 from photodedup.core.match.verdict import TURNS, PixelVerdict, sane_fit
 
 MIN_INLIERS = 12
@@ -115,35 +116,12 @@ def _small(gray: np.ndarray, factor: float) -> np.ndarray:
     return cv2.resize(np.ascontiguousarray(gray, dtype=np.float32), size, interpolation=interpolation)
 
 
-def quarter_level_counts(values: np.ndarray) -> np.ndarray:
-    """``np.histogram(values, np.linspace(0, 256, 1025))[0]``, the same counts (the bins' edges are
-    exact quarters, so a value's bin is its quarter-level floor; 256 falls in the last, values
-    outside [0, 256] in none) by one bincount: histogram sorts the values first, 0.33 of the copy
-    check's tone matching on bench/corpus-speed."""
-    values = values[(values >= 0) & (values <= 256)]
-    return np.bincount(np.minimum((values * 4).astype(np.int32), 1023), minlength=1024)
-
-
-def _distribution(values: np.ndarray) -> np.ndarray:
-    """The share of ``values`` below each quarter level (1025 edges, 0 to 256)."""
-    counts = quarter_level_counts(values).astype(np.float64)
-    return np.concatenate(([0.0], np.cumsum(counts))) / max(1.0, counts.sum())
-
-
-EDGES = np.linspace(0.0, 256.0, 1025)
-
-
 def _matched_tones(source: np.ndarray, reference: np.ndarray, mask: np.ndarray,
                    reference_share: np.ndarray | None = None) -> np.ndarray:
     """``source`` with its grey levels mapped so their distribution over ``mask`` is ``reference``'s
-    (histogram matching through piecewise-linear distribution functions, 1024 bins);
-    ``reference_share``: _distribution(reference[mask]), if the caller has it already."""
-    centres = (EDGES[:-1] + EDGES[1:]) / 2
-    share = np.interp(centres, EDGES, _distribution(source[mask]))
-    reference_share = _distribution(reference[mask]) if reference_share is None else reference_share
-    keep = np.concatenate(([True], np.diff(reference_share) > 0))  # strictly rising, for the inverse
-    table = np.interp(share, reference_share[keep], EDGES[keep]).astype(np.float32)  # a level per bin
-    return table[np.clip((source * 4).astype(np.int32), 0, 1023)]
+    (patches.histogram_matched); ``reference_share``: level_shares(reference[mask]), if known."""
+    reference_share = level_shares(reference[mask]) if reference_share is None else reference_share
+    return histogram_matched(source, level_shares(source[mask]), reference_share)
 
 
 def _changed_area(first: np.ndarray, second: np.ndarray, mask: np.ndarray, spread: float) -> float:
@@ -179,7 +157,7 @@ def _under(first: np.ndarray, mask: np.ndarray, rows: int, cols: int) -> dict:
     a = _tiles(first, rows, cols)
     mean_a = a.mean(axis=1)
     da = a - mean_a[:, None]
-    return {"spread": spread, "share": _distribution(first[mask]), "mean": mean_a, "deviation": da,
+    return {"spread": spread, "share": level_shares(first[mask]), "mean": mean_a, "deviation": da,
             "sd": np.sqrt((da * da).mean(axis=1)), "detail": _tiles(detail, rows, cols).mean(axis=1),
             "valid": _tiles(mask.astype(np.float32), rows, cols).mean(axis=1) >= 0.9}
 
