@@ -77,14 +77,19 @@ def _tone_table(source: np.ndarray, reference: np.ndarray, bins: np.ndarray) -> 
     return means, np.array(_rising(medians.tolist(), counts[filled].astype(float).tolist()))
 
 
-def _mapped(source: np.ndarray, table: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-    """``source`` through the table, extended with slope 1 beyond its ends."""
+def _mapped(source: np.ndarray, table: tuple[np.ndarray, np.ndarray], levels: np.ndarray | None = None) -> np.ndarray:
+    """``source`` through the table, extended with slope 1 beyond its ends (``levels``: its quarter
+    levels, _quarters(source), if known)."""
     xs, ys = table
     grid = np.arange(1024, dtype=np.float64) / 4
     lookup = np.interp(grid, xs, ys)
     lookup = np.where(grid < xs[0], ys[0] + (grid - xs[0]), lookup)
     lookup = np.where(grid > xs[-1], ys[-1] + (grid - xs[-1]), lookup).astype(np.float32)
-    return lookup[np.clip((source * 4).astype(np.int32), 0, 1023)]
+    return lookup[_quarters(source) if levels is None else levels]
+
+
+def _quarters(source: np.ndarray) -> np.ndarray:
+    return np.clip((source * 4).astype(np.int32), 0, 1023)
 
 
 def matched_tones(source: np.ndarray, reference: np.ndarray, level: float = 24.0) -> np.ndarray:
@@ -98,9 +103,10 @@ def matched_tones(source: np.ndarray, reference: np.ndarray, level: float = 24.0
     table = _tone_table(flat_source, flat_reference, bins)
     if table is None:
         return source.astype(np.float32)
-    kept = np.abs(_mapped(flat_source, table) - flat_reference) <= level
+    levels = _quarters(flat_source)
+    kept = np.abs(_mapped(flat_source, table, levels) - flat_reference) <= level
     table = _tone_table(flat_source[kept], flat_reference[kept], bins[kept]) or table
-    return _mapped(source, table)
+    return _mapped(source, table, levels.reshape(source.shape))
 
 
 def _peak(whole: np.ndarray, part: np.ndarray) -> tuple[float, int, int]:

