@@ -8,6 +8,7 @@ consistent matches, different pictures keep almost none (bench/accuracy.py).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -234,12 +235,13 @@ def _refined(a_small: np.ndarray, b_small: np.ndarray, start: np.ndarray) -> np.
     return warp.astype(np.float64) if sane_fit(warp) else None
 
 
-def _whole_frame(a_small: np.ndarray, b: np.ndarray) -> PixelVerdict | None:
+def _whole_frame(a_small: np.ndarray, b: np.ndarray, under: dict) -> PixelVerdict | None:
     """The best agreement of b laid whole over a (turned or mirrored if need be, its position
-    refined), or None when no way of laying b comes near a's aspect ratio."""
+    refined), or None when no way of laying b comes near a's aspect ratio. ``under``: tile_agreement's
+    measures of ``a_small`` laid whole (a dict, filled by the first try)."""
     cv2 = _cv2()
     ratio = a_small.shape[1] / a_small.shape[0]
-    tries, whole, under = [], np.ones(a_small.shape, dtype=bool), {}
+    tries, whole = [], np.ones(a_small.shape, dtype=bool)
     for name, turn in TURNS:
         turned = turn(b)  # a view: _small makes the one copy it needs, and only for a turn that can fit
         if abs(np.log(ratio / (turned.shape[1] / turned.shape[0]))) > WHOLE_FRAME_ASPECT:
@@ -273,18 +275,36 @@ def _whole_frame(a_small: np.ndarray, b: np.ndarray) -> PixelVerdict | None:
     return best
 
 
+_LAID_UNDER, _LAID_UNDER_LOCK = {}, threading.Lock()  # id(grey) → (grey, at WORK_SIDE, tile_agreement's measures)
+LAID_UNDER_KEPT = 32  # on bench/corpus-speed 239 pairs have 85 pictures first, one of them 16 times
+
+
+def _laid_under(a_gray: np.ndarray, a_factor: float) -> tuple[np.ndarray, dict]:
+    """``a_gray`` at ``a_factor`` and the dict of what tile_agreement measures of it laid whole,
+    kept for the next pairs that lay a picture over the same ``a_gray`` (the same object)."""
+    with _LAID_UNDER_LOCK:
+        kept = _LAID_UNDER.get(id(a_gray))
+    if kept is not None and kept[0] is a_gray:
+        return kept[1], kept[2]
+    a_small, under = _small(a_gray, a_factor), {}
+    with _LAID_UNDER_LOCK:
+        while len(_LAID_UNDER) >= LAID_UNDER_KEPT:
+            del _LAID_UNDER[next(iter(_LAID_UNDER))]  # the oldest
+        _LAID_UNDER[id(a_gray)] = (a_gray, a_small, under)
+    return a_small, under
+
+
 def _rank(verdict: PixelVerdict) -> float:
     return float(verdict.copy) * 10 + verdict.agreement - verdict.changed + verdict.coverage
 
 
-def _fitted(a_gray: np.ndarray, b_gray: np.ndarray, matrix: np.ndarray, a_factor: float) -> PixelVerdict:
-    """Agreement of b laid over a by ``matrix`` (a's coordinates → b's, from local features)."""
+def _fitted(a_small: np.ndarray, b_gray: np.ndarray, matrix: np.ndarray, a_factor: float) -> PixelVerdict:
+    """Agreement of b laid over a (``a_small``: a at ``a_factor``) by ``matrix`` (a → b, local features)."""
     scale = float(np.hypot(matrix[0, 0], matrix[1, 0]))
     b_small = _small(b_gray, min(1.0, a_factor * scale * 1.25))
     b_used = b_small.shape[1] / b_gray.shape[1]
     to_b = np.vstack([np.asarray(matrix, dtype=np.float64), [0, 0, 1]])
     to_b = (np.diag([b_used, b_used, 1.0]) @ to_b @ np.diag([1 / a_factor, 1 / a_factor, 1.0]))[:2]
-    a_small = _small(a_gray, a_factor)
     refined = _refined(a_small, b_small, to_b)
     return _laid_over(a_small, b_small, refined if refined is not None else to_b, "aligned by features", scale)
 
@@ -310,9 +330,9 @@ def _compared(a_gray: np.ndarray, b_gray: np.ndarray,
         return PixelVerdict(False)
 
     a_factor = min(1.0, WORK_SIDE / max(a_gray.shape))
-    a_small = _small(a_gray, a_factor)
+    a_small, under = _laid_under(a_gray, a_factor)
 
-    best = _whole_frame(a_small, b_gray)
+    best = _whole_frame(a_small, b_gray, under)
     if best is not None and best.copy:
         return best
     if alignment is None and features is not None:
@@ -322,7 +342,7 @@ def _compared(a_gray: np.ndarray, b_gray: np.ndarray,
             alignment = align(*features)
     if alignment is not None and alignment.inliers >= MIN_INLIERS and sane_fit(alignment.matrix):
         try:
-            fitted = _fitted(a_gray, b_gray, alignment.matrix, a_factor)
+            fitted = _fitted(a_small, b_gray, alignment.matrix, a_factor)
         except Exception:  # OpenCV refusing a degenerate warp: not a copy
             fitted = PixelVerdict(False)
         if best is None or _rank(fitted) > _rank(best):
