@@ -77,14 +77,19 @@ def _tone_table(source: np.ndarray, reference: np.ndarray, bins: np.ndarray) -> 
     return means, np.array(_rising(medians.tolist(), counts[filled].astype(float).tolist()))
 
 
-def _mapped(source: np.ndarray, table: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-    """``source`` through the table, extended with slope 1 beyond its ends."""
+def _mapped(source: np.ndarray, table: tuple[np.ndarray, np.ndarray], levels: np.ndarray | None = None) -> np.ndarray:
+    """``source`` through the table, extended with slope 1 beyond its ends (``levels``: its quarter
+    levels, _quarters(source), if known)."""
     xs, ys = table
     grid = np.arange(1024, dtype=np.float64) / 4
     lookup = np.interp(grid, xs, ys)
     lookup = np.where(grid < xs[0], ys[0] + (grid - xs[0]), lookup)
     lookup = np.where(grid > xs[-1], ys[-1] + (grid - xs[-1]), lookup).astype(np.float32)
-    return lookup[np.clip((source * 4).astype(np.int32), 0, 1023)]
+    return lookup[_quarters(source) if levels is None else levels]
+
+
+def _quarters(source: np.ndarray) -> np.ndarray:
+    return np.clip((source * 4).astype(np.int32), 0, 1023)
 
 
 def matched_tones(source: np.ndarray, reference: np.ndarray, level: float = 24.0) -> np.ndarray:
@@ -98,9 +103,10 @@ def matched_tones(source: np.ndarray, reference: np.ndarray, level: float = 24.0
     table = _tone_table(flat_source, flat_reference, bins)
     if table is None:
         return source.astype(np.float32)
-    kept = np.abs(_mapped(flat_source, table) - flat_reference) <= level
+    levels = _quarters(flat_source)
+    kept = np.abs(_mapped(flat_source, table, levels) - flat_reference) <= level
     table = _tone_table(flat_source[kept], flat_reference[kept], bins[kept]) or table
-    return _mapped(source, table)
+    return _mapped(source, table, levels.reshape(source.shape))
 
 
 def _peak(whole: np.ndarray, part: np.ndarray) -> tuple[float, int, int]:
@@ -149,16 +155,16 @@ def _one_size(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def detail_correlation(a: np.ndarray, b: np.ndarray, mask: np.ndarray) -> float:
     """How well the fine detail of two laid pictures (what is left after a 9×9 mean) correlates
     away from where they differ (``mask``: a caption's strokes are no sign of laying wrong)."""
-    keep = box(mask, 4) == 0
+    keep = box(mask, 4) == 0 if mask.any() else np.ones(mask.shape, dtype=bool)  # nothing differs: a copy's usual case
     keep[:8], keep[-8:], keep[:, :8], keep[:, -8:] = False, False, False, False
     da, db = (a - box(a, 4))[keep], (b - box(b, 4))[keep]
     return float((da * db).sum() / max(1e-9, np.sqrt(float((da * da).sum()) * float((db * db).sum()))))
 
 
-def _settled(a: np.ndarray, b: np.ndarray, limit: int, least: float) -> tuple | None:
+def _settled(a: np.ndarray, b: np.ndarray, limit: int, least: float, known: dict | None = None) -> tuple | None:
     """(a, b, where they differ): b shifted onto a and its tones matched; None when they still differ in much of
     the frame or their detail correlates less than ``least`` (laid wrong)."""
-    b = matched_tones(np.roll(b, shift(a, b, limit), axis=(0, 1)), a, level_of(a))
+    b = matched_tones(np.roll(b, shift(a, b, limit, known), axis=(0, 1)), a, level_of(a))
     mask = changed(a, b)
     if float(mask.mean()) > MAX_CHANGED or detail_correlation(a, b, mask) < least:
         return None
@@ -184,9 +190,9 @@ def _overlap(a_gray: np.ndarray, b_gray: np.ndarray) -> Laid | None:
     return None
 
 
-def lay(a_gray: np.ndarray, b_gray: np.ndarray, how: str) -> Laid | None:
+def lay(a_gray: np.ndarray, b_gray: np.ndarray, how: str, known: dict | None = None) -> Laid | None:
     """a and b (turned as ``how`` says) laid over the part of the frame both show; None when no
-    overlap is found where the two agree nearly everywhere."""
+    overlap is found where the two agree nearly everywhere (``known``: patches.shift's)."""
     turns = dict(TURNS)
     b_turned = turns[how](b_gray) if how in turns else b_gray
     (ah, aw), (bh, bw) = a_gray.shape, b_turned.shape
@@ -194,7 +200,7 @@ def lay(a_gray: np.ndarray, b_gray: np.ndarray, how: str) -> Laid | None:
     if min(ah, aw, bh, bw) < MIN_SIDE or aspect > MAX_ASPECT:
         return None
     if aspect <= SAME_FRAME:
-        settled = _settled(*_one_size(a_gray, b_turned), 4, MIN_DETAIL_CORRELATION)
+        settled = _settled(*_one_size(a_gray, b_turned), 4, MIN_DETAIL_CORRELATION, known)
         if settled is not None:
             a, b, mask = settled
             return Laid(a, b, False, mask)

@@ -11,7 +11,8 @@ import numpy as np
 
 from photodedup.core.analyse import cache as cache_module
 from photodedup.core.analyse.decode import same_pixels, webp_is_lossy
-from photodedup.core.match.measures import keeper_facts
+from photodedup.core.analyse.safe_open import open_photo
+from photodedup.core.match.measures import KEEPER_METHOD, KeeperFacts, keeper_facts, keeper_header
 from photodedup.core.match.origin import JPEG_RESAVE_METHOD, frame_of, is_jpeg_resave, origin_facts
 from photodedup.core.match.origin_extent import extent_of
 from photodedup.core.match.origin_format import keeper_and_format_facts
@@ -42,7 +43,21 @@ def evidence_of(members: list[ImageInfo], seed: ImageInfo, verdict_between: Call
                          _spread(members, cache), {}, lambda path: origin_facts(path, hashes[path], cache),
                          lambda path: frame_of(path, hashes[path], cache, lambda: whole_gray(path)),
                          measure_format=lambda path: keeper_and_format_facts(path, hashes[path], cache)[1],
-                         measure_extent=lambda a, b: extent_of(a, hashes[a], b, hashes[b], cache))
+                         measure_extent=lambda a, b: extent_of(a, hashes[a], b, hashes[b], cache),
+                         measure_tag=lambda path: turned_by_tag(path, hashes[path], cache))
+
+
+def turned_by_tag(path: str, content_hash: str, cache: cache_module.Cache) -> bool:
+    """KeeperFacts.turned_by_tag of a file from the cache, else from its header alone (no decode);
+    False if unreadable, as keeper_and_format_facts gives then."""
+    known = cache.lookup_verification(content_hash, content_hash, KEEPER_METHOD)
+    if known is not None:
+        return KeeperFacts.from_code(known).turned_by_tag
+    try:
+        with open_photo(path) as image:
+            return keeper_header(image, path)[0]
+    except Exception:  # unreadable here: no evidence either way
+        return False
 
 
 def _spread(members: list[ImageInfo], cache: cache_module.Cache) -> dict[str, float]:

@@ -87,11 +87,12 @@ def two_moments(found: list[Patch], level: float, all_pieces: Callable[[], list[
 
 
 def other_moment(a_gray: np.ndarray, b_gray: np.ndarray, how: str,
-                 different: Callable[[np.ndarray, np.ndarray], str] | None = None) -> str:
+                 different: Callable[[np.ndarray, np.ndarray], str] | None = None, known: dict | None = None) -> str:
     """Why two grey pictures verify laid one over the other (``how``) are two moments, in words;
     "" when nothing here says so. ``different`` (the caller's own check of two pictures of one
-    frame) is asked too about the overlap when one picture is a crop of the other."""
-    laid = lay(a_gray, b_gray, how)
+    frame) is asked too about the overlap when one picture is a crop of the other. ``known``:
+    patches.shift's, shared with the caller's other looks at the pair."""
+    laid = lay(a_gray, b_gray, how, known)
     if laid is None:
         return ""
     found = two_moments(patches(laid.a, laid.b, laid.mask), level_of(laid.a),

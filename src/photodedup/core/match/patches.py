@@ -32,24 +32,65 @@ def level_of(picture: np.ndarray) -> float:
 def box(values: np.ndarray, radius: int) -> np.ndarray:
     """Mean over a (2·radius+1)² box, edges replicated: for a small box summed by rows, then columns
     (2.4 ms at 512 px for a 3×3 box, where summed-area tables take 4.2), else by summed-area tables."""
-    padded = np.pad(values.astype(np.float64), radius, mode="edge")
     side = 2 * radius + 1
-    height, width = padded.shape[0] - 2 * radius, padded.shape[1] - 2 * radius
+    height, width = values.shape
     if radius <= 2:
+        padded = np.pad(values.astype(np.float64), radius, mode="edge")
         rows = sum(padded[dy:dy + height] for dy in range(side))
         total = sum(rows[:, dx:dx + width] for dx in range(side))
-    else:
-        summed = np.pad(np.cumsum(np.cumsum(padded, axis=0), axis=1), ((1, 0), (1, 0)))
-        total = summed[side:, side:] - summed[:-side, side:] - summed[side:, :-side] + summed[:-side, :-side]
+    else:  # summed in place behind a row and a column of zeros (the same sums; 3.1 ms at 512 px where 4.0)
+        summed = np.zeros((height + side, width + side))
+        inner = summed[1:, 1:]
+        inner[...] = np.pad(values.astype(np.float64), radius, mode="edge")
+        np.cumsum(inner, axis=0, out=inner)
+        np.cumsum(inner, axis=1, out=inner)
+        total = summed[side:, side:] - summed[:-side, side:]
+        total -= summed[side:, :-side]
+        total += summed[:-side, :-side]
     return (total / (side * side)).astype(np.float32)
 
 
-def shift(a: np.ndarray, b: np.ndarray, limit: int) -> tuple[int, int]:
-    """The whole-pixel shift (dy, dx) within ``limit`` that best lays b on a (phase correlation)."""
+def quarter_level_counts(values: np.ndarray) -> np.ndarray:
+    """``np.histogram(values, np.linspace(0, 256, 1025))[0]``, the same counts (the bins' edges are
+    exact quarters, so a value's bin is its quarter-level floor; 256 falls in the last, values
+    outside [0, 256] in none) by one bincount: histogram sorts the values first, 0.33 of the copy
+    check's tone matching on bench/corpus-speed."""
+    values = values[(values >= 0) & (values <= 256)]
+    return np.bincount(np.minimum((values * 4).astype(np.int32), 1023), minlength=1024)
+
+
+EDGES = np.linspace(0.0, 256.0, 1025)  # quarter levels
+
+
+def level_shares(values: np.ndarray) -> np.ndarray:
+    """The share of ``values`` below each of EDGES."""
+    counts = quarter_level_counts(values).astype(np.float64)
+    return np.concatenate(([0.0], np.cumsum(counts))) / max(1.0, counts.sum())
+
+
+def histogram_matched(source: np.ndarray, source_share: np.ndarray, reference_share: np.ndarray) -> np.ndarray:
+    """``source`` with its grey levels mapped so their distribution (``source_share``, level_shares of
+    the pixels to match) becomes the reference's (piecewise-linear distribution functions, 1024 bins)."""
+    centres = (EDGES[:-1] + EDGES[1:]) / 2
+    share = np.interp(centres, EDGES, source_share)
+    keep = np.concatenate(([True], np.diff(reference_share) > 0))  # strictly rising, for the inverse
+    table = np.interp(share, reference_share[keep], EDGES[keep]).astype(np.float32)  # a level per bin
+    return table[np.clip((source * 4).astype(np.int32), 0, 1023)]
+
+
+def shift(a: np.ndarray, b: np.ndarray, limit: int, known: dict | None = None) -> tuple[int, int]:
+    """The whole-pixel shift (dy, dx) within ``limit`` that best lays b on a (phase correlation).
+    ``known``: a dict the callers laying one pair share; the last shift found is kept there and
+    given again for equal pictures (distinct and moved_subject both lay a copy at 512 px: 2.4 ms)."""
+    if known and known["limit"] == limit and np.array_equal(known["a"], a) and np.array_equal(known["b"], b):
+        return known["shift"]
     cross = np.fft.rfft2(a - a.mean()) * np.conj(np.fft.rfft2(b - b.mean()))
     surface = np.fft.irfft2(cross / np.maximum(np.abs(cross), 1e-9), s=a.shape)
     near = [(surface[dy, dx], (dy, dx)) for dy in range(-limit, limit + 1) for dx in range(-limit, limit + 1)]
-    return max(near)[1]
+    found = max(near)[1]
+    if known is not None:
+        known.update(a=a, b=b, limit=limit, shift=found)
+    return found
 
 
 def _nearest(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -57,10 +98,12 @@ def _nearest(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     padded = np.pad(b, 1, mode="edge")
     height, width = a.shape
     nearest = np.abs(a - padded[1:1 + height, 1:1 + width])
+    step = np.empty_like(nearest)  # one buffer for the eight neighbours' differences
     for dy in range(3):
         for dx in range(3):
             if (dy, dx) != (1, 1):
-                np.minimum(nearest, np.abs(a - padded[dy:dy + height, dx:dx + width]), out=nearest)
+                np.abs(np.subtract(a, padded[dy:dy + height, dx:dx + width], out=step), out=step)
+                np.minimum(nearest, step, out=nearest)
     return nearest
 
 

@@ -8,12 +8,14 @@ consistent matches, different pictures keep almost none (bench/accuracy.py).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from photodedup.core.match.distinct import METHOD as DISTINCT_METHOD, either_way
+from photodedup.core.match.patches import histogram_matched, level_shares
 from photodedup.core.match.verdict import TURNS, PixelVerdict, sane_fit
 
 MIN_INLIERS = 12
@@ -115,21 +117,12 @@ def _small(gray: np.ndarray, factor: float) -> np.ndarray:
     return cv2.resize(np.ascontiguousarray(gray, dtype=np.float32), size, interpolation=interpolation)
 
 
-def _matched_tones(source: np.ndarray, reference: np.ndarray, mask: np.ndarray) -> np.ndarray:
+def _matched_tones(source: np.ndarray, reference: np.ndarray, mask: np.ndarray,
+                   reference_share: np.ndarray | None = None) -> np.ndarray:
     """``source`` with its grey levels mapped so their distribution over ``mask`` is ``reference``'s
-    (histogram matching through piecewise-linear distribution functions, 1024 bins)."""
-    edges = np.linspace(0.0, 256.0, 1025)
-
-    def distribution(values: np.ndarray) -> np.ndarray:
-        counts = np.histogram(values, bins=edges)[0].astype(np.float64)
-        return np.concatenate(([0.0], np.cumsum(counts))) / max(1.0, counts.sum())
-
-    centres = (edges[:-1] + edges[1:]) / 2
-    share = np.interp(centres, edges, distribution(source[mask]))
-    reference_share = distribution(reference[mask])
-    keep = np.concatenate(([True], np.diff(reference_share) > 0))  # strictly rising, for the inverse
-    table = np.interp(share, reference_share[keep], edges[keep]).astype(np.float32)  # a level per bin
-    return table[np.clip((source * 4).astype(np.int32), 0, 1023)]
+    (patches.histogram_matched); ``reference_share``: level_shares(reference[mask]), if known."""
+    reference_share = level_shares(reference[mask]) if reference_share is None else reference_share
+    return histogram_matched(source, level_shares(source[mask]), reference_share)
 
 
 def _changed_area(first: np.ndarray, second: np.ndarray, mask: np.ndarray, spread: float) -> float:
@@ -157,35 +150,52 @@ def _tiles(picture: np.ndarray, rows: int, cols: int) -> np.ndarray:
     return cut.reshape(GRID, rows, GRID, cols).transpose(0, 2, 1, 3).reshape(GRID * GRID, rows * cols)
 
 
-def tile_agreement(first: np.ndarray, second: np.ndarray, mask: np.ndarray, changes: bool = True) -> tuple[float, float]:
+def _under(first: np.ndarray, mask: np.ndarray, rows: int, cols: int) -> dict:
+    """What tile_agreement measures of the picture laid under (and ``mask``) alone: measured once
+    for the ways of laying b that _whole_frame tries over one picture (a third of its time)."""
+    spread = float(first[mask].std()) or 1.0
+    detail = np.abs(first - _cv2().GaussianBlur(first, (0, 0), 2.0))  # what a smooth gradient lacks
+    a = _tiles(first, rows, cols)
+    mean_a = a.mean(axis=1)
+    da = a - mean_a[:, None]
+    return {"spread": spread, "share": level_shares(first[mask]), "mean": mean_a, "deviation": da,
+            "sd": np.sqrt((da * da).mean(axis=1)), "detail": _tiles(detail, rows, cols).mean(axis=1),
+            "valid": _tiles(mask.astype(np.float32), rows, cols).mean(axis=1) >= 0.9}
+
+
+def tile_agreement(first: np.ndarray, second: np.ndarray, mask: np.ndarray, changes: bool = True,
+                   under: dict | None = None) -> tuple[float, float]:
     """(share of tiles inside ``mask`` where the two pictures, tones matched, agree; share of
-    the overlap changed in solid patches, or 0 without ``changes``)."""
+    the overlap changed in solid patches, or 0 without ``changes``). ``under``: a dict the caller
+    keeps across calls with one ``first`` and ``mask`` (filled by the first)."""
     height, width = first.shape
     rows, cols = height // GRID, width // GRID
     if mask.sum() < 64 or rows < 2 or cols < 2:
         return 0.0, 1.0
-    clipped = (first <= 4) | (first >= 251) | (second <= 4) | (second >= 251)  # no detail left to compare
-    second = _matched_tones(second, first, mask)
-    spread = float(first[mask].std()) or 1.0
-    cv2 = _cv2()
-    detail = np.abs(first - cv2.GaussianBlur(first, (0, 0), 2.0))  # what a smooth gradient lacks
-    a, b = _tiles(first, rows, cols), _tiles(second, rows, cols)
-    valid = _tiles(mask.astype(np.float32), rows, cols).mean(axis=1) >= 0.9
-    mean_a, mean_b = a.mean(axis=1), b.mean(axis=1)
-    da, db = a - mean_a[:, None], b - mean_b[:, None]
-    sa, sb = np.sqrt((da * da).mean(axis=1)), np.sqrt((db * db).mean(axis=1))
+    if not under:
+        under = {} if under is None else under
+        under.update(_under(first, mask, rows, cols))
+    matched = _matched_tones(second, first, mask, under["share"])
+    spread, mean_a, da, sa, valid = under["spread"], under["mean"], under["deviation"], under["sd"], under["valid"]
+    b = _tiles(matched, rows, cols)
+    mean_b = b.mean(axis=1)
+    db = b - mean_b[:, None]
+    sb = np.sqrt((db * db).mean(axis=1))
     flat = 0.08 * spread
     both_flat = (sa < flat) & (sb < flat)  # plain tiles: the same level is all they can say
     one_flat = ~both_flat & ((sa < flat / 2) | (sb < flat / 2))
     correlated = (da * db).mean(axis=1) / np.maximum(sa * sb, 1e-9) >= MIN_TILE_CORRELATION
     agree = np.where(both_flat, np.abs(mean_a - mean_b) < 0.25 * spread, ~one_flat & correlated)
-    textured = ~both_flat & ~one_flat & (_tiles(detail, rows, cols).mean(axis=1) >= max(DETAIL_GREYS, DETAIL_SHARE * spread))
+    textured = ~both_flat & ~one_flat & (under["detail"] >= max(DETAIL_GREYS, DETAIL_SHARE * spread))
     total, agreeing, textured = int(valid.sum()), int((agree & valid).sum()), int((textured & valid).sum())
     if total == 0:
         return 0.0, 1.0
     if textured < MIN_TEXTURED * total:  # a plain picture (a clear sky): the pixels can't tell a copy
         return min(agreeing / total, MIN_TEXTURED * textured / total), 1.0
-    return agreeing / total, _changed_area(first, second, mask & ~clipped, spread) if changes else 0.0
+    if not changes:
+        return agreeing / total, 0.0
+    clipped = (first <= 4) | (first >= 251) | (second <= 4) | (second >= 251)  # no detail left to compare
+    return agreeing / total, _changed_area(first, matched, mask & ~clipped, spread)
 
 
 def _is_copy(agreement: float, changed: float, coverage: float) -> bool:
@@ -225,14 +235,15 @@ def _refined(a_small: np.ndarray, b_small: np.ndarray, start: np.ndarray) -> np.
     return warp.astype(np.float64) if sane_fit(warp) else None
 
 
-def _whole_frame(a_small: np.ndarray, b: np.ndarray) -> PixelVerdict | None:
+def _whole_frame(a_small: np.ndarray, b: np.ndarray, under: dict) -> PixelVerdict | None:
     """The best agreement of b laid whole over a (turned or mirrored if need be, its position
-    refined), or None when no way of laying b comes near a's aspect ratio."""
+    refined), or None when no way of laying b comes near a's aspect ratio. ``under``: tile_agreement's
+    measures of ``a_small`` laid whole (a dict, filled by the first try)."""
     cv2 = _cv2()
     ratio = a_small.shape[1] / a_small.shape[0]
-    tries = []
+    tries, whole = [], np.ones(a_small.shape, dtype=bool)
     for name, turn in TURNS:
-        turned = np.ascontiguousarray(turn(b))
+        turned = turn(b)  # a view: _small makes the one copy it needs, and only for a turn that can fit
         if abs(np.log(ratio / (turned.shape[1] / turned.shape[0]))) > WHOLE_FRAME_ASPECT:
             continue
         factor = min(1.0, a_small.shape[1] / turned.shape[1] * 1.25)
@@ -240,7 +251,7 @@ def _whole_frame(a_small: np.ndarray, b: np.ndarray) -> PixelVerdict | None:
         stretch = np.array([[b_small.shape[1] / a_small.shape[1], 0, 0], [0, b_small.shape[0] / a_small.shape[0], 0]])
         laid = cv2.warpAffine(b_small, stretch, (a_small.shape[1], a_small.shape[0]),
                               flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE)
-        quick, _ = tile_agreement(a_small, laid, np.ones(a_small.shape, dtype=bool), changes=False)
+        quick, _ = tile_agreement(a_small, laid, whole, changes=False, under=under)
         tries.append((quick, name, b_small, stretch, turned.shape[1] / b_small.shape[1]))
         if quick >= MIN_AGREEMENT:  # this way round it already agrees: refine it before trying others
             break
@@ -264,18 +275,36 @@ def _whole_frame(a_small: np.ndarray, b: np.ndarray) -> PixelVerdict | None:
     return best
 
 
+_LAID_UNDER, _LAID_UNDER_LOCK = {}, threading.Lock()  # id(grey) → (grey, at WORK_SIDE, tile_agreement's measures)
+LAID_UNDER_KEPT = 32  # on bench/corpus-speed 239 pairs have 85 pictures first, one of them 16 times
+
+
+def _laid_under(a_gray: np.ndarray, a_factor: float) -> tuple[np.ndarray, dict]:
+    """``a_gray`` at ``a_factor`` and the dict of what tile_agreement measures of it laid whole,
+    kept for the next pairs that lay a picture over the same ``a_gray`` (the same object)."""
+    with _LAID_UNDER_LOCK:
+        kept = _LAID_UNDER.get(id(a_gray))
+    if kept is not None and kept[0] is a_gray:
+        return kept[1], kept[2]
+    a_small, under = _small(a_gray, a_factor), {}
+    with _LAID_UNDER_LOCK:
+        while len(_LAID_UNDER) >= LAID_UNDER_KEPT:
+            del _LAID_UNDER[next(iter(_LAID_UNDER))]  # the oldest
+        _LAID_UNDER[id(a_gray)] = (a_gray, a_small, under)
+    return a_small, under
+
+
 def _rank(verdict: PixelVerdict) -> float:
     return float(verdict.copy) * 10 + verdict.agreement - verdict.changed + verdict.coverage
 
 
-def _fitted(a_gray: np.ndarray, b_gray: np.ndarray, matrix: np.ndarray, a_factor: float) -> PixelVerdict:
-    """Agreement of b laid over a by ``matrix`` (a's coordinates → b's, from local features)."""
+def _fitted(a_small: np.ndarray, b_gray: np.ndarray, matrix: np.ndarray, a_factor: float) -> PixelVerdict:
+    """Agreement of b laid over a (``a_small``: a at ``a_factor``) by ``matrix`` (a → b, local features)."""
     scale = float(np.hypot(matrix[0, 0], matrix[1, 0]))
     b_small = _small(b_gray, min(1.0, a_factor * scale * 1.25))
     b_used = b_small.shape[1] / b_gray.shape[1]
     to_b = np.vstack([np.asarray(matrix, dtype=np.float64), [0, 0, 1]])
     to_b = (np.diag([b_used, b_used, 1.0]) @ to_b @ np.diag([1 / a_factor, 1 / a_factor, 1.0]))[:2]
-    a_small = _small(a_gray, a_factor)
     refined = _refined(a_small, b_small, to_b)
     return _laid_over(a_small, b_small, refined if refined is not None else to_b, "aligned by features", scale)
 
@@ -301,9 +330,9 @@ def _compared(a_gray: np.ndarray, b_gray: np.ndarray,
         return PixelVerdict(False)
 
     a_factor = min(1.0, WORK_SIDE / max(a_gray.shape))
-    a_small = _small(a_gray, a_factor)
+    a_small, under = _laid_under(a_gray, a_factor)
 
-    best = _whole_frame(a_small, b_gray)
+    best = _whole_frame(a_small, b_gray, under)
     if best is not None and best.copy:
         return best
     if alignment is None and features is not None:
@@ -313,7 +342,7 @@ def _compared(a_gray: np.ndarray, b_gray: np.ndarray,
             alignment = align(*features)
     if alignment is not None and alignment.inliers >= MIN_INLIERS and sane_fit(alignment.matrix):
         try:
-            fitted = _fitted(a_gray, b_gray, alignment.matrix, a_factor)
+            fitted = _fitted(a_small, b_gray, alignment.matrix, a_factor)
         except Exception:  # OpenCV refusing a degenerate warp: not a copy
             fitted = PixelVerdict(False)
         if best is None or _rank(fitted) > _rank(best):

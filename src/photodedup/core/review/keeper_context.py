@@ -57,6 +57,8 @@ class PixelEvidence:
     measure_format: Callable[[str], FormatFacts] | None = None  # origin_format.format_facts
     extents: dict[tuple[str, str], int] = field(default_factory=dict)  # filled by ``measure_extent`` as asked
     measure_extent: Callable[[str, str], int] | None = None  # origin_extent.extent_of
+    tags: dict[str, bool] = field(default_factory=dict)  # filled by ``measure_tag`` as asked
+    measure_tag: Callable[[str], bool] | None = None  # KeeperFacts.turned_by_tag from the header alone
 
     def orientation(self, path: str) -> str:
         how = self.laid.get(path, "as is")
@@ -116,6 +118,16 @@ class KeeperContext:
                 return 0
             self.evidence.extents[pair] = self.evidence.measure_extent(*pair)
         return self.evidence.extents[pair]
+
+    def turned_by_tag(self, info: ImageInfo) -> bool:
+        """KeeperFacts.turned_by_tag, from the facts if measured, else from the file's header alone
+        (``measure_tag``: the same flag without the reduced decode the facts need)."""
+        path, evidence = info.file.path, self.evidence
+        if path in evidence.facts or evidence.measure_tag is None:
+            return self.facts(info).turned_by_tag
+        if path not in evidence.tags:
+            evidence.tags[path] = evidence.measure_tag(path)
+        return evidence.tags[path]
 
     def facts(self, info: ImageInfo) -> KeeperFacts:
         """A file's KeeperFacts, measured only when a rule first needs them."""
