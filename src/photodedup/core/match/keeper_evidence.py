@@ -14,7 +14,9 @@ from photodedup.core.analyse.decode import same_pixels, webp_is_lossy
 from photodedup.core.match.measures import keeper_facts
 from photodedup.core.match.origin import JPEG_RESAVE_METHOD, frame_of, is_jpeg_resave, origin_facts
 from photodedup.core.match.origin_extent import extent_of
+from photodedup.core.match.origin_fill import fill_of
 from photodedup.core.match.origin_format import keeper_and_format_facts
+from photodedup.core.match.origin_scale import same_extent_of
 from photodedup.core.match.verify import PixelVerdict
 from photodedup.core.models import ImageInfo
 from photodedup.core.progress import NULL_PROGRESS, Progress
@@ -42,7 +44,10 @@ def evidence_of(members: list[ImageInfo], seed: ImageInfo, verdict_between: Call
                          _spread(members, cache), {}, lambda path: origin_facts(path, hashes[path], cache),
                          lambda path: frame_of(path, hashes[path], cache, lambda: whole_gray(path)),
                          measure_format=lambda path: keeper_and_format_facts(path, hashes[path], cache)[1],
-                         measure_extent=lambda a, b: extent_of(a, hashes[a], b, hashes[b], cache))
+                         measure_extent=lambda a, b: extent_of(a, hashes[a], b, hashes[b], cache),
+                         measure_fill=lambda path: fill_of(path, hashes[path], cache, lambda: whole_gray(path)),
+                         measure_resize=None if gray_of is None else lambda a, b: same_extent_of(
+                             hashes[a], hashes[b], lambda: (gray_of(by_path[a]), gray_of(by_path[b])), cache))
 
 
 def _spread(members: list[ImageInfo], cache: cache_module.Cache) -> dict[str, float]:

@@ -289,6 +289,25 @@ def holds_more(larger: OriginFacts, scale: float) -> bool:
     return knee < source
 
 
+# A file under UPSCALE_MIN times larger than another of its picture is an upscale of it (a screenshot
+# of the photo shown at 110% or 125%, a viewer's zoom saved) when the other holds SOFTER times its
+# detail at both SHARP_SCALES (each at its own scale): an upscale moves the picture's detail to
+# coarser frequencies, so it is softer than its source. Measured on the fifth adversarial pass's
+# screenshots at 110/125% (a7_screenshot_scaled.py): the source holds 1.42-4.9 times the
+# screenshot's detail; on bench/corpus and corpus-s11 no original is under SOFTER times as sharp as
+# a copy of it 1.03-1.3 times smaller (crops hold the original's scale, so its own sharpness), see
+# tests/reliability/test_keeper_turned_and_zoomed.py.
+SOFTER = 1.3
+
+
+def upscaled_from(larger: OriginFacts, smaller: OriginFacts) -> bool:
+    """Whether the larger of two files of a picture, under UPSCALE_MIN times larger, is an upscale
+    of the smaller: the smaller holds SOFTER times its detail at every scale of SHARP_SCALES."""
+    if not larger.blur or not smaller.blur:
+        return False
+    return all(s >= SOFTER * max(l, 1e-6) for l, s in zip(larger.blur, smaller.blur))
+
+
 def sharper(first: OriginFacts, second: OriginFacts) -> int:
     """-1 when the first of two files of one size holds SHARPER times the second's detail at every
     scale of SHARP_SCALES, 1 when the second does, else 0."""

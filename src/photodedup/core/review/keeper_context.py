@@ -57,6 +57,10 @@ class PixelEvidence:
     measure_format: Callable[[str], FormatFacts] | None = None  # origin_format.format_facts
     extents: dict[tuple[str, str], int] = field(default_factory=dict)  # filled by ``measure_extent`` as asked
     measure_extent: Callable[[str, str], int] | None = None  # origin_extent.extent_of
+    fills: dict[str, float] = field(default_factory=dict)  # filled by ``measure_fill`` as asked
+    measure_fill: Callable[[str], float] | None = None  # origin_fill.fill_of: a turned canvas's filled corners
+    resizes: dict[tuple[str, str], bool] = field(default_factory=dict)  # filled by ``measure_resize`` as asked
+    measure_resize: Callable[[str, str], bool] | None = None  # origin_scale.same_extent_of (larger, smaller)
 
     def orientation(self, path: str) -> str:
         how = self.laid.get(path, "as is")
@@ -116,6 +120,26 @@ class KeeperContext:
                 return 0
             self.evidence.extents[pair] = self.evidence.measure_extent(*pair)
         return self.evidence.extents[pair]
+
+    def fill(self, info: ImageInfo) -> float:
+        """origin_fill.fill_of a file (the share of its canvas filled around a turned picture),
+        measured only when first needed (0.0 without a measure)."""
+        path = info.file.path
+        if path not in self.evidence.fills:
+            if self.evidence.measure_fill is None:
+                return 0.0
+            self.evidence.fills[path] = self.evidence.measure_fill(path)
+        return self.evidence.fills[path]
+
+    def same_extent(self, larger: ImageInfo, smaller: ImageInfo) -> bool:
+        """origin_scale.same_extent_of two files (the smaller the larger's whole extent resized),
+        measured only when first needed (False without a measure)."""
+        pair = (larger.file.path, smaller.file.path)
+        if pair not in self.evidence.resizes:
+            if self.evidence.measure_resize is None:
+                return False
+            self.evidence.resizes[pair] = self.evidence.measure_resize(*pair)
+        return self.evidence.resizes[pair]
 
     def facts(self, info: ImageInfo) -> KeeperFacts:
         """A file's KeeperFacts, measured only when a rule first needs them."""
