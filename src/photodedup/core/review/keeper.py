@@ -247,8 +247,8 @@ RULES: dict[str, tuple[str, Callable[[ImageInfo, KeeperContext], object]]] = {
                 "file in the orientation the others share over a turned or mirrored copy", _turned),
     "colour": ("keep colour over a grey copy, and a grey picture over a tinted copy (a tint is no colour)", _colour),
     "full-colour": ("keep a full-colour file over a copy of 256 colours or fewer (a GIF, a quantised PNG)", _palette),
-    "original": ("keep the camera original over an export without camera EXIF",
-                 lambda i, c: not (i.metadata.has_exif and i.metadata.camera)),
+    "original": ("keep the camera original over an export without camera EXIF (EXIF on a re-save of another file "
+                 "counts for nothing)", lambda i, c: not (i.metadata.has_exif and i.metadata.camera) or i.file.path in c.resaves),
     "native": ("keep the camera's own HEIC/HEIF over a conversion of it", lambda i, c: not _native(i)),
     "unedited": ("keep a file over an export whose EXIF names the editing program that wrote it", _exported),
     "as-stored": ("keep the camera's file turned by its EXIF tag, else the file stored as shown over one a "
@@ -347,13 +347,3 @@ def choose_keeper(infos: Sequence[ImageInfo], protected: Sequence[str] = (),
               for position in range(len(infos))]
     most = max(beaten)
     return min((p for p in range(len(infos)) if beaten[p] == most), key=functools.cmp_to_key(compare))
-
-
-LOSSLESS_FORMATS = frozenset({"PNG", "TIFF", "BMP", "WEBP"})  # WebP may be lossless; the pixels tell
-
-
-def resave_candidates(infos: Sequence[ImageInfo]) -> list[tuple[ImageInfo, ImageInfo]]:
-    """(lossless file, JPEG) pairs of equal size in a group: the lossless one may be a re-save."""
-    jpegs = [i for i in infos if i.format in ("JPEG", "MPO")]
-    return [(other, jpeg) for other in infos if other.format in LOSSLESS_FORMATS
-            for jpeg in jpegs if (other.width, other.height) == (jpeg.width, jpeg.height)]
