@@ -289,14 +289,13 @@ def holds_more(larger: OriginFacts, scale: float) -> bool:
     return knee < source
 
 
-# A file under UPSCALE_MIN times larger than another of its picture is an upscale of it (a screenshot
-# of the photo shown at 110% or 125%, a viewer's zoom saved) when the other holds SOFTER times its
-# detail at both SHARP_SCALES (each at its own scale): an upscale moves the picture's detail to
-# coarser frequencies, so it is softer than its source. Measured on the fifth adversarial pass's
-# screenshots at 110/125% (a7_screenshot_scaled.py): the source holds 1.42-4.9 times the
-# screenshot's detail; on bench/corpus and corpus-s11 no original is under SOFTER times as sharp as
-# a copy of it 1.03-1.3 times smaller (crops hold the original's scale, so its own sharpness), see
-# tests/reliability/test_keeper_turned_and_zoomed.py.
+# A file under UPSCALE_MIN times larger than another, showing its whole extent (origin_scale), is an
+# upscale of it (a screenshot of the photo at 110% or 125%) when the other holds SOFTER times its
+# detail at both SHARP_SCALES: an upscale moves detail to coarser frequencies. Measured: the fifth
+# adversarial pass's screenshots (a7_screenshot_scaled.py) 1.42-4.9 times; the one resized copy
+# 1.03-1.3 times smaller than its original in bench/corpus and corpus-s11 (chelsea's thumbnail)
+# 0.62-0.84. Crops and straightened copies that much smaller can be 1.3-2.5 times as sharp as
+# their originals (RainDrops' straightened copy): origin_scale keeps them out (a part of the extent).
 SOFTER = 1.3
 
 

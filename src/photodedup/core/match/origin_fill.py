@@ -18,7 +18,7 @@ from PIL import Image
 from photodedup.core.analyse.safe_open import open_photo
 from photodedup.core.match.measures import VerificationStore
 
-FILL_METHOD = "keeper-fill-v1"
+FILL_METHOD = "keeper-fill-v2"
 FILL_SIDE = 400  # measured on the grey picture reduced to this long side
 # Pixels within FILL_LEVELS grey levels of the outer ring's median are fill: a turned canvas's
 # corners saved at q90 ring by up to 8-10 levels along the turned edge (a1_rotate_nocrop.py).
@@ -49,35 +49,43 @@ def _runs(fill: np.ndarray) -> np.ndarray:
     return np.where(picture.any(axis=1), picture.argmax(axis=1), width)
 
 
-def _straight_v(runs: np.ndarray, width: int) -> bool:
-    """Whether runs (a fill's width along one side, row by row) fall in a line to near 0 at one row
-    and rise in a line after it, as a turned rectangle's corner makes them. The runs are near 0 over
-    several rows where the picture's edge is nearly upright: the corner is at either end of those."""
+def _straight_v(runs: np.ndarray, width: int) -> np.ndarray | None:
+    """The fill's edge along one side, row by row, when the runs (the fill's width there) fall in a
+    line to near 0 at one row and rise in a line after it, as a turned rectangle's corner makes
+    them; else None. The runs are near 0 over several rows where the picture's edge is nearly
+    upright: the corner is at either end of those."""
     lowest = np.flatnonzero(runs == runs.min())
     partial = runs[runs < width]  # rows of fill all across are a border's, not a corner's
     if runs[lowest[0]] > LINE_RESIDUAL * width * 2 or not partial.size or partial.max() < LONG_LEG * width:
-        return False
-    return any(_two_lines(runs, int(vertex), width) for vertex in (lowest[0], lowest[-1]))
+        return None
+    for vertex in (int(lowest[0]), int(lowest[-1])):
+        edge = _two_lines(runs, vertex, width)
+        if edge is not None:
+            return edge
+    return None
 
 
-def _two_lines(runs: np.ndarray, vertex: int, width: int) -> bool:
-    """Whether the runs before and after ``vertex`` each lie along a line (ON_LINE of them within
-    LINE_RESIDUAL of the side, across it), the line fitted again without the runs far beyond it:
-    the picture's own pixels of the fill's colour lengthen runs, never shorten them."""
+def _two_lines(runs: np.ndarray, vertex: int, width: int) -> np.ndarray | None:
+    """The two lines the runs before and after ``vertex`` lie along (ON_LINE of them within
+    LINE_RESIDUAL of the side, across it), row by row, or None. Each line is fitted again without
+    the runs far beyond it: the picture's own pixels of the fill's colour lengthen runs, never
+    shorten them."""
+    edge = np.minimum(runs, width).astype(np.float64)
     for arm in (np.arange(0, vertex + 1), np.arange(vertex, len(runs))):
         if len(arm) < 3:
             continue
-        rows, values = arm.astype(np.float64), np.minimum(runs[arm], width).astype(np.float64)
+        rows, values = arm.astype(np.float64), edge[arm]
         kept = np.ones(len(arm), dtype=bool)
         for _ in range(2):
             slope, offset = np.polyfit(rows[kept], values[kept], 1)
             beyond = (values - (slope * rows + offset)) / np.hypot(1.0, slope)  # across the line
             kept = beyond <= LINE_RESIDUAL * width
             if kept.sum() < 3:
-                return False
+                return None
         if float((np.abs(beyond) <= LINE_RESIDUAL * width).mean()) < ON_LINE:
-            return False
-    return True
+            return None
+        edge[arm] = np.clip(slope * rows + offset, 0, width)
+    return edge
 
 
 def turned_fill(grey: np.ndarray) -> float:
@@ -94,11 +102,11 @@ def turned_fill(grey: np.ndarray) -> float:
     fill = np.abs(values - colour) <= FILL_LEVELS
     if fill.all(axis=1).mean() > 0.05:  # whole rows of fill: bars or a plain picture, not a turned one
         return 0.0
-    left, right = _runs(fill), _runs(fill[:, ::-1])
-    top, bottom = _runs(fill.T), _runs(fill.T[:, ::-1])
-    if not all(_straight_v(runs, side) for runs, side in ((left, width), (right, width), (top, height), (bottom, height))):
+    left, right = _straight_v(_runs(fill), width), _straight_v(_runs(fill[:, ::-1]), width)
+    top, bottom = _straight_v(_runs(fill.T), height), _straight_v(_runs(fill.T[:, ::-1]), height)
+    if left is None or right is None or top is None or bottom is None:
         return 0.0
-    share = float(np.minimum(left + right, width).sum()) / (height * width)
+    share = float(np.minimum(left + right, width).sum()) / (height * width)  # along the fitted edges
     return share if share >= MIN_FILL else 0.0
 
 
