@@ -73,3 +73,6 @@ def test_a_lower_quality_copy_of_the_same_pixels_and_not_an_edit_or_a_resave(tmp
     with Image.open(camera) as decoded:
         resaved = save(decoded.convert("RGB"), tmp_path / "resaved.jpg", quality=95)
     assert not is_lossier_copy(str(camera), str(resaved))
+    half = photo.resize((photo.width // 2, photo.height // 2), Image.LANCZOS).resize(photo.size, Image.BICUBIC)
+    round_trip = save(half, tmp_path / "round-trip.jpg", quality=98)  # bench/keeper_attack.py "round_trip_q98"
+    assert not is_lossier_copy(str(camera), str(round_trip))
