@@ -4,7 +4,7 @@ far each sits from the others, and which lossless files are exact re-saves of a 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -15,11 +15,14 @@ from photodedup.core.analyse.safe_open import open_photo
 from photodedup.core.match.measures import KEEPER_METHOD, KeeperFacts, keeper_facts, keeper_header
 from photodedup.core.match.origin import JPEG_RESAVE_METHOD, frame_of, is_jpeg_resave, origin_facts
 from photodedup.core.match.origin_extent import extent_of
+from photodedup.core.match.origin_fill import fill_of
 from photodedup.core.match.origin_format import keeper_and_format_facts
+from photodedup.core.match.origin_lossy import LOSSIER_METHOD, is_lossier_copy
+from photodedup.core.match.origin_scale import same_extent_of
 from photodedup.core.match.verify import PixelVerdict
 from photodedup.core.models import ImageInfo
 from photodedup.core.progress import NULL_PROGRESS, Progress
-from photodedup.core.review.keeper import PixelEvidence, resave_candidates
+from photodedup.core.review.keeper import PixelEvidence
 
 
 def evidence_of(members: list[ImageInfo], seed: ImageInfo, verdict_between: Callable[[ImageInfo, ImageInfo], PixelVerdict],
@@ -44,7 +47,10 @@ def evidence_of(members: list[ImageInfo], seed: ImageInfo, verdict_between: Call
                          lambda path: frame_of(path, hashes[path], cache, lambda: whole_gray(path)),
                          measure_format=lambda path: keeper_and_format_facts(path, hashes[path], cache)[1],
                          measure_extent=lambda a, b: extent_of(a, hashes[a], b, hashes[b], cache),
-                         measure_tag=lambda path: turned_by_tag(path, hashes[path], cache))
+                         measure_tag=lambda path: turned_by_tag(path, hashes[path], cache),
+                         measure_fill=lambda path: fill_of(path, hashes[path], cache, lambda: whole_gray(path)),
+                         measure_resize=None if gray_of is None else lambda a, b: same_extent_of(
+                             hashes[a], hashes[b], lambda: (gray_of(by_path[a]), gray_of(by_path[b])), cache))
 
 
 def turned_by_tag(path: str, content_hash: str, cache: cache_module.Cache) -> bool:
@@ -77,6 +83,16 @@ def _spread(members: list[ImageInfo], cache: cache_module.Cache) -> dict[str, fl
     return spread
 
 
+LOSSLESS_FORMATS = frozenset({"PNG", "TIFF", "BMP", "WEBP"})  # WebP may be lossless; the pixels tell
+
+
+def resave_candidates(infos: Sequence[ImageInfo]) -> list[tuple[ImageInfo, ImageInfo]]:
+    """(lossless file, JPEG) pairs of equal size in a group: the lossless one may be a re-save."""
+    jpegs = [i for i in infos if i.format in ("JPEG", "MPO")]
+    return [(other, jpeg) for other in infos if other.format in LOSSLESS_FORMATS
+            for jpeg in jpegs if (other.width, other.height) == (jpeg.width, jpeg.height)]
+
+
 RESAVE_METHOD = "same-pixels-v1"
 # JPEGs a lossless file is compared with, closest thumbnail first; a grey JPEG is not tried for a
 # colour file (nor the reverse): its pixels can't be the same. The grey thumbnails can't tell the
@@ -89,8 +105,9 @@ RESAVE_TRIES = 3
 def resaves_of(groups: list[list[ImageInfo]], cache: cache_module.Cache, workers: int,
              progress: Progress = NULL_PROGRESS) -> list[frozenset[str]]:
     """For each group, its files that are re-saves of another of its JPEGs (keeper rule "not-resaved"):
-    lossless files holding exactly a JPEG's pixels, and JPEGs encoded again from another JPEG at a
-    higher quality (origin.is_jpeg_resave).
+    lossless files holding exactly a JPEG's pixels, JPEGs encoded again from another JPEG at a
+    higher quality (origin.is_jpeg_resave), and JPEGs with camera EXIF holding another's pixels at
+    a lower quality (origin_lossy.is_lossier_copy).
 
     Each lossless file is compared, full size, with at most RESAVE_TRIES JPEGs of its group:
     those whose cached thumbnails are closest, and only within a grey level (an edited copy's
@@ -122,6 +139,8 @@ def resaves_of(groups: list[list[ImageInfo]], cache: cache_module.Cache, workers
 
 
 def _is_resave(method: str, copy: str, source: str) -> bool:
+    if method == LOSSIER_METHOD:
+        return is_lossier_copy(copy, source)
     return same_pixels(copy, source) if method == RESAVE_METHOD else is_jpeg_resave(copy, source)
 
 
@@ -157,12 +176,20 @@ def _lossless_checks(members: list[ImageInfo], cache: cache_module.Cache) -> lis
 def _jpeg_checks(members: list[ImageInfo], cache: cache_module.Cache) -> list[tuple[str, ImageInfo, ImageInfo]]:
     """(JPEG_RESAVE_METHOD, JPEG, JPEG of the same size and a lower quality) whose thumbnails are
     within a grey level: the first may be the second encoded again (bench/keeper_attack.py
-    "higher_quality": a camera's q88 file saved again at q98 won the "quality" rule)."""
+    "higher_quality": a camera's q88 file saved again at q98 won the "quality" rule). And
+    (LOSSIER_METHOD, the lower, the higher) where only the lower has camera EXIF: it may hold the
+    higher's pixels at its lower quality (origin_lossy), and only then does its EXIF decide."""
     jpegs = [info for info in members if info.format in ("JPEG", "MPO")]
     pairs = [(copy, source) for n, copy in enumerate(jpegs) for source in jpegs[n + 1:]
              if (copy.width, copy.height) == (source.width, source.height) and copy.content_hash != source.content_hash
              and _thumb_difference(copy, source, cache) <= 1.0]
     quality = {info.file.path: keeper_facts(info.file.path, info.content_hash, cache).quality
                for pair in pairs for info in pair}
-    return [(JPEG_RESAVE_METHOD, *((a, b) if quality[a.file.path] > quality[b.file.path] else (b, a)))
-            for a, b in pairs if quality[a.file.path] != quality[b.file.path]]
+    ordered = [(a, b) if quality[a.file.path] > quality[b.file.path] else (b, a)
+               for a, b in pairs if quality[a.file.path] != quality[b.file.path]]
+    return [(JPEG_RESAVE_METHOD, higher, lower) for higher, lower in ordered] + \
+        [(LOSSIER_METHOD, lower, higher) for higher, lower in ordered if _camera(lower) and not _camera(higher)]
+
+
+def _camera(info: ImageInfo) -> bool:
+    return info.metadata.has_exif and bool(info.metadata.camera)

@@ -289,6 +289,24 @@ def holds_more(larger: OriginFacts, scale: float) -> bool:
     return knee < source
 
 
+# A file under UPSCALE_MIN times larger than another, showing its whole extent (origin_scale), is an
+# upscale of it (a screenshot of the photo at 110% or 125%) when the other holds SOFTER times its
+# detail at both SHARP_SCALES: an upscale moves detail to coarser frequencies. Measured: the fifth
+# adversarial pass's screenshots (a7_screenshot_scaled.py) 1.42-4.9 times; the one resized copy
+# 1.03-1.3 times smaller than its original in bench/corpus and corpus-s11 (chelsea's thumbnail)
+# 0.62-0.84. Crops and straightened copies that much smaller can be 1.3-2.5 times as sharp as
+# their originals (RainDrops' straightened copy): origin_scale keeps them out (a part of the extent).
+SOFTER = 1.3
+
+
+def upscaled_from(larger: OriginFacts, smaller: OriginFacts) -> bool:
+    """Whether the larger of two files of a picture, under UPSCALE_MIN times larger, is an upscale
+    of the smaller: the smaller holds SOFTER times its detail at every scale of SHARP_SCALES."""
+    if not larger.blur or not smaller.blur:
+        return False
+    return all(s >= SOFTER * max(l, 1e-6) for l, s in zip(larger.blur, smaller.blur))
+
+
 def sharper(first: OriginFacts, second: OriginFacts) -> int:
     """-1 when the first of two files of one size holds SHARPER times the second's detail at every
     scale of SHARP_SCALES, 1 when the second does, else 0."""

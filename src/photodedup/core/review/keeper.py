@@ -111,15 +111,18 @@ def _whole(first: ImageInfo, second: ImageInfo, context: KeeperContext) -> int:
     second_in_first, first_in_second = code % 10, code // 10
     if (second_in_first == NONE) == (first_in_second == NONE):
         return 0  # neither holds the other (or each seems to: no evidence)
-    if second_in_first != NONE:
-        return -1 if second_in_first == CROP_OF_OUTER else 1
-    return 1 if first_in_second == CROP_OF_OUTER else -1
+    outer, inner, code, sign = (first, second, second_in_first, -1) if second_in_first != NONE else \
+        (second, first, first_in_second, 1)
+    if code != CROP_OF_OUTER:
+        return -sign  # the inner one: the outer is made around it
+    return 0 if context.only_fill_more(outer, inner) else sign  # around it lies only a turned canvas's fill
 
 
 def _pixel_order(first: ImageInfo, second: ImageInfo, context: KeeperContext) -> tuple[int, Callable[[], bool] | None]:
     """(-1 or 1 for the file with more picture pixels (3% steps), 0 if none; None, or what tells
     whether it really holds more: at the scales an upscale is told at, whether it holds detail
-    beyond what the other can (origin.holds_more, a full-size decode), else it ties)."""
+    beyond what the other can (origin.holds_more, a full-size decode), else it ties; under them,
+    KeeperContext.holds_more_picture)."""
     pixels = [i.width * i.height * context.fraction(i) for i in (first, second)]
     classes = [pixel_class(i, context.fraction(i)) for i in (first, second)]
     if classes[0] == classes[1]:
@@ -127,8 +130,11 @@ def _pixel_order(first: ImageInfo, second: ImageInfo, context: KeeperContext) ->
     larger = 0 if classes[0] < classes[1] else 1
     scale = math.sqrt(pixels[larger] / max(pixels[1 - larger], 1.0))
     sign = -1 if larger == 0 else 1
+    pair = (first, second)
     if UPSCALE_MIN <= scale <= UPSCALE_MAX:
-        return sign, lambda: holds_more(context.origin((first, second)[larger]), scale)
+        return sign, lambda: holds_more(context.origin(pair[larger]), scale)
+    if scale < UPSCALE_MIN:
+        return sign, lambda: context.holds_more_picture(pair[larger], pair[1 - larger])
     return sign, None
 
 
@@ -221,8 +227,8 @@ RULES: dict[str, tuple[str, Callable[[ImageInfo, KeeperContext], object]]] = {
                 "file in the orientation the others share over a turned or mirrored copy", _turned),
     "colour": ("keep colour over a grey copy, and a grey picture over a tinted copy (a tint is no colour)", _colour),
     "full-colour": ("keep a full-colour file over a copy of 256 colours or fewer (a GIF, a quantised PNG)", _palette),
-    "original": ("keep the camera original over an export without camera EXIF",
-                 lambda i, c: not (i.metadata.has_exif and i.metadata.camera)),
+    "original": ("keep the camera original over an export without camera EXIF (EXIF on a re-save of another file "
+                 "counts for nothing)", lambda i, c: not (i.metadata.has_exif and i.metadata.camera) or i.file.path in c.resaves),
     "native": ("keep the camera's own HEIC/HEIF over a conversion of it", lambda i, c: not _native(i)),
     "unedited": ("keep a file over an export whose EXIF names the editing program that wrote it", _exported),
     "as-stored": ("keep the camera's file turned by its EXIF tag, else the file stored as shown over one a "
@@ -329,13 +335,3 @@ def choose_keeper(infos: Sequence[ImageInfo], protected: Sequence[str] = (),
               for position in range(len(infos))]
     most = max(beaten)
     return min((p for p in range(len(infos)) if beaten[p] == most), key=functools.cmp_to_key(compare))
-
-
-LOSSLESS_FORMATS = frozenset({"PNG", "TIFF", "BMP", "WEBP"})  # WebP may be lossless; the pixels tell
-
-
-def resave_candidates(infos: Sequence[ImageInfo]) -> list[tuple[ImageInfo, ImageInfo]]:
-    """(lossless file, JPEG) pairs of equal size in a group: the lossless one may be a re-save."""
-    jpegs = [i for i in infos if i.format in ("JPEG", "MPO")]
-    return [(other, jpeg) for other in infos if other.format in LOSSLESS_FORMATS
-            for jpeg in jpegs if (other.width, other.height) == (jpeg.width, jpeg.height)]
