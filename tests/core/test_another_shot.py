@@ -160,3 +160,12 @@ def test_the_fit_measures_the_turn_and_the_move(tmp_path):
     assert abs(abs(turn) - 0.5) <= 0.02
     factor = first.shape[1] / WIDTH
     assert abs(np.hypot(params[2], params[3]) - np.hypot(7, 4) * factor) <= 1.0
+
+
+def test_verdicts_cached_before_another_shot_are_asked_again():
+    """The grouping's cached verdicts are keyed by a method name that carries this module's, so a
+    cache written before it (a3's other shots stored as copies) is re-checked, not reused."""
+    from photodedup.core.match.grouping import GROUPING_METHOD
+
+    assert another_shot.METHOD in GROUPING_METHOD
+    assert GROUPING_METHOD != GROUPING_METHOD.replace("-" + another_shot.METHOD, "")
