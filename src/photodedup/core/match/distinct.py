@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from PIL import Image
 
+from photodedup.core.match.another_shot import METHOD as SHOT_METHOD, turned_shot
 from photodedup.core.match.moved_subject import METHOD as MOVED_METHOD, other_moment
 from photodedup.core.match.patches import box, histogram_matched, level_shares, shift
 
@@ -63,7 +64,7 @@ OVERLAY_GAP, OVERLAY_RATIO = 0.2, 0.5  # flatness of the differing pixels, one s
 TEXTURED = 0.15  # one side no flatter than this where they differ, the other twice as flat: an overlay
 MAX_FLAT = 0.7  # both sides this flat where they differ: tone, not content
 STEPS = tuple((dy, dx) for dy in (-0.5, 0.0, 0.5) for dx in (-0.5, 0.0, 0.5)) + ((-1.0, 0.0), (1.0, 0.0), (0.0, -1.0), (0.0, 1.0))
-METHOD = "distinct-v9-s512-c16-smaller-first-extent0.75-match0.7-steps13-overlay-either-" + MOVED_METHOD  # part of the cached copy verdict's method
+METHOD = "distinct-v9-s512-c16-smaller-first-extent0.75-match0.7-steps13-overlay-either-" + MOVED_METHOD + "-" + SHOT_METHOD  # part of the cached copy verdict's method
 
 
 INVERSE_TURNS = {"turned 90°": "turned 270°", "turned 270°": "turned 90°"}  # the others undo themselves
@@ -112,8 +113,9 @@ def either_way(compare: Callable, a_gray: np.ndarray, b_gray: np.ndarray, featur
     verdict = compare(first, second, features, _inverse_fit(alignment) if swap else alignment)
     known: dict = {}  # patches.shift's: both looks lay the pair at one size
     if verdict.copy and (different_content(first, second, verdict.how, known) or  # content replaced; a subject that moved,
-                         other_moment(first, second, verdict.how, lambda a, b: different_content(a, b, "as is"), known)):
-        verdict = replace(verdict, copy=False)  # came or went; or a crop hid the difference
+                         other_moment(first, second, verdict.how, lambda a, b: different_content(a, b, "as is"), known)
+                         or turned_shot(first, second, verdict.how)):  # came or went; or a crop hid the difference;
+        verdict = replace(verdict, copy=False)  # or the camera turned between two exposures (another_shot)
     if swap:
         verdict = replace(verdict, how=INVERSE_TURNS.get(verdict.how, verdict.how), scale=1 / max(verdict.scale, 1e-9))
     return verdict
