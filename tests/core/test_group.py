@@ -194,3 +194,17 @@ def test_turned_candidates_find_turned_and_mirrored_thumbnails_only():
     assert turned_candidates(thumbs, aspects) == [(0, 1), (0, 2), (1, 2)]
     wrong_shape = np.array([1.5, 1.5, 1.5, 1.5, 1.5])  # a 90° turn must swap the aspect ratio
     assert (0, 1) not in turned_candidates(thumbs, wrong_shape)
+
+
+def test_candidate_pairs_come_in_the_order_sorted_gives_them():
+    """group._in_order sorts with numpy (the interpreter's lock let go) in exactly the order the
+    sort by (distance, pair), or by pair, gave: ties in distance included."""
+    from photodedup.core.match.group import _in_order
+
+    rng = np.random.default_rng(3)
+    firsts = rng.integers(0, 500, 20_000)
+    pairs = zip(firsts.tolist(), (firsts + rng.integers(1, 50, 20_000)).tolist())
+    candidates = {pair: float(gap) for pair, gap in zip(pairs, rng.integers(0, 40, 20_000) / 64)}
+    assert list(_in_order(candidates, by_distance=True)) == sorted(candidates, key=lambda p: (candidates[p], p))
+    assert list(_in_order(candidates, by_distance=False)) == sorted(candidates)
+    assert list(_in_order({}, by_distance=True)) == []
