@@ -274,9 +274,9 @@ ORDER_BLOCK = 8192  # pairs handed out as Python numbers at a time
 def _in_order(candidates: dict[tuple[int, int], float], by_distance: bool):
     """The candidate pairs closest first (then by pair), or by pair: the order ``sorted`` gives with
     the key (distance, pair) or the pair, sorted by numpy, which lets go of the interpreter's lock
-    while it sorts. ``sorted`` held it throughout: 250-264 ms at 110,000 photos (bench/scale_gui.py
-    --stalls), a window frozen that long; 800,000 made pairs on the loaded machine, the longest gap
-    of a 2-ms heartbeat thread 2,193 ms with ``sorted``, 64 ms this way, the same order."""
+    while it sorts. ``sorted`` holds it throughout, and the window waits as long (bench/scale_gui.py
+    --stalls): on 800,000 made pairs on the loaded machine, the longest gap of a 2-ms heartbeat
+    thread was 2,193 ms with ``sorted``, 64 ms this way, the same order."""
     count = len(candidates)
     if not count:
         return
