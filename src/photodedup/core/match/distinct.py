@@ -99,7 +99,8 @@ def _inverse_fit(alignment):
 def either_way(compare: Callable, a_gray: np.ndarray, b_gray: np.ndarray, features=None, alignment=None):
     """``compare``'s verdict on (a, b) (verify's, whether b is a copy of a), the same whichever way
     round it is asked (the smaller picture first), told as b over a, with the copy withdrawn when
-    different_content finds content replaced.
+    different_content finds content replaced, moved_subject.other_moment a subject that moved, came
+    or went, or another_shot.turned_shot a camera turned between two exposures.
 
     The tile agreement depends on which picture is laid under (two letter pages of one layout:
     0.333 one way, 0.280 the other, tests/core/test_distinct.py), so the report's trash check

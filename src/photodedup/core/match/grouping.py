@@ -104,13 +104,15 @@ def group_infos(infos: list[ImageInfo], threshold: float, protected: Sequence[st
     clustered = [[infos[p] for p in positions] for positions in clusters]
     keeper_of: dict[int, int] = {}  # position of each clustered photo → position of its group's keeper
     cache.hold_thumbs([info.file for members in clustered for info in members])  # the evidence's, one query per 900
-    for positions, members, resaves in zip(clusters, clustered, resaves_of(clustered, cache, verifier.workers, progress)):
-        seed = _seed(members)
-        evidence = evidence_of(members, seed, verifier.verdict_between, cache, verifier.gray_of)
-        keeper = choose_keeper(members, protected, keeper_rules, resaves, evidence)
-        groups.append(make_group(members, keeper, lambda kept, info, seed=seed: verifier.describe_known(kept, info, seed)))
-        keeper_of.update({p: verifier.position[members[keeper].file.path] for p in positions})
-    cache.hold_thumbs([])  # let them go
+    try:
+        for positions, members, resaves in zip(clusters, clustered, resaves_of(clustered, cache, verifier.workers, progress)):
+            seed = _seed(members)
+            evidence = evidence_of(members, seed, verifier.verdict_between, cache, verifier.gray_of)
+            keeper = choose_keeper(members, protected, keeper_rules, resaves, evidence)
+            groups.append(make_group(members, keeper, lambda kept, info, seed=seed: verifier.describe_known(kept, info, seed)))
+            keeper_of.update({p: verifier.position[members[keeper].file.path] for p in positions})
+    finally:
+        cache.hold_thumbs([])  # let them go, a cancelled scan too
     groups.sort(key=lambda g: (-g.reclaimable_bytes, g.keeper.path))
     return groups + similar_groups(infos, apart, keeper_of, verifier.gray_of, cache)
 

@@ -29,7 +29,7 @@ def evidence_of(members: list[ImageInfo], seed: ImageInfo, verdict_between: Call
                 cache: cache_module.Cache, gray_of: Callable[[ImageInfo], np.ndarray | None] | None = None) -> PixelEvidence:
     """What the pixels say about which file of a copy group the others were made from: each file
     against the group's seed (checked when the group was made), and each file's own facts.
-    ``gray_of``: the grey picture the copy check used (decode_gray's), which spares most files the
+    ``gray_of``: the grey picture the copy check used (grouping.feature_gray's), which spares most files the
     decode of origin.measure_frame when nothing was trimmed from it (origin.plainly_unframed)."""
     laid: dict[str, str] = {}
     for info in members:

@@ -68,6 +68,7 @@ class NeighbourTables:
         """(rows, count) int32: each row's nearest others among ``vectors`` (row i is ids[i]'s),
         closest first, -1 where fewer: saved, or updated from the previous table, or made (asking
         the index ``wider`` × as far as Annoy would, index.SEARCH_WIDER by default)."""
+        self.relisted.pop(kind, None)  # what an earlier call found is not this table's
         saved = self._saved(vectors, kind, count)
         if saved is not None:
             self.asked = 0
@@ -87,6 +88,7 @@ class NeighbourTables:
                 if not ordered_like_an_index(vectors, table):  # a previous table tampered with
                     table = None
                     self.changes.pop(kind)
+                    self.relisted.pop(kind)  # close_pairs must not trust the rows of a rejected update
             if table is None:
                 table = index.query(range(len(vectors)), count, progress, wider)
                 self.asked = len(vectors)

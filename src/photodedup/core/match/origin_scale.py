@@ -55,9 +55,12 @@ def same_extent(larger: np.ndarray, smaller: np.ndarray) -> bool:
 
 def same_extent_of(larger_hash: str, smaller_hash: str, greys: Callable[[], tuple[np.ndarray | None, np.ndarray | None]],
                    store: VerificationStore) -> bool:
-    """same_extent, from the cache or measured (and cached); False when either grey is missing."""
+    """same_extent, from the cache or measured (and cached); False when either grey is missing.
+    The store keeps a pair under its hashes in order, and the measure depends on which file is the
+    larger (both are resized to its shape): the direction goes into the method's name."""
     first, second = sorted((larger_hash, smaller_hash))
-    known = store.lookup_verification(first, second, RESIZE_METHOD)
+    method = RESIZE_METHOD + (">" if larger_hash <= smaller_hash else "<")
+    known = store.lookup_verification(first, second, method)
     if known is not None:
         return bool(known)
     try:
@@ -67,5 +70,5 @@ def same_extent_of(larger_hash: str, smaller_hash: str, greys: Callable[[], tupl
         answer = same_extent(*pictures)
     except Exception:  # unreadable here: no evidence either way
         return False
-    store.store_verification(first, second, RESIZE_METHOD, int(answer))
+    store.store_verification(first, second, method, int(answer))
     return answer

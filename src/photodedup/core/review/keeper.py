@@ -134,7 +134,7 @@ def _pixel_order(first: ImageInfo, second: ImageInfo, context: KeeperContext) ->
     if UPSCALE_MIN <= scale <= UPSCALE_MAX:
         return sign, lambda: holds_more(context.origin(pair[larger]), scale)
     if scale < UPSCALE_MIN:
-        return sign, lambda: context.holds_more_picture(pair[larger], pair[1 - larger])
+        return sign, lambda: context.holds_more_picture(pair[larger], pair[1 - larger], scale)
     return sign, None
 
 
