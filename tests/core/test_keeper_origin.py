@@ -14,8 +14,9 @@ from photodedup.core.analyse.cache import Cache
 from photodedup.core.match.keeper_evidence import resaves_of
 from photodedup.core.match.measures import keeper_facts
 from photodedup.core.match.origin import (
-    OriginFacts, enhanced, frame_of, holds_more, is_jpeg_resave, measure_frame, measure_origin, origin_facts, sharper,
+    OriginFacts, enhanced, frame_of, holds_more, measure_frame, measure_origin, origin_facts, sharper,
 )
+from photodedup.core.match.origin_lossy import is_jpeg_resave
 from photodedup.core.models import ImageFile, ImageInfo, PhotoMetadata
 from photodedup.core.review.keeper import PixelEvidence, choose_keeper
 

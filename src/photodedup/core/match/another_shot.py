@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from photodedup.core.match.crop_window import detail_correlation, matched_tones, resized
+from photodedup.core.match.crop_window import detail_correlation, matched_tones, one_size
 from photodedup.core.match.patches import MARGIN, box, changed, level_of, shift
 from photodedup.core.match.verdict import TURNS
 
@@ -108,13 +108,6 @@ def fit_similarity(a: np.ndarray, b: np.ndarray, start: np.ndarray | None = None
     return params
 
 
-def _one_size(a: np.ndarray, b: np.ndarray, side: int) -> tuple[np.ndarray, np.ndarray]:
-    height, width = min(a.shape, b.shape, key=lambda s: s[0] * s[1])
-    factor = min(1.0, side / max(height, width))
-    size = (max(1, round(width * factor)), max(1, round(height * factor)))
-    return resized(a, size), resized(b, size)
-
-
 def _filled_corner(a: np.ndarray, b: np.ndarray, turn: float) -> bool:
     """Whether a corner is flat fill in one picture and another level in the other, as a turn of
     ``turn`` degrees without a crop leaves it (black or white wedges). A corner flat in both at one
@@ -138,11 +131,11 @@ def camera_turn(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, float] | None
     """(the fit at a's size, its turn in degrees) when b lies over a as another shot of a turned
     camera would (module docstring); None otherwise. A quick fit at QUICK_SIDE first: a copy laid
     whole turns by nothing, and most pairs stop there."""
-    quick_a, quick_b = _one_size(a, b, QUICK_SIDE)
+    quick_a, quick_b = one_size(a, b, QUICK_SIDE)
     quick = fit_similarity(quick_a, quick_b)
     if abs(_turn(quick)[0]) < QUICK_TURN:
         return None
-    small_a, small_b = _one_size(a, b, FIT_SIDE)
+    small_a, small_b = one_size(a, b, FIT_SIDE)
     factor = small_a.shape[1] / quick_a.shape[1]
     params = fit_similarity(small_a, small_b, np.array([quick[0], quick[1], quick[2] * factor, quick[3] * factor]))
     turn, scale = _turn(params)
@@ -166,7 +159,7 @@ def turned_shot(a_gray: np.ndarray, b_gray: np.ndarray, how: str) -> str:
     (ah, aw), (bh, bw) = a_gray.shape, b_turned.shape
     if min(ah, aw, bh, bw) < MIN_SIDE or abs(np.log((aw / ah) / (bw / bh))) > SAME_FRAME:
         return ""
-    a, b = _one_size(np.asarray(a_gray, np.float32), np.asarray(b_turned, np.float32), SIDE)
+    a, b = one_size(np.asarray(a_gray, np.float32), np.asarray(b_turned, np.float32), SIDE)
     found = camera_turn(a, b)
     if found is None:
         return ""

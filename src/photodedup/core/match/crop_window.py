@@ -144,10 +144,10 @@ def crop_window(whole: np.ndarray, part: np.ndarray) -> tuple[float, float, floa
     return None if fine is None else fine[1:]
 
 
-def _one_size(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """a and b at the smaller one's size, at most SIDE on the long side."""
+def one_size(a: np.ndarray, b: np.ndarray, side: int = SIDE) -> tuple[np.ndarray, np.ndarray]:
+    """a and b at the smaller one's size, at most ``side`` on the long side."""
     height, width = min(a.shape, b.shape, key=lambda s: s[0] * s[1])
-    factor = min(1.0, SIDE / max(height, width))
+    factor = min(1.0, side / max(height, width))
     size = (max(1, round(width * factor)), max(1, round(height * factor)))
     return resized(a, size), resized(b, size)
 
@@ -183,7 +183,7 @@ def _overlap(a_gray: np.ndarray, b_gray: np.ndarray) -> Laid | None:
         shown = whole[y:y + min(height - y, round(w * part.shape[0] / part.shape[1])), x:x + w]
         if min(shown.shape) < MIN_SIDE:
             continue
-        settled = _settled(*_one_size(shown, part), 3, MIN_CROP_CORRELATION)
+        settled = _settled(*one_size(shown, part), 3, MIN_CROP_CORRELATION)
         if settled is not None:
             first, second, mask = settled
             return Laid(second, first, True, mask) if swapped else Laid(first, second, True, mask)
@@ -200,7 +200,7 @@ def lay(a_gray: np.ndarray, b_gray: np.ndarray, how: str, known: dict | None = N
     if min(ah, aw, bh, bw) < MIN_SIDE or aspect > MAX_ASPECT:
         return None
     if aspect <= SAME_FRAME:
-        settled = _settled(*_one_size(a_gray, b_turned), 4, MIN_DETAIL_CORRELATION, known)
+        settled = _settled(*one_size(a_gray, b_turned), 4, MIN_DETAIL_CORRELATION, known)
         if settled is not None:
             a, b, mask = settled
             return Laid(a, b, False, mask)

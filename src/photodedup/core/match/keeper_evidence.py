@@ -13,11 +13,11 @@ from photodedup.core.analyse import cache as cache_module
 from photodedup.core.analyse.decode import same_pixels, webp_is_lossy
 from photodedup.core.analyse.safe_open import open_photo
 from photodedup.core.match.measures import KEEPER_METHOD, KeeperFacts, keeper_facts, keeper_header
-from photodedup.core.match.origin import JPEG_RESAVE_METHOD, frame_of, is_jpeg_resave, origin_facts
+from photodedup.core.match.origin import JPEG_RESAVE_METHOD, frame_of, origin_facts
 from photodedup.core.match.origin_extent import extent_of
 from photodedup.core.match.origin_fill import fill_of
 from photodedup.core.match.origin_format import keeper_and_format_facts
-from photodedup.core.match.origin_lossy import LOSSIER_METHOD, is_lossier_copy
+from photodedup.core.match.origin_lossy import LOSSIER_METHOD, is_jpeg_resave, is_lossier_copy
 from photodedup.core.match.origin_scale import same_extent_of
 from photodedup.core.match.verify import PixelVerdict
 from photodedup.core.models import ImageInfo
@@ -106,7 +106,7 @@ def resaves_of(groups: list[list[ImageInfo]], cache: cache_module.Cache, workers
              progress: Progress = NULL_PROGRESS) -> list[frozenset[str]]:
     """For each group, its files that are re-saves of another of its JPEGs (keeper rule "not-resaved"):
     lossless files holding exactly a JPEG's pixels, JPEGs encoded again from another JPEG at a
-    higher quality (origin.is_jpeg_resave), and JPEGs with camera EXIF holding another's pixels at
+    higher quality (origin_lossy.is_jpeg_resave), and JPEGs with camera EXIF holding another's pixels at
     a lower quality (origin_lossy.is_lossier_copy).
 
     Each lossless file is compared, full size, with at most RESAVE_TRIES JPEGs of its group:

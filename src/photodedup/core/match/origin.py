@@ -10,13 +10,12 @@ pair's under both), so a rescan decodes nothing.
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageChops, ImageStat, JpegImagePlugin
+from PIL import Image
 
 from photodedup.core.analyse.safe_open import open_photo
 from photodedup.core.match.measures import VerificationStore
@@ -328,22 +327,3 @@ def enhanced(first: OriginFacts, second: OriginFacts) -> int:
                 and a.clipped >= b.clipped + ENHANCED_CLIPPED and a.clipped >= 2 * b.clipped)
 
     return int(over(first, second)) - int(over(second, first))
-
-
-def is_jpeg_resave(higher: str, lower: str) -> bool:
-    """Whether the JPEG ``higher`` holds exactly what ``lower`` (a JPEG of the same size) decodes
-    to, encoded again with higher's own tables: a plain re-save at a higher quality, which gains
-    nothing. A copy ``lower`` made from ``higher`` differs by lower's own loss (a grey level or more)."""
-    try:
-        with open_photo(higher) as first, open_photo(lower) as second:
-            if first.size != second.size or first.format != "JPEG" or second.format != "JPEG":
-                return False
-            tables, sampling = first.quantization, JpegImagePlugin.get_sampling(first)
-            target, source = first.convert("RGB"), second.convert("RGB")
-        buffer = io.BytesIO()
-        source.save(buffer, "JPEG", qtables=tables, subsampling=max(sampling, 0))
-        with Image.open(buffer) as again:
-            difference = ImageChops.difference(target, again.convert("RGB"))
-    except Exception:  # unreadable or odd tables: not shown to be a re-save
-        return False
-    return sum(ImageStat.Stat(difference).mean) / 3 < RESAVE_TOLERANCE
